@@ -1,0 +1,27 @@
+# Two commands do everything on a fresh machine: `make` builds the report, `make test` tests it.
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: all build test check lint bench clean
+all: build
+
+$(VENV)/.installed: pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+	touch $@
+
+build: $(VENV)/.installed
+	$(BIN)/reportbuild build
+
+check: $(VENV)/.installed
+	$(BIN)/reportbuild check --strict
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check src tests
+	$(BIN)/reportbuild check --strict
+	$(BIN)/pytest -q -n 2 2>/dev/null || $(BIN)/pytest -q
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf output .reportbuild-cache

@@ -1,0 +1,5 @@
+"""Allow `python -m reportbuild`."""
+
+from reportbuild.cli import main
+
+main()

@@ -1,0 +1,133 @@
+"""The brand (styles/_brand.yml, brand.yml schema) as plain values every renderer reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportbuild.errors import Problems, SourceError
+from reportbuild.yamlio import YamlSyntaxError, line_of, loads, read_text
+
+DEFAULT_BRAND = Path(__file__).parent / "theme" / "_brand.yml"
+
+
+@dataclass(frozen=True)
+class Brand:
+    """Resolved colours (hex) and font families. Renderers use these names, never raw YAML."""
+
+    name: str
+    primary: str
+    secondary: str
+    accent: str
+    foreground: str
+    background: str
+    light: str
+    dark: str
+    muted: str
+    palette: dict[str, str] = field(default_factory=dict)
+    font_base: str = "Noto Sans CJK SC"
+    font_headings: str = "Noto Sans CJK SC"
+    font_mono: str = "DejaVu Sans Mono"
+    base_size: str = "10pt"
+    base_weight: int = 400
+    line_height: float = 1.75
+    headings_weight: int = 700
+    headings_line_height: float = 1.35
+    headings_color: str = ""
+    logo: str | None = None  # absolute path of the logo image, if any
+    path: str = ""
+
+    @property
+    def families(self) -> list[str]:
+        return list(dict.fromkeys([self.font_base, self.font_headings]))
+
+    def css_variables(self) -> str:
+        """The brand as CSS custom properties, for the paged-media stylesheet and the HTML."""
+        rows = {
+            "primary": self.primary, "secondary": self.secondary, "accent": self.accent,
+            "fg": self.foreground, "bg": self.background, "light": self.light, "dark": self.dark,
+            "muted": self.muted, "heading-color": self.headings_color or self.primary,
+            "font-base": f'"{self.font_base}", sans-serif',
+            "font-headings": f'"{self.font_headings}", "{self.font_base}", serif',
+            "font-mono": f'"{self.font_mono}", monospace',
+            "base-size": self.base_size, "base-weight": str(self.base_weight),
+            "line-height": str(self.line_height), "headings-weight": str(self.headings_weight),
+            "headings-line-height": str(self.headings_line_height),
+        }  # fmt: skip
+        body = "\n".join(f"  --brand-{k}: {v};" for k, v in rows.items())
+        return f":root {{\n{body}\n}}\n"
+
+
+def brand_path(root: Path) -> Path:
+    p = root / "styles" / "_brand.yml"
+    return p if p.is_file() else DEFAULT_BRAND
+
+
+def load_brand(root: Path) -> Brand:
+    """Read the project's brand (or the default theme's); raise SourceError with file:line."""
+    from brand_yml import Brand as BrandYml
+    from pydantic import ValidationError
+
+    path = brand_path(Path(root))
+    problems = Problems(Path(root))
+    try:
+        text = read_text(path)
+        data = loads(text)
+    except UnicodeDecodeError:
+        problems.add(path, 1, "file is not UTF-8 text; re-save it as UTF-8", "E002")
+        raise SourceError(problems.items) from None
+    except YamlSyntaxError as exc:
+        problems.add(path, exc.line, f"{exc.message}; fix the YAML near this line", "E003")
+        raise SourceError(problems.items) from None
+    try:
+        b = BrandYml.from_yaml(path)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.add(path, line_of(data, tuple(err["loc"])), f"brand: {err['msg']}", "E015")
+        raise SourceError(problems.items) from None
+    except Exception as exc:  # brand_yml raises plain errors for unknown palette names etc.
+        problems.add(path, 1, f"brand: {exc}", "E015")
+        raise SourceError(problems.items) from None
+
+    c = b.color
+    palette = dict(c.palette or {}) if c else {}
+
+    def col(value: object, fallback: str) -> str:
+        v = str(value) if value else fallback
+        return palette.get(v, v)
+
+    typo = b.typography
+    base = typo.base if typo else None
+    head = typo.headings if typo else None
+    mono = typo.monospace if typo else None
+    logo = None
+    if b.logo is not None:
+        small = getattr(b.logo, "small", None) or getattr(b.logo, "medium", None) or b.logo
+        src = getattr(small, "path", None) or getattr(small, "light", None)
+        src = getattr(src, "path", src)
+        if src:
+            logo = str((path.parent / str(src)).resolve())
+    primary = col(c.primary if c else None, "#1F3A5F")
+    return Brand(
+        name=(b.meta.name.full if b.meta and b.meta.name else "") or "",
+        primary=primary,
+        secondary=col(c.secondary if c else None, "#2A7F8A"),
+        accent=col(c.tertiary if c else None, "#D9482B"),
+        foreground=col(c.foreground if c else None, "#333333"),
+        background=col(c.background if c else None, "#FFFFFF"),
+        light=col(c.light if c else None, "#EEEEEE"),
+        dark=col(c.dark if c else None, primary),
+        muted=palette.get("steel", palette.get("gray", "#8A94A6")),
+        palette=palette,
+        font_base=(base.family if base and base.family else "Noto Sans CJK SC"),
+        font_headings=(head.family if head and head.family else (base.family if base else "Noto Sans CJK SC")),
+        font_mono=(mono.family if mono and mono.family else "DejaVu Sans Mono"),
+        base_size=str(base.size) if base and base.size else "10pt",
+        base_weight=int(base.weight) if base and base.weight else 400,
+        line_height=float(base.line_height) if base and base.line_height else 1.75,
+        headings_weight=int(head.weight) if head and head.weight else 700,
+        headings_line_height=float(head.line_height) if head and head.line_height else 1.35,
+        headings_color=col(head.color, primary) if head and head.color else primary,
+        logo=logo,
+        path=str(path),
+    )

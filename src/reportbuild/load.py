@@ -1,0 +1,705 @@
+"""Read a report project (sources/, figures/) into the model, collecting every problem on the way."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from reportbuild import markup, model
+from reportbuild.errors import Problems, did_you_mean
+from reportbuild.yamlio import LineDict, LineList, YamlSyntaxError, line_of, loads, read_text
+
+T = TypeVar("T", bound=BaseModel)
+
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# Keys a user may write in each file (pydantic knows them too; these give did-you-mean lists).
+REPORT_KEYS = {
+    "title", "subtitle", "series", "year", "lang", "keywords", "allow_html", "publishers",
+    "contact", "credits", "front", "chapters", "back",
+}  # fmt: skip
+PAGE_KEYS = {"id", "title"}
+CHAPTER_KEYS = {"id", "title", "summary"}
+CASE_KEYS = {"bank", "title", "kind", "background", "measures", "effect", "body"}
+DECK_KINDS = {
+    "title", "agenda", "core-points", "figure", "value-framework", "strategies", "strategy",
+    "cases", "case", "quotes", "divider", "closing",
+}  # fmt: skip
+
+
+class Loader:
+    """One load of one project. Problems accumulate in `self.problems`; `load()` raises at the end."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.sources = self.root / "sources"
+        self.figures_dir = self.root / "figures"
+        self.problems = Problems(self.root)
+        self.md = markup.parser(False)
+        self.figures: dict[str, model.Figure] = {}
+        self.figure_numbers: dict[str, str] = {}
+        self.figure_chapter: dict[str, str] = {}
+        self.case_chapter: dict[str, str] = {}
+        self.broken: set[str] = set()  # ids whose own file failed: no follow-up "missing" errors
+
+    # ── small helpers ──────────────────────────────────────────────────────
+
+    def rel(self, path: Path) -> str:
+        return self.problems.rel(path)
+
+    def loc(self, path: Path, line: int) -> model.Loc:
+        return model.Loc(path=self.rel(path), line=line)
+
+    def error(self, path: Path, line: int, message: str, code: str = "E001") -> None:
+        self.problems.add(path, line, message, code)
+
+    def read(self, path: Path) -> str | None:
+        if not path.is_file():
+            return None
+        try:
+            return read_text(path)
+        except UnicodeDecodeError as exc:
+            self.error(
+                path,
+                getattr(exc, "line", 1),
+                "file is not UTF-8 text; re-save it as UTF-8 (without BOM)",
+                "E002",
+            )
+            return None
+
+    def yaml(self, path: Path, text: str | None = None, first_line: int = 1) -> Any:
+        if text is None:
+            text = self.read(path)
+            if text is None:
+                return None
+        try:
+            return loads(text, first_line)
+        except YamlSyntaxError as exc:
+            self.error(path, exc.line, f"{exc.message}; fix the YAML near this line", "E003")
+            return None
+
+    def validate(self, cls: type[T], data: Any, path: Path, **extra: Any) -> T | None:
+        """Validate YAML data against a model, turning pydantic errors into path:line problems."""
+        if not isinstance(data, dict):
+            self.error(path, getattr(data, "line", 1), f"expected a mapping of {cls.__name__} fields")
+            return None
+        try:
+            return cls.model_validate({**data, **extra})
+        except ValidationError as exc:
+            for err in exc.errors():
+                self._pydantic_problem(cls, data, path, err)
+            return None
+
+    def _pydantic_problem(self, cls: type[BaseModel], data: Any, path: Path, err: dict) -> None:
+        loc = tuple(err["loc"])
+        line = line_of(data, loc)
+        where = ".".join(str(p) for p in loc) or "(top)"
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            fields = _fields_at(cls, loc[:-1])
+            msg = f"unknown field '{loc[-1]}'{did_you_mean(str(loc[-1]), fields)}; allowed: {', '.join(sorted(fields))}"
+            code = "E010"
+        elif kind == "missing":
+            msg = f"missing required field '{where}'; add it"
+            code = "E011"
+        elif kind in ("string_too_short", "string_pattern_mismatch") and "min_length" in str(err.get("ctx", "")):
+            msg = f"'{where}' is empty; write its text"
+            code = "E012"
+        elif kind == "string_too_short":
+            msg = f"'{where}' is empty; write its text"
+            code = "E012"
+        elif kind == "string_pattern_mismatch":
+            msg = f"'{where}' must be a lower-case ASCII id like 'east-region' (letters, digits, '-')"
+            code = "E013"
+        elif kind == "literal_error":
+            allowed = err.get("ctx", {}).get("expected", "")
+            got = err.get("input")
+            choices = re.findall(r"'([^']+)'", allowed)
+            msg = f"'{where}' is '{got}'{did_you_mean(str(got), choices)}; expected {allowed}"
+            code = "E014"
+        else:
+            msg = f"'{where}': {err['msg']}"
+            code = "E015"
+        self.error(path, line, msg, code)
+
+    # ── the whole project ──────────────────────────────────────────────────
+
+    def load(self) -> model.Report | None:
+        manifest_path = self.sources / "report.yml"
+        if not manifest_path.is_file():
+            self.error(manifest_path, 0, "no report manifest; create sources/report.yml (see `reportbuild new`)")
+            return None
+        manifest = self.yaml(manifest_path)
+        if not isinstance(manifest, LineDict):
+            if manifest is not None:
+                self.error(manifest_path, 1, "report.yml must be a mapping of fields (title, chapters, …)")
+            return None
+        self._check_keys(manifest, REPORT_KEYS, manifest_path)
+
+        allow_html = bool(manifest.get("allow_html", False))
+        self.md = markup.parser(allow_html)
+
+        self._load_figures()
+
+        # Pass 1: structure of every Markdown file (placements decide figure numbers).
+        front = [self._page_raw(manifest_path, manifest, "front", p) for p in _list(manifest, "front")]
+        chapters_raw = []
+        for i, rel in enumerate(_list(manifest, "chapters")):
+            chapters_raw.append(self._chapter_raw(manifest_path, manifest, i, rel))
+        back = [self._page_raw(manifest_path, manifest, "back", p) for p in _list(manifest, "back")]
+        if not _list(manifest, "chapters"):
+            self.error(manifest_path, manifest.line, "the report has no chapters; list them under 'chapters:'", "E011")
+
+        for number, raw in enumerate(chapters_raw, start=1):
+            if raw is None:
+                continue
+            n = 0
+            for blk in raw["blocks"]:
+                if blk.kind == "figure" and blk.args:
+                    fid = blk.args[0]
+                    if fid in self.figure_numbers:
+                        self.error(raw["path"], blk.line, f"figure '{fid}' is placed twice; place each figure once", "E020")
+                        continue
+                    n += 1
+                    self.figure_numbers[fid] = f"{number}-{n}"
+                    self.figure_chapter[fid] = raw["id"]
+                if blk.kind == "case" and blk.args:
+                    self.case_chapter.setdefault(blk.args[0], raw["id"])
+
+        self.binder = markup.Binder(
+            value_of=self._value_of,
+            label_of=lambda fid: f"图 {self.figure_numbers[fid]}" if fid in self.figure_numbers else None,
+            known_values=lambda: [f"{f.id}.{p}" for f in self.figures.values() for p in f.binding_paths()],
+            known_figures=lambda: list(self.figures),
+        )
+
+        cases = self._load_cases()
+        quotes = self._load_quotes()
+        core_points = self._load_core_points()
+        strategies = self._load_strategies()
+
+        # Pass 2: render prose (bindings now resolvable).
+        pages_front = [p for p in (self._page(r) for r in front if r) if p]
+        chapters = [c for c in (self._chapter(r, i) for i, r in enumerate(chapters_raw, 1) if r) if c]
+        pages_back = [p for p in (self._page(r) for r in back if r) if p]
+
+        publishers = self._publishers(manifest_path, manifest)
+        deck = self._load_deck()
+
+        # numbered, placed figures
+        figures = {}
+        for fid, fig in sorted(
+            self.figures.items(), key=lambda kv: _number_key(self.figure_numbers.get(kv[0], "999-999"))
+        ):
+            figures[fid] = fig.model_copy(
+                update={"number": self.figure_numbers.get(fid, ""), "chapter": self.figure_chapter.get(fid)}
+            )
+        cases = {cid: c.model_copy(update={"chapter": self.case_chapter.get(cid)}) for cid, c in cases.items()}
+
+        report_fields = {
+            k: manifest[k]
+            for k in ("title", "subtitle", "series", "year", "lang", "keywords", "allow_html")
+            if k in manifest
+        }
+        contact = None
+        if "contact" in manifest:
+            contact = self.validate(model.Contact, manifest["contact"], manifest_path)
+        credits = []
+        for i, c in enumerate(_list(manifest, "credits")):
+            v = self.validate(model.Credit, c, manifest_path)
+            if v:
+                credits.append(v)
+
+        self._cross_check(chapters, cases, quotes, strategies, figures, deck)
+        self.problems.raise_if_errors()
+        try:
+            return model.Report(
+                root=str(self.root),
+                **report_fields,
+                publishers=tuple(publishers),
+                contact=contact,
+                credits=tuple(credits),
+                front=tuple(pages_front),
+                core_points=core_points,
+                chapters=tuple(chapters),
+                back=tuple(pages_back),
+                cases=cases,
+                quotes=quotes or model.Quotes(),
+                strategies=strategies or model.Strategies(),
+                figures=figures,
+                deck=tuple(deck),
+            )
+        except ValidationError as exc:
+            for err in exc.errors():
+                self._pydantic_problem(model.Report, manifest, manifest_path, err)
+            self.problems.raise_if_errors()
+            raise
+
+    def _check_keys(self, data: LineDict, allowed: set[str], path: Path) -> None:
+        for key in data:
+            if key not in allowed:
+                self.error(
+                    path,
+                    data.key_lines.get(key, data.line),
+                    f"unknown field '{key}'{did_you_mean(key, allowed)}; allowed: {', '.join(sorted(allowed))}",
+                    "E010",
+                )
+
+    # ── bindings ───────────────────────────────────────────────────────────
+
+    def _value_of(self, path: str) -> str | None:
+        fid, _, rest = path.partition(".")
+        fig = self.figures.get(fid)
+        if fig is None or not rest:
+            return None
+        got = fig.value(rest)
+        return got.format() if got else None
+
+    def rich(self, text: Any, path: Path, line: int) -> model.Rich:
+        source = str(text or "").strip("\n")
+        bound = self.binder.bind(source, line)
+        for lineno, msg in self.binder.errors:
+            self.error(path, lineno, msg, "E030")
+        self.binder.errors.clear()
+        html, plain = markup.render(self.md, bound)
+        return model.Rich(source=source, html=html, text=plain, loc=self.loc(path, line))
+
+    def rich_field(self, data: LineDict, key: str, path: Path) -> model.Rich | None:
+        if key not in data or data[key] is None:
+            return None
+        value = data[key]
+        line = data.key_lines.get(key, data.line)
+        # a block scalar (|) starts on the line after its key
+        return self.rich(value, path, line + (1 if "\n" in str(value).strip("\n") else 0))
+
+    # ── figures ────────────────────────────────────────────────────────────
+
+    def _load_figures(self) -> None:
+        if not self.figures_dir.is_dir():
+            return
+        for path in sorted(self.figures_dir.glob("*.yml")) + sorted(self.figures_dir.glob("*.yaml")):
+            fid = path.stem
+            if not ID.match(fid):
+                self.error(path, 1, f"figure file name '{path.name}' must be a lower-case ASCII id, e.g. 'net-margin.yml'", "E013")
+                continue
+            data = self.yaml(path)
+            if data is None:
+                continue
+            if isinstance(data, LineDict) and "id" in data and data["id"] != fid:
+                self.error(path, data.key_lines["id"], f"id '{data['id']}' differs from the file name '{fid}'; drop the id field", "E013")
+                continue
+            if isinstance(data, LineDict):
+                data.pop("id", None)
+            fig = self.validate(model.Figure, data, path, id=fid, loc=self.loc(path, 1))
+            if fig is None:
+                self.broken.add(fid)
+                continue
+            self._check_figure(fig, data, path)
+            self.figures[fid] = fig
+
+    def _check_figure(self, fig: model.Figure, data: LineDict, path: Path) -> None:
+        def line(*loc: Any) -> int:
+            return line_of(data, loc)
+
+        needs = {
+            "bar": "items", "donut": "items", "stat": "items", "stacked": "series",
+            "process": "steps", "ladder": "stages", "layers": "layers", "comparison": "columns",
+        }  # fmt: skip
+        key = needs[fig.kind]
+        if not getattr(fig, key):
+            self.error(path, data.line, f"a '{fig.kind}' figure needs '{key}'; see docs/FORMAT.md", "E011")
+        if fig.is_data and not (fig.source or "").strip():
+            self.error(path, data.line, "a data figure needs 'source:' (数据来源 as the report gives it)", "E011")
+        percent = (fig.unit or "").strip() == "%"
+        seen: set[str] = set()
+        for i, it in enumerate(fig.items):
+            if it.id in seen:
+                self.error(path, line("items", i), f"duplicate item id '{it.id}'; ids must be unique in a figure", "E021")
+            seen.add(it.id)
+            if fig.kind in ("bar", "donut") and it.value is None:
+                self.error(path, line("items", i), f"item '{it.id}' has no value; a chart shows only given numbers", "E011")
+            unit = it.unit if it.unit is not None else fig.unit
+            for v in (it.value, it.high):
+                if v is not None and (unit or "").strip() == "%" and not (0 <= v <= 100):
+                    self.error(path, line("items", i, "value"), f"percentage {v} is outside 0–100; check the number", "E022")
+        cat_ids = [c.id for c in fig.categories]
+        for i, s in enumerate(fig.series):
+            for cid, v in s.values.items():
+                if cid not in cat_ids:
+                    self.error(path, line("series", i, "values", cid), f"category '{cid}' is not in 'categories'{did_you_mean(cid, cat_ids)}", "E023")
+                if percent and not (0 <= v <= 100):
+                    self.error(path, line("series", i, "values", cid), f"percentage {v} is outside 0–100; check the number", "E022")
+        if fig.kind == "stacked" and percent:
+            for c in fig.categories:
+                total = sum((s.values.get(c.id, 0) for s in fig.series), start=0)
+                if abs(total - 100) > 0.5:
+                    self.error(path, line("categories"), f"shares of '{c.label}' add up to {total}, not 100 (±0.5); check the values or add the remainder as a derived series", "E024")
+        stage_ids = [s.id for s in fig.stages]
+        for cur in fig.current:
+            if cur not in stage_ids:
+                self.error(path, line("current"), f"'current' names unknown stage '{cur}'{did_you_mean(cur, stage_ids)}", "E023")
+        if fig.example and fig.steps and len(fig.example.steps) != len(fig.steps):
+            self.error(path, line("example"), f"the example has {len(fig.example.steps)} steps but the process has {len(fig.steps)}; give one per step", "E025")
+
+    # ── Markdown files ─────────────────────────────────────────────────────
+
+    def _markdown(self, manifest_path: Path, line: int, rel: Any, keys: set[str]) -> dict | None:
+        if not isinstance(rel, str):
+            self.error(manifest_path, line, "expected a file path relative to sources/")
+            return None
+        path = (self.sources / rel).resolve()
+        if not path.is_relative_to(self.sources):
+            self.error(manifest_path, line, f"'{rel}' is outside sources/; keep report files inside it")
+            return None
+        if not path.is_file():
+            near = [p.relative_to(self.sources).as_posix() for p in self.sources.rglob("*.md")]
+            self.error(manifest_path, line, f"file '{rel}' does not exist{did_you_mean(rel, near)}", "E004")
+            return None
+        text = self.read(path)
+        if text is None:
+            return None
+        fm_text, body, offset = markup.split_front_matter(text)
+        meta: Any = LineDict()
+        if fm_text is None:
+            self.error(path, 1, "missing front matter: start the file with '---', 'id:' and 'title:', then '---'", "E011")
+            return None
+        meta = self.yaml(path, fm_text, first_line=2)
+        if meta is None:
+            return None
+        if not isinstance(meta, LineDict):
+            self.error(path, 2, "front matter must be a mapping (id:, title:, …)")
+            return None
+        self._check_keys(meta, keys, path)
+        for req in ("id", "title"):
+            if not str(meta.get(req) or "").strip():
+                self.error(path, meta.key_lines.get(req, 1), f"front matter needs a non-empty '{req}:'", "E011" if req not in meta else "E012")
+        if meta.get("id") and not ID.match(str(meta["id"])):
+            self.error(path, meta.key_lines["id"], f"id '{meta['id']}' must be a lower-case ASCII id", "E013")
+        body = markup.strip_comments(body)
+        blocks = markup.blocks_of(self.md, body, offset + 1)
+        for b in blocks:
+            if b.kind == "unknown":
+                name = b.args[0] if b.args else ""
+                self.error(path, b.line, f"unknown directive '::: {name}'{did_you_mean(name, markup.DIRECTIVES)}; known: {', '.join(markup.DIRECTIVES)}", "E031")
+            elif b.kind in ("figure", "case") and len(b.args) != 1:
+                self.error(path, b.line, f"'::: {b.kind}' takes exactly one id, e.g. '::: {b.kind} my-id'", "E031")
+            elif b.kind in ("figure", "case", "quotes", "strategies") and b.text.strip():
+                self.error(path, b.line, f"'::: {b.kind}' has a body; close it with ':::' on the next line", "E031")
+        return {"path": path, "meta": meta, "blocks": blocks, "id": str(meta.get("id") or path.stem)}
+
+    def _page_raw(self, manifest_path: Path, manifest: LineDict, key: str, rel: Any) -> dict | None:
+        items = manifest[key]
+        line = items.item_lines[items.index(rel)] if isinstance(items, LineList) else manifest.line
+        return self._markdown(manifest_path, line, rel, PAGE_KEYS)
+
+    def _chapter_raw(self, manifest_path: Path, manifest: LineDict, i: int, rel: Any) -> dict | None:
+        items = manifest["chapters"]
+        line = items.item_lines[i] if isinstance(items, LineList) else manifest.line
+        return self._markdown(manifest_path, line, rel, CHAPTER_KEYS)
+
+    def _blocks(self, raw: dict) -> list[model.Block]:
+        path = raw["path"]
+        out: list[model.Block] = []
+        for b in raw["blocks"]:
+            loc = self.loc(path, b.line)
+            if b.kind == "prose":
+                out.append(model.Prose(body=self.rich(b.text, path, b.line)))
+            elif b.kind == "note":
+                out.append(model.Note(body=self.rich(b.text, path, b.line + 1)))
+            elif b.kind == "heading":
+                out.append(model.Heading(level=b.level, id=b.anchor or "", title=b.title, loc=loc))
+            elif b.kind == "figure" and b.args:
+                out.append(model.FigureRef(figure=b.args[0], loc=loc))
+            elif b.kind == "case" and b.args:
+                out.append(model.CaseRef(case=b.args[0], loc=loc))
+            elif b.kind == "quotes":
+                out.append(model.QuotesRef(quotes=b.args, loc=loc))
+            elif b.kind == "strategies":
+                out.append(model.StrategiesRef(loc=loc))
+        return out
+
+    def _page(self, raw: dict) -> model.Page | None:
+        meta = raw["meta"]
+        try:
+            return model.Page(
+                id=raw["id"], title=str(meta.get("title") or "?"), blocks=tuple(self._blocks(raw)),
+                loc=self.loc(raw["path"], 1),
+            )
+        except ValidationError:
+            return None  # reported from the front matter checks
+
+    def _chapter(self, raw: dict, number: int) -> model.Chapter | None:
+        path, meta = raw["path"], raw["meta"]
+        summary = self.rich_field(meta, "summary", path)
+        blocks = self._blocks(raw)
+        intro: list[model.Block] = []
+        sections: list[model.Section] = []
+        current: dict | None = None
+        used_ids: set[str] = set()
+
+        def close() -> None:
+            if current is not None:
+                sections.append(model.Section(**current, blocks=tuple(current_blocks)))
+
+        current_blocks: list[model.Block] = []
+        sub_n = 0
+        for b in blocks:
+            if isinstance(b, model.Heading) and b.level <= 2:
+                close()
+                current_blocks = []
+                sub_n = 0
+                sid = b.id or f"{raw['id']}-{len(sections) + 1}"
+                if sid in used_ids:
+                    self.error(path, b.loc.line, f"duplicate section id '{sid}'; give each heading its own {{#id}}", "E021")
+                used_ids.add(sid)
+                current = {"id": sid, "title": b.title, "number": f"{number}.{len(sections) + 1}", "loc": b.loc}
+                continue
+            if isinstance(b, model.Heading):
+                sub_n += 1
+                parent = current["id"] if current else raw["id"]
+                b = b.model_copy(update={"id": b.id or f"{parent}-{sub_n}"})
+            (current_blocks if current is not None else intro).append(b)
+        close()
+        try:
+            return model.Chapter(
+                id=raw["id"], number=number, title=str(meta.get("title") or "?"), summary=summary,
+                intro=tuple(intro), sections=tuple(sections), loc=self.loc(path, 1),
+            )
+        except ValidationError:
+            return None
+
+    # ── YAML collections ───────────────────────────────────────────────────
+
+    def _load_cases(self) -> dict[str, model.Case]:
+        out: dict[str, model.Case] = {}
+        folder = self.sources / "cases"
+        for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+            cid = path.stem
+            data = self.yaml(path)
+            if data is None:
+                continue
+            if not isinstance(data, LineDict):
+                self.error(path, 1, "a case file must be a mapping (bank:, title:, background:, …)")
+                continue
+            self._check_keys(data, CASE_KEYS, path)
+            measures = []
+            for i, m in enumerate(data.get("measures") or []):
+                if not isinstance(m, LineDict):
+                    self.error(path, line_of(data, ("measures", i)), "each measure needs 'title:' and 'text:'")
+                    continue
+                self._check_keys(m, {"title", "text"}, path)
+                if not str(m.get("text") or "").strip():
+                    self.error(path, m.line, "measure 'text:' is empty; write its text", "E012")
+                    continue
+                measures.append(
+                    model.Measure(title=str(m.get("title") or ""), text=self.rich(m["text"], path, m.key_lines["text"]))
+                )
+            kind = data.get("kind", "full")
+            fields = {
+                "bank": data.get("bank"), "title": data.get("title"), "kind": kind,
+                "background": self.rich_field(data, "background", path),
+                "effect": self.rich_field(data, "effect", path),
+                "body": self.rich_field(data, "body", path),
+                "measures": tuple(measures),
+            }  # fmt: skip
+            fields = {k: v for k, v in fields.items() if v is not None}
+            if kind == "full" and not (data.get("background") and measures):
+                self.error(path, data.line, "a full case needs 'background:' and 'measures:'", "E011")
+            if kind == "example" and not data.get("body"):
+                self.error(path, data.line, "an example case needs 'body:'", "E011")
+            case = self.validate_plain(model.Case, fields, data, path, id=cid, loc=self.loc(path, 1))
+            if case is None:
+                self.broken.add(cid)
+            else:
+                out[cid] = case
+        return out
+
+    def validate_plain(self, cls: type[T], fields: dict, data: LineDict, path: Path, **extra: Any) -> T | None:
+        try:
+            return cls.model_validate({**fields, **extra})
+        except ValidationError as exc:
+            for err in exc.errors():
+                self._pydantic_problem(cls, data, path, err)
+            return None
+
+    def _load_quotes(self) -> model.Quotes | None:
+        path = self.sources / "quotes.yml"
+        data = self.yaml(path) if path.is_file() else None
+        if not isinstance(data, LineDict):
+            return None
+        self._check_keys(data, {"intro", "lead", "quotes"}, path)
+        quotes = []
+        ids: set[str] = set()
+        for i, q in enumerate(data.get("quotes") or []):
+            if not isinstance(q, LineDict):
+                self.error(path, line_of(data, ("quotes", i)), "each quote needs id:, bank: and text:")
+                continue
+            self._check_keys(q, {"id", "bank", "text"}, path)
+            if q.get("id") in ids:
+                self.error(path, q.line, f"duplicate quote id '{q.get('id')}'", "E021")
+            ids.add(q.get("id"))
+            text = self.rich_field(q, "text", path)
+            fields = {"id": q.get("id"), "bank": q.get("bank"), **({"text": text} if text else {})}
+            v = self.validate_plain(model.Quote, fields, q, path, loc=self.loc(path, q.line))
+            if v:
+                quotes.append(v)
+        return model.Quotes(intro=str(data.get("intro") or ""), lead=str(data.get("lead") or ""), quotes=tuple(quotes))
+
+    def _load_core_points(self) -> model.CorePoints | None:
+        path = self.sources / "core-points.yml"
+        data = self.yaml(path) if path.is_file() else None
+        if not isinstance(data, LineDict):
+            return None
+        points = []
+        for i, p in enumerate(data.get("points") or []):
+            if isinstance(p, LineDict):
+                v = self.validate(model.CorePoint, p, path, loc=self.loc(path, p.line))
+                if v:
+                    points.append(v)
+        rest = LineDict({k: v for k, v in data.items() if k != "points"})
+        rest.line, rest.key_lines = data.line, data.key_lines
+        return self.validate(model.CorePoints, rest, path, points=tuple(points))
+
+    def _load_strategies(self) -> model.Strategies | None:
+        path = self.sources / "strategies.yml"
+        data = self.yaml(path) if path.is_file() else None
+        if not isinstance(data, LineDict):
+            return None
+        items = []
+        for i, s in enumerate(data.get("strategies") or []):
+            if isinstance(s, LineDict):
+                v = self.validate(model.Strategy, s, path, number=i + 1, loc=self.loc(path, s.line))
+                if v:
+                    items.append(v)
+        rest = LineDict({k: v for k, v in data.items() if k != "strategies"})
+        rest.line, rest.key_lines = data.line, data.key_lines
+        return self.validate(model.Strategies, rest, path, strategies=tuple(items))
+
+    def _publishers(self, path: Path, manifest: LineDict) -> list[model.Publisher]:
+        out = []
+        for i, p in enumerate(_list(manifest, "publishers")):
+            if not isinstance(p, LineDict):
+                self.error(path, line_of(manifest, ("publishers", i)), "each publisher needs id: and name:")
+                continue
+            profile = self.rich_field(p, "profile", path)
+            data = {k: v for k, v in p.items() if k != "profile"}
+            v = self.validate_plain(model.Publisher, {**data, **({"profile": profile} if profile else {})}, p, path)
+            if v:
+                out.append(v)
+        return out
+
+    def _load_deck(self) -> list[model.DeckSlide]:
+        path = self.sources / "deck.yml"
+        data = self.yaml(path) if path.is_file() else None
+        if not isinstance(data, LineDict):
+            return []
+        out = []
+        for i, s in enumerate(data.get("slides") or []):
+            if not isinstance(s, LineDict):
+                self.error(path, line_of(data, ("slides", i)), "each slide needs 'kind:'")
+                continue
+            kind = str(s.get("kind", ""))
+            if kind not in DECK_KINDS:
+                self.error(path, s.line, f"unknown slide kind '{kind}'{did_you_mean(kind, DECK_KINDS)}; known: {', '.join(sorted(DECK_KINDS))}", "E014")
+                continue
+            v = self.validate(model.DeckSlide, s, path, loc=self.loc(path, s.line))
+            if v:
+                out.append(v)
+        return out
+
+    # ── references between files ───────────────────────────────────────────
+
+    def _cross_check(self, chapters, cases, quotes, strategies, figures, deck) -> None:
+        quote_ids = [q.id for q in (quotes.quotes if quotes else ())]
+        section_ids = [s.id for c in chapters for s in c.sections]
+        chapter_ids = [c.id for c in chapters]
+        seen_chapters: set[str] = set()
+        for c in chapters:
+            if c.id in seen_chapters:
+                self.error(Path(self.root / c.loc.path), 2, f"duplicate chapter id '{c.id}'", "E021")
+            seen_chapters.add(c.id)
+        all_blocks = []
+        for c in chapters:
+            all_blocks.extend(c.blocks())
+        for b in all_blocks:
+            path = self.root / b.loc.path if hasattr(b, "loc") else None
+            if isinstance(b, model.FigureRef) and b.figure not in figures and b.figure not in self.broken:
+                self.error(path, b.loc.line, f"'::: figure {b.figure}' names no figure{did_you_mean(b.figure, figures)}; add figures/{b.figure}.yml", "E040")
+            if isinstance(b, model.CaseRef) and b.case not in cases and b.case not in self.broken:
+                self.error(path, b.loc.line, f"'::: case {b.case}' names no case{did_you_mean(b.case, cases)}; add sources/cases/{b.case}.yml", "E040")
+            if isinstance(b, model.QuotesRef):
+                for q in b.quotes:
+                    if q not in quote_ids:
+                        self.error(path, b.loc.line, f"'::: quotes' names no quote '{q}'{did_you_mean(q, quote_ids)}", "E040")
+        strategy_ids = []
+        for s in strategies.strategies if strategies else ():
+            strategy_ids.append(s.id)
+            spath = self.sources / "strategies.yml"
+            if s.section not in section_ids:
+                self.error(spath, s.loc.line, f"strategy '{s.id}' names section '{s.section}', which no chapter has{did_you_mean(s.section, section_ids)}; add '{{#{s.section}}}' to its heading", "E040")
+            for f in s.figures:
+                if f not in figures:
+                    self.error(spath, s.loc.line, f"strategy '{s.id}' names no figure '{f}'{did_you_mean(f, figures)}", "E040")
+        deck_path = self.sources / "deck.yml"
+        targets = {
+            "figure": list(figures), "strategy": strategy_ids, "case": list(cases),
+            "divider": chapter_ids,
+        }  # fmt: skip
+        for s in deck:
+            if s.kind in targets:
+                if not s.ref:
+                    self.error(deck_path, s.loc.line, f"a '{s.kind}' slide needs 'ref:' naming one of: {', '.join(targets[s.kind])}", "E011")
+                elif s.ref not in targets[s.kind] and s.ref not in self.broken:
+                    self.error(deck_path, s.loc.line, f"slide names no {s.kind} '{s.ref}'{did_you_mean(s.ref, targets[s.kind])}", "E040")
+
+
+def _list(data: LineDict, key: str) -> list:
+    value = data.get(key)
+    return list(value) if isinstance(value, list) else []
+
+
+def _number_key(number: str) -> tuple[int, int]:
+    a, _, b = number.partition("-")
+    return (int(a or 999), int(b or 999))
+
+
+def _fields_at(cls: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the (nested) model at a pydantic error location."""
+    import typing
+
+    current: Any = cls
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            break
+        ann = fields[part].annotation
+        args = [a for a in typing.get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            current = ann
+        elif args:
+            current = args[0]
+        else:
+            for a in typing.get_args(ann):
+                inner = [x for x in typing.get_args(a) if isinstance(x, type) and issubclass(x, BaseModel)]
+                if inner:
+                    current = inner[0]
+    hidden = {"loc", "number", "chapter", "id"} if current is model.Figure else {"loc"}
+    return [f for f in getattr(current, "model_fields", {}) if f not in hidden]
+
+
+def load_project(root: Path | str) -> model.Report:
+    """Load and validate a project; raise SourceError listing every problem."""
+    loader = Loader(Path(root))
+    report = loader.load()
+    loader.problems.raise_if_errors()
+    assert report is not None
+    return report
+
+
+LoadHook = Callable[[model.Report], None]

@@ -1,0 +1,150 @@
+"""Safe YAML that remembers where every value stood, so errors can name a line."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LineDict(dict):
+    """A mapping from YAML with the line of itself and of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LineList(list):
+    """A sequence from YAML with the line of itself and of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+class DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """SafeLoader that builds LineDict/LineList, keeps decimals exact, refuses duplicate keys."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            )
+        key = str(key) if not isinstance(key, str) else key
+        if key in out:
+            raise DuplicateKey(
+                None, None, f"duplicate key '{key}': each key may appear once", key_node.start_mark
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    out.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
+def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal | float:
+    text = loader.construct_scalar(node).replace("_", "")
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return float(loader.construct_yaml_float(node))
+
+
+# YAML 1.2 booleans: only true/false. `id: no` or `label: on` stay strings (the "Norway problem").
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def loads(text: str, first_line: int = 1) -> Any:
+    """Parse YAML text; raise YamlSyntaxError(line, message) with a 1-based line."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + first_line) if mark else first_line
+        what = exc.problem or exc.context or str(exc)
+        raise YamlSyntaxError(line, f"YAML syntax: {what}") from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(first_line, f"YAML syntax: {exc}") from None
+    if first_line != 1:
+        _shift(data, first_line - 1)
+    return data
+
+
+def _shift(data: Any, by: int) -> None:
+    if isinstance(data, LineDict):
+        data.line += by
+        data.key_lines = {k: v + by for k, v in data.key_lines.items()}
+        for v in data.values():
+            _shift(v, by)
+    elif isinstance(data, LineList):
+        data.line += by
+        data.item_lines = [v + by for v in data.item_lines]
+        for v in data:
+            _shift(v, by)
+
+
+def read_text(path: Path) -> str:
+    """Read a source file as UTF-8; raise UnicodeDecodeError with the offending line set."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        exc.line = raw[: exc.start].count(b"\n") + 1  # type: ignore[attr-defined]
+        raise
+
+
+def line_of(data: Any, loc: tuple[Any, ...]) -> int:
+    """The line of the value at `loc` (a pydantic error location), as deep as it can be found."""
+    line = getattr(data, "line", 1) or 1
+    node = data
+    for part in loc:
+        if isinstance(node, LineDict) and isinstance(part, str):
+            if part in node.key_lines:
+                line = node.key_lines[part]
+                node = node[part]
+                continue
+            break
+        if isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.item_lines[part]
+            node = node[part]
+            continue
+        break
+    return line
