@@ -18,7 +18,7 @@ check: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests
 	$(BIN)/reportbuild check --strict
-	$(BIN)/pytest -q -n 2 2>/dev/null || $(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench.py
