@@ -288,6 +288,7 @@ class Loader:
                 continue
             data = self.yaml(path)
             if data is None:
+                self.broken.add(fid)
                 continue
             if isinstance(data, LineDict) and "id" in data and data["id"] != fid:
                 self.error(path, data.key_lines["id"], f"id '{data['id']}' differs from the file name '{fid}'; drop the id field", "E013")
@@ -481,6 +482,7 @@ class Loader:
             cid = path.stem
             data = self.yaml(path)
             if data is None:
+                self.broken.add(cid)
                 continue
             if not isinstance(data, LineDict):
                 self.error(path, 1, "a case file must be a mapping (bank:, title:, background:, …)")
