@@ -1,0 +1,113 @@
+"""Charts and diagrams: figure + brand → SVG (glyphs as paths) and PNG 2×, hash-cached, drawn in parallel.
+
+Nothing here imports matplotlib at import time: only the drawing worker does, and only when a
+figure's content hash says its files are out of date.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportbuild.atomic import write_text
+from reportbuild.brand import Brand
+from reportbuild.errors import BuildError
+from reportbuild.figdata import alt_text, figure_hash
+from reportbuild.model import Figure, Report
+
+MANIFEST = ".charts.json"
+
+
+@dataclass(frozen=True)
+class ChartFiles:
+    """The drawn files of one figure, with what a page needs to place them."""
+
+    svg: Path
+    png: Path
+    alt: str
+    width_mm: float
+    height_mm: float
+
+
+def _files(fig: Figure, out_dir: Path, size: tuple[float, float]) -> ChartFiles:
+    return ChartFiles(
+        svg=out_dir / f"{fig.id}.svg", png=out_dir / f"{fig.id}.png", alt=alt_text(fig),
+        width_mm=size[0], height_mm=size[1],
+    )  # fmt: skip
+
+
+def _draw(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
+    """Worker: draw one figure to out_dir/<id>.svg and .png; return its size in mm."""
+    from reportbuild.charts.draw import draw_files
+
+    return draw_files(fig, brand, out_dir)
+
+
+def render_figure(fig: Figure, brand: Brand, out_dir: Path) -> ChartFiles:
+    """Draw one figure now, whatever the cache says."""
+    out_dir = Path(out_dir)
+    return _files(fig, out_dir, _draw(fig, brand, out_dir))
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def render_all(report: Report, brand: Brand, out_dir: Path, jobs: int = 2) -> dict[str, ChartFiles]:
+    """Files for every figure of the report, redrawing (in `jobs` processes) only what changed."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = out_dir / MANIFEST
+    old = _read_manifest(manifest_path)
+    entries: dict[str, dict] = {}
+    todo: list[Figure] = []
+    for fid, fig in report.figures.items():
+        h = figure_hash(fig, brand)
+        prev = old.get(fid)
+        if (
+            isinstance(prev, dict) and prev.get("hash") == h
+            and (out_dir / f"{fid}.svg").is_file() and (out_dir / f"{fid}.png").is_file()
+        ):  # fmt: skip
+            entries[fid] = prev
+        else:
+            entries[fid] = {"hash": h}
+            todo.append(fig)
+
+    sizes: dict[str, tuple[float, float]] = {}
+    if len(todo) == 1 or jobs <= 1:
+        for fig in todo:
+            sizes[fig.id] = _draw(fig, brand, out_dir)
+    elif todo:
+        import multiprocessing
+
+        # forkserver: workers never inherit the caller's threads (preview server, watchers)
+        ctx = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
+            futures = {fig.id: pool.submit(_draw, fig, brand, out_dir) for fig in todo}
+            errors = []
+            for fid, fut in futures.items():
+                try:
+                    sizes[fid] = fut.result()
+                except BuildError as exc:
+                    errors.append(exc.message)
+            if errors:
+                raise BuildError("\n".join(errors))
+    for fid, size in sizes.items():
+        entries[fid]["width_mm"], entries[fid]["height_mm"] = size
+
+    # drop the files of figures that no longer exist (only those this stage wrote)
+    for fid in set(old) - set(entries):
+        for ext in ("svg", "png"):
+            (out_dir / f"{fid}.{ext}").unlink(missing_ok=True)
+    if entries != old:
+        write_text(manifest_path, json.dumps(entries, indent=1, sort_keys=True) + "\n")
+    return {
+        fid: _files(fig, out_dir, (entries[fid]["width_mm"], entries[fid]["height_mm"]))
+        for fid, fig in report.figures.items()
+    }

@@ -1,0 +1,210 @@
+"""Data charts: ranked bars, 100% stacked bars, a single-share donut, stat callouts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from reportbuild.charts.canvas import Canvas
+from reportbuild.charts.style import MM_PER_PT, mix
+from reportbuild.figdata import DERIVED_MARK, format_value, item_unit, number, ranked
+from reportbuild.model import Figure
+
+TOP = 1.5  # mm of air above the first element
+LABEL_GAP = 3.0  # between a label column and its bars
+
+
+def _label_column(cv: Canvas, labels: list[str], cap: float) -> float:
+    """Width of the label column: the longest label, but never more than `cap` (they wrap)."""
+    natural = max((cv.measure(s) for s in labels), default=0.0)
+    return min(max(natural, 18.0), cap)
+
+
+def bar(cv: Canvas, fig: Figure) -> None:
+    st = cv.style
+    items = ranked(fig)
+    lw = _label_column(cv, [it.label for it in items], cv.width * 0.36)
+    values = [format_value(fig, it) for it in items]
+    vw = max(cv.measure(v, st.value, bold=True) for v in values) + 2.0
+    x0 = lw + LABEL_GAP
+    span = cv.width - x0 - vw - 1.0
+    vmax = max((it.high or it.value or Decimal(0)) for it in items) or Decimal(1)
+    bar_h = 4.8
+    y = TOP
+    hl = fig.highlight if fig.highlight > 0 else len(items)
+    first = y
+    for i, (it, vtext) in enumerate(zip(items, values, strict=True)):
+        lines = cv.wrap(it.label, lw)
+        row = max(bar_h + 3.4, cv.block_height(lines) + 2.0)
+        mid = y + row / 2
+        cv.text_mid(lw, mid, lines, ha="right")
+        strong = i < hl
+        color = st.primary if strong else st.bar_muted
+        w = float(it.value or 0) / float(vmax) * span
+        cv.rect(x0, mid - bar_h / 2, w, bar_h, color)
+        end = w
+        if it.high is not None:  # a range: the uncertain part is a lighter extension
+            w2 = float(it.high) / float(vmax) * span
+            cv.rect(x0 + w, mid - bar_h / 2, w2 - w, bar_h, mix(color, st.bg, 0.55))
+            end = w2
+        cv.text_mid(x0 + end + 1.6, mid, vtext, size=st.value, bold=strong,
+                    color=st.primary if strong else st.fg)  # fmt: skip
+        y += row
+    cv.line(x0, first, x0, y, st.rule, lw=0.8)
+
+
+def _legend(cv: Canvas, entries: list[tuple[str, str, str | None]], x: float, y: float, width: float) -> float:
+    """Swatch + label pairs flowed left to right; returns the height used."""
+    st = cv.style
+    sw, gap, pitch = 3.4, 1.4, cv.lead(st.small)
+    cx, cy = x, y
+    for label, fill, hatch in entries:
+        w = sw + gap + cv.measure(label, st.small) + 5.0
+        if cx > x and cx + w > x + width:
+            cx, cy = x, cy + pitch
+        cv.rect(cx, cy + pitch / 2 - sw / 2, sw, sw, fill, hatch=hatch, hatch_color=st.bg)
+        cv.text(cx + sw + gap, cy, label, size=st.small)
+        cx += w
+    return cy + pitch - y
+
+
+def stacked(cv: Canvas, fig: Figure) -> None:
+    st = cv.style
+    colors = st.series_colors(len(fig.series))
+    fills, hatches = [], []
+    for s, c in zip(fig.series, colors, strict=True):
+        fills.append(mix(c, st.bg, 0.35) if s.derived else c)
+        hatches.append("////" if s.derived else None)
+    entries = [
+        (s.label + (f"（{DERIVED_MARK}）" if s.derived else ""), f, h)
+        for s, f, h in zip(fig.series, fills, hatches, strict=True)
+    ]
+    lw = _label_column(cv, [c.label for c in fig.categories], cv.width * 0.25)
+    x0 = lw + LABEL_GAP
+    span = cv.width - x0 - 1.0
+    y = TOP + _legend(cv, entries, x0, TOP, span) + 3.0
+    bar_h = 9.0
+    for cat in fig.categories:
+        vals = [(s, s.values.get(cat.id)) for s in fig.series]
+        total = sum((v for _, v in vals if v is not None), start=Decimal(0)) or Decimal(1)
+        lines = cv.wrap(cat.label, lw)
+        top = y
+        cv.text_mid(lw, top + bar_h / 2, lines, ha="right")
+        x = x0
+        below: list[tuple[float, float]] = []  # x-ranges of labels put under the bar, by row
+        below_rows = 0
+        for (s, v), fill, hatch in zip(vals, fills, hatches, strict=True):
+            if v is None:
+                continue
+            w = float(v) / float(total) * span
+            cv.rect(x, top, w, bar_h, fill, edge=st.bg, lw=0.8, hatch=hatch, hatch_color=mix(fill, st.bg, 0.6))
+            text = format_value(fig, s, cat.id)
+            tw = cv.measure(text, st.value, bold=True)
+            if tw + 2.0 <= w:
+                # on a hatched segment the label sits on a solid chip so it stays legible
+                if hatch:
+                    cv.rect(x + w / 2 - tw / 2 - 1.0, top + bar_h / 2 - 2.3, tw + 2.0, 4.6, fill, radius=0.8, z=3)
+                cv.text_mid(x + w / 2, top + bar_h / 2, text, size=st.value, bold=True, color=st.on(fill), ha="center")
+            else:  # too narrow: the value goes under the bar, on a second row if it would collide
+                cx = x + w / 2
+                lo, hi = cx - tw / 2, cx + tw / 2
+                row = 0
+                while any(r == row and not (hi < a - 1 or lo > b + 1) for a, b, r in below):
+                    row += 1
+                below.append((lo, hi, row))  # type: ignore[arg-type]
+                below_rows = max(below_rows, row + 1)
+                ly = top + bar_h + 0.8 + row * cv.lead(st.value)
+                cv.line(cx, top + bar_h, cx, ly + 0.6, st.muted, lw=0.5)
+                cv.text(cx, ly, text, size=st.value, bold=True, color=st.fg, ha="center")
+            x += w
+        y = top + bar_h + below_rows * cv.lead(st.value) + 6.0
+
+
+def donut(cv: Canvas, fig: Figure) -> None:
+    st = cv.style
+    r, ring = 21.0, 7.5
+    cx, cy = 6.0 + r, TOP + 1.0 + r
+    total = Decimal(100) if (fig.unit or "").strip() == "%" else sum((it.value or 0 for it in fig.items), start=Decimal(0))
+    colors = [st.primary] + st.series_colors(len(fig.items))[1:]
+    angle = 90.0  # 12 o'clock; y grows downwards, so angles are mirrored: go clockwise by subtracting
+    cv.wedge(cx, cy, r, 0, 360, ring, st.light, z=1)
+    for it, c in zip(fig.items, colors, strict=False):
+        sweep = float(it.value or 0) / float(total or 1) * 360.0
+        cv.wedge(cx, cy, r, -angle, -angle + sweep, ring, c, edge=st.bg, lw=0.8, z=2)
+        angle -= sweep
+    first = fig.items[0]
+    big = format_value(fig, first)
+    size = st.big * 0.9
+    while cv.measure(big, size, bold=True) > 2 * (r - ring) - 3 and size > 10:
+        size -= 1
+    cv.text_mid(cx, cy, big, size=size, bold=True, color=st.primary, ha="center")
+    # the labels beside the ring, vertically centred on it
+    x = cx + r + 9.0
+    width = cv.width - x - 2.0
+    blocks = []
+    for i, (it, c) in enumerate(zip(fig.items, colors, strict=False)):
+        lines = cv.wrap(it.label, width - 6.0, size=st.heading if i == 0 else st.size, bold=i == 0)
+        blocks.append((it, c, lines, i == 0))
+    heights = [cv.block_height(b[2], st.heading if b[3] else st.size) + cv.lead(st.value) for b in blocks]
+    y = cy - (sum(heights) + 3.0 * (len(blocks) - 1)) / 2
+    for (it, c, lines, lead), h in zip(blocks, heights, strict=True):
+        cv.rect(x, y + 1.2, 3.4, 3.4, c)
+        size = st.heading if lead else st.size
+        hh = cv.text(x + 6.0, y, lines, size=size, bold=lead, color=st.dark if lead else st.fg)
+        cv.text(x + 6.0, y + hh, format_value(fig, it), size=st.value, bold=True, color=c)
+        y += h + 3.0
+
+
+def _stat_parts(fig: Figure, it) -> tuple[str, str, str]:
+    """(prefix, number, unit) of a callout: '约' small, the digits big, the unit smaller."""
+    unit = item_unit(fig, it)
+    num = number(it.value) if it.value is not None else ""
+    if it.high is not None:
+        num = f"{num}{unit}–{number(it.high)}" if unit == "%" else f"{num}–{number(it.high)}"
+    return ("约" if it.approx else ""), num, unit
+
+
+def stat(cv: Canvas, fig: Figure) -> None:
+    st = cv.style
+    n = len(fig.items)
+    cols = n if n <= 4 else (3 if n % 3 == 0 or n > 6 else 4)
+    gap = 4.0
+    tw = (cv.width - gap * (cols - 1)) / cols
+    pad = 4.0
+    y = TOP
+    for r0 in range(0, n, cols):
+        row = fig.items[r0 : r0 + cols]
+        laid = []
+        for it in row:
+            pre, num, unit = _stat_parts(fig, it)
+            size = st.big
+            small = size * 0.5
+
+            def width(size: float, pre=pre, num=num, unit=unit) -> float:
+                s = size * 0.5
+                return cv.measure(pre, s) + cv.measure(num, size, bold=True) + cv.measure(unit, s, bold=True) + 1.0
+
+            while width(size) > tw - 2 * pad - 1.5 and size > 12:
+                size -= 1
+            small = size * 0.5
+            label = cv.wrap(it.label, tw - 2 * pad - 1.5)
+            laid.append((pre, num, unit, size, small, label))
+        big_h = max(x[3] for x in laid) * 1.1 * MM_PER_PT
+        label_h = max(cv.block_height(x[5]) for x in laid)
+        tile_h = pad + big_h + 2.5 + label_h + pad
+        for k, (pre, num, unit, size, small, label) in enumerate(laid):
+            x = k * (tw + gap)
+            cv.rect(x, y, tw, tile_h, st.panel)
+            cv.rect(x, y, 1.5, tile_h, st.primary)
+            tx = x + pad + 1.5
+            # big digits and small affixes share one baseline
+            base = y + pad + 0.88 * max(v[3] for v in laid) * MM_PER_PT
+            bx = tx
+            if pre:
+                cv.baseline_text(bx, base, pre, size=small, bold=True, color=st.primary)
+                bx += cv.measure(pre, small, bold=True) + 0.5
+            cv.baseline_text(bx, base, num, size=size, bold=True, color=st.primary)
+            bx += cv.measure(num, size, bold=True) + 0.6
+            if unit:
+                cv.baseline_text(bx, base, unit, size=small, bold=True, color=st.primary)
+            cv.text(tx, y + pad + big_h + 2.5, label, color=st.fg)
+        y += tile_h + gap

@@ -1,0 +1,57 @@
+"""The drawing worker: lay out a figure on a canvas, check nothing is clipped, write SVG and PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+from reportbuild.atomic import atomic_path
+from reportbuild.brand import Brand
+from reportbuild.charts import bars, diagrams
+from reportbuild.charts.canvas import Canvas, check_inside
+from reportbuild.charts.style import PNG_DPI, Style
+from reportbuild.errors import BuildError
+from reportbuild.model import Figure
+
+LAYOUTS = {
+    "bar": bars.bar,
+    "stacked": bars.stacked,
+    "donut": bars.donut,
+    "stat": bars.stat,
+    "process": diagrams.process,
+    "ladder": diagrams.ladder,
+    "layers": diagrams.layers,
+    "comparison": diagrams.comparison,
+}
+
+# No dates, no tool versions: the same figure gives the same bytes.
+SVG_META = {"Date": None, "Creator": None, "Format": None, "Type": None}
+PNG_META = {"Software": None}
+
+
+def layout(fig: Figure, style: Style) -> Canvas:
+    cv = Canvas(style)
+    LAYOUTS[fig.kind](cv, fig)
+    return cv
+
+
+def draw_files(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
+    """Write out_dir/<id>.svg and <id>.png; return (width, height) in mm."""
+    style = Style.from_brand(brand)
+    with matplotlib.rc_context(style.rc()):
+        cv = layout(fig, style)
+        mfig = cv.render()
+        outside = check_inside(mfig)
+        if outside:
+            raise BuildError(
+                f"{fig.loc}: chart '{fig.id}' would clip text ({', '.join(outside[:3])}); "
+                "shorten the labels or report this as a layout bug"
+            )
+        out_dir = Path(out_dir)
+        with atomic_path(out_dir / f"{fig.id}.svg") as tmp:
+            mfig.savefig(tmp, format="svg", metadata=SVG_META)
+        with atomic_path(out_dir / f"{fig.id}.png") as tmp:
+            mfig.savefig(tmp, format="png", dpi=PNG_DPI, metadata=PNG_META)
+    w, h = mfig.get_size_inches()
+    return round(float(w) * 25.4, 2), round(float(h) * 25.4, 2)
