@@ -121,7 +121,7 @@ def stacked(cv: Canvas, fig: Figure) -> None:
 
 def donut(cv: Canvas, fig: Figure) -> None:
     st = cv.style
-    r, ring = 21.0, 7.5
+    r, ring = 18.0, 6.5
     cx, cy = 6.0 + r, TOP + 1.0 + r
     total = Decimal(100) if (fig.unit or "").strip() == "%" else sum((it.value or 0 for it in fig.items), start=Decimal(0))
     colors = [st.primary] + st.series_colors(len(fig.items))[1:]
@@ -138,19 +138,21 @@ def donut(cv: Canvas, fig: Figure) -> None:
         size -= 1
     cv.text_mid(cx, cy, big, size=size, bold=True, color=st.primary, ha="center")
     # the labels beside the ring, vertically centred on it
-    x = cx + r + 9.0
+    x = cx + r + 8.0
     width = cv.width - x - 2.0
     blocks = []
     for i, (it, c) in enumerate(zip(fig.items, colors, strict=False)):
-        lines = cv.wrap(it.label, width - 6.0, size=st.heading if i == 0 else st.size, bold=i == 0)
+        lines = cv.wrap(it.label, min(width, 70.0) - 6.0, size=st.heading + 1 if i == 0 else st.size, bold=i == 0)
         blocks.append((it, c, lines, i == 0))
-    heights = [cv.block_height(b[2], st.heading if b[3] else st.size) + cv.lead(st.value) for b in blocks]
+    single = len(blocks) == 1  # the centre already shows its value
+    heights = [cv.block_height(b[2], st.heading + 1 if b[3] else st.size) + (0 if single else cv.lead(st.value)) for b in blocks]
     y = cy - (sum(heights) + 3.0 * (len(blocks) - 1)) / 2
     for (it, c, lines, lead), h in zip(blocks, heights, strict=True):
         cv.rect(x, y + 1.2, 3.4, 3.4, c)
-        size = st.heading if lead else st.size
+        size = st.heading + 1 if lead else st.size
         hh = cv.text(x + 6.0, y, lines, size=size, bold=lead, color=st.dark if lead else st.fg)
-        cv.text(x + 6.0, y + hh, format_value(fig, it), size=st.value, bold=True, color=c)
+        if not single:
+            cv.text(x + 6.0, y + hh, format_value(fig, it), size=st.value, bold=True, color=c)
         y += h + 3.0
 
 
@@ -158,8 +160,8 @@ def _stat_parts(fig: Figure, it) -> tuple[str, str, str]:
     """(prefix, number, unit) of a callout: '约' small, the digits big, the unit smaller."""
     unit = item_unit(fig, it)
     num = number(it.value) if it.value is not None else ""
-    if it.high is not None:
-        num = f"{num}{unit}–{number(it.high)}" if unit == "%" else f"{num}–{number(it.high)}"
+    if it.high is not None:  # one unit for the range keeps the digits the same size: 96–97%
+        num = f"{num}–{number(it.high)}"
     return ("约" if it.approx else ""), num, unit
 
 

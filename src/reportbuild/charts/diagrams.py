@@ -84,7 +84,7 @@ def process(cv: Canvas, fig: Figure) -> None:
                     size=st.heading, bold=True, color=st.on(c), ha="center", lh=1.3)  # fmt: skip
         # a small step number above each chevron reads the order at a glance
     y += ch + 3.0
-    texts = [cv.wrap(s.text, cw - 2.0, balance=False) if s.text else [] for s in fig.steps]
+    texts = [cv.wrap(s.text, cw - 2.0) if s.text else [] for s in fig.steps]
     th = max(cv.block_height(t) for t in texts) if any(texts) else 0.0
     for i, t in enumerate(texts):
         if t:
@@ -102,7 +102,7 @@ def process(cv: Canvas, fig: Figure) -> None:
         blocks = []
         for ex in fig.example.steps:
             tl = cv.wrap(ex.title, cw - 2 * pad, bold=True)
-            bl = cv.wrap(ex.text, cw - 2 * pad, size=st.small, balance=False) if ex.text else []
+            bl = cv.wrap(ex.text, cw - 2 * pad, size=st.small) if ex.text else []
             blocks.append((tl, bl))
         bh = max(cv.block_height(t) + (1.0 + cv.block_height(b, st.small) if b else 0) for t, b in blocks) + 2 * pad
         for i, (tl, bl) in enumerate(blocks):
@@ -274,7 +274,7 @@ def comparison(cv: Canvas, fig: Figure) -> None:
         for i in range(n):
             cx = i * (cw + gap) + cw / 2
             cv.poly([(cx - 2.2, y - 3.2), (cx + 2.2, y - 3.2), (cx, y - 0.6)], st.muted)
-        tw = min(max(cv.measure(f.title, st.size, True) + 2 * pad, 30.0), cv.width * 0.3)
+        tw = min(max(cv.measure(f.title, st.size, True) + 2 * pad, 30.0), cv.width * 0.4)
         tl = cv.wrap(f.title, tw - 2 * pad, bold=True)
         ch = chips(cv, f.items, 0, 0, cv.width - tw - 2 * pad, draw=False)
         fh = max(cv.block_height(tl), ch) + 2 * pad

@@ -1,0 +1,274 @@
+"""Charts: every kind renders, bytes are reproducible, no text needs a font or leaves the canvas."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from reportbuild import figdata
+from reportbuild.brand import load_brand
+from reportbuild.charts import ChartFiles, render_all
+from reportbuild.errors import SourceError
+from reportbuild.load import load_project
+
+HERE = Path(__file__).parent
+SKELETON = HERE.parent / "src" / "reportbuild" / "skeleton"
+FIXTURE_FIGURES = HERE / "fixtures" / "charts" / "figures"
+KINDS = {"bar", "stacked", "donut", "stat", "process", "ladder", "layers", "comparison"}
+
+
+def make_project(dest: Path) -> Path:
+    shutil.copytree(SKELETON, dest)
+    for f in FIXTURE_FIGURES.glob("*.yml"):
+        shutil.copy(f, dest / "figures" / f.name)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("charts") / "proj")
+    report, brand = load_project(root), load_brand(root)
+    out = root / "output" / "figures"
+    files = render_all(report, brand, out, jobs=2)
+    return report, brand, out, files
+
+
+def test_fixture_has_every_kind(rendered):
+    report, *_ = rendered
+    assert {f.kind for f in report.figures.values()} == KINDS
+
+
+def test_every_figure_renders(rendered):
+    report, _brand, out, files = rendered
+    assert set(files) == set(report.figures)
+    for fid, cf in files.items():
+        assert isinstance(cf, ChartFiles)
+        assert cf.svg == out / f"{fid}.svg" and cf.svg.stat().st_size > 1000
+        assert cf.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert cf.width_mm == pytest.approx(160.0)
+        assert 15 < cf.height_mm < 200
+        assert cf.alt.startswith(figdata.KIND_NAMES[report.figures[fid].kind])
+
+
+def test_png_is_twice_css_pixels(rendered):
+    import struct
+
+    *_, files = rendered
+    for cf in files.values():
+        w, h = struct.unpack(">II", cf.png.read_bytes()[16:24])
+        assert w == round(cf.width_mm / 25.4 * 192)
+        assert abs(h - cf.height_mm / 25.4 * 192) <= 1
+
+
+def test_svgs_need_no_font_and_carry_no_date(rendered):
+    *_, files = rendered
+    for cf in files.values():
+        svg = cf.svg.read_text(encoding="utf-8")
+        assert "<text" not in svg
+        assert "font-family" not in svg
+        assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+        assert "<path" in svg
+
+
+def test_rendering_twice_gives_identical_bytes(rendered, tmp_path):
+    report, brand, out, files = rendered
+    again = render_all(report, brand, tmp_path / "again", jobs=2)
+    for fid, cf in files.items():
+        assert again[fid].svg.read_bytes() == cf.svg.read_bytes(), fid
+        assert again[fid].png.read_bytes() == cf.png.read_bytes(), fid
+
+
+def test_all_text_inside_canvas(rendered):
+    import matplotlib
+
+    from reportbuild.charts.canvas import check_inside
+    from reportbuild.charts.draw import layout
+    from reportbuild.charts.style import Style
+
+    report, brand, *_ = rendered
+    style = Style.from_brand(brand)
+    with matplotlib.rc_context(style.rc()):
+        for fig in report.figures.values():
+            mfig = layout(fig, style).render()
+            texts = [t for t in mfig.findobj(lambda a: a.__class__.__name__ == "Text") if t.get_text()]
+            assert texts, fig.id
+            assert check_inside(mfig) == [], fig.id
+            # and the check does catch a label pushed off the page
+            mfig.axes[0].text(-5, 5, "出界")
+            assert check_inside(mfig) == ["出界"]
+
+
+def test_values_of_data_charts_are_drawn(rendered):
+    """Every value label of a data figure is a text element of the drawing."""
+    from reportbuild.charts.draw import layout
+    from reportbuild.charts.style import Style
+
+    report, brand, *_ = rendered
+    style = Style.from_brand(brand)
+    for fig in report.figures.values():
+        drawn = " ".join(o["s"] for k, o in layout(fig, style).ops if k == "text")
+        if fig.kind in ("bar", "donut"):
+            for it in fig.items:
+                assert figdata.format_value(fig, it) in drawn
+        if fig.kind == "stacked":
+            for s in fig.series:
+                for c in s.values:
+                    assert figdata.format_value(fig, s, c) in drawn
+                assert s.label in drawn
+
+
+def test_unchanged_figures_are_not_redrawn(tmp_path):
+    root = make_project(tmp_path / "proj")
+    report, brand = load_project(root), load_brand(root)
+    out = tmp_path / "figs"
+    render_all(report, brand, out, jobs=1)
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.svg")}
+    render_all(report, brand, out, jobs=1)
+    assert stamps == {p.name: p.stat().st_mtime_ns for p in out.glob("*.svg")}
+    # a brand change redraws everything; a removed figure's files go away
+    brand2 = replace(brand, primary="#7A1F1F")
+    only = report.model_copy(update={"figures": {"survey": report.figures["survey"]}})
+    files = render_all(only, brand2, out, jobs=1)
+    assert list(files) == ["survey"]
+    assert sorted(p.name for p in out.glob("*.svg")) == ["survey.svg"]
+    assert "#7a1f1f" in (out / "survey.svg").read_text().lower()
+
+
+def test_importing_charts_does_not_import_matplotlib(tmp_path):
+    root = make_project(tmp_path / "proj")
+    code = (
+        "import sys\nfrom pathlib import Path\n"
+        "from reportbuild.load import load_project\nfrom reportbuild.brand import load_brand\n"
+        "from reportbuild.charts import render_all\n"
+        f"r = load_project(Path({str(root)!r})); b = load_brand(Path({str(root)!r}))\n"
+        f"out = Path({str(tmp_path / 'o')!r})\n"
+        "r = r.model_copy(update={'figures': {'survey': r.figures['survey']}})\n"
+        "render_all(r, b, out, jobs=1)\n"
+        "assert 'matplotlib' in sys.modules\n"
+        "del sys.modules['matplotlib']\n"
+        "for m in [m for m in sys.modules if m.startswith('matplotlib')]: del sys.modules[m]\n"
+        "render_all(r, b, out, jobs=1)\n"
+        "assert 'matplotlib' not in sys.modules, 'a no-op render imported matplotlib'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cjk_font_is_the_simplified_chinese_face():
+    from matplotlib import font_manager
+
+    from reportbuild import fonts
+
+    found = font_manager.findfont(font_manager.FontProperties(family="Noto Sans CJK SC"), fallback_to_default=False)
+    face = fonts.find("Noto Sans CJK SC")
+    assert (str(found), getattr(found, "face_index", 0)) == (face.path, face.index)
+    assert font_manager.get_font(found).family_name == "Noto Sans CJK SC"
+
+
+# ── wrapping ──────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "金融科技公司技术领先，城商行在技术应用上处于追赶地位",
+        "监管政策不确定性（含“穿透式”监管）、人才匮乏。",
+        "2018 年一季度城商行平均净息差为 1.90%，较 2012 年下降约 1.20 个百分点",
+        "IT 服务台、自动化运维 Kubernetes cloud-native",
+    ],
+)
+@pytest.mark.parametrize("width", [12.0, 25.0, 40.0])
+def test_wrap_fits_and_respects_punctuation(text, width):
+    from reportbuild.charts.text import NO_END, NO_START, text_width, wrap
+
+    lines = wrap(text, width, "Noto Sans CJK SC", 8.5)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for i, line in enumerate(lines):
+        assert text_width(line, "Noto Sans CJK SC", 8.5) <= width + 1e-6 or len(line) <= 2
+        if i > 0:
+            assert line[0] not in NO_START, lines
+        if i < len(lines) - 1:
+            assert line[-1] not in NO_END, lines
+    if "1.90%" in text:  # numbers stay whole, with their unit sign
+        assert any("1.90%" in ln for ln in lines), lines
+
+
+# ── figure data ───────────────────────────────────────────────────────────
+
+
+def test_format_value(rendered):
+    report, *_ = rendered
+    m = report.figures["margins"]
+    assert [figdata.format_value(m, it) for it in m.items] == ["1.90%", "约1.20个百分点", "96%–97%"]
+    r = report.figures["regions"]
+    assert figdata.format_value(r, r.series[1], "assets") == "18.4%"
+    assert figdata.format_number(Decimal("-1.20"), "个百分点") == "\u22121.20个百分点"
+
+
+def test_alt_text_names_every_value(rendered):
+    report, *_ = rendered
+    for fig in report.figures.values():
+        alt = figdata.alt_text(fig)
+        assert fig.title.rstrip("。") in alt
+        for it in fig.items:
+            assert figdata.format_value(fig, it) in alt
+        for s in fig.series:
+            for c in s.values:
+                assert figdata.format_value(fig, s, c) in alt
+        for st in fig.steps:
+            assert st.title in alt
+        for stage in fig.stages:
+            assert stage.title in alt
+    assert "推算" in figdata.alt_text(report.figures["regions"])
+
+
+def test_data_tables(rendered):
+    report, *_ = rendered
+    headers, rows = figdata.data_table(report.figures["challenges"])
+    assert headers == ["项目", "数值"]
+    assert rows[0] == ["失去客户接触和数据", "89%"] and rows[-1] == ["其他", "3%"]
+    headers, rows = figdata.data_table(report.figures["regions"])
+    assert headers == ["", "城商行数量", "资产规模"]
+    assert rows[-1] == ["东北（推算）", "3%", "2%"]
+    for fig in report.figures.values():
+        headers, rows = figdata.data_table(fig)
+        assert rows and all(len(r) == len(headers) for r in rows), fig.id
+
+
+def test_hash_ignores_placement_but_not_data(rendered):
+    report, brand, *_ = rendered
+    fig = report.figures["challenges"]
+    h = figdata.figure_hash(fig, brand)
+    assert figdata.figure_hash(fig.model_copy(update={"number": "9-9"}), brand) == h
+    assert figdata.figure_hash(fig.model_copy(update={"highlight": 1}), brand) != h
+    assert figdata.figure_hash(fig, replace(brand, accent="#000000")) != h
+
+
+# ── bad figures are the loader's to report, with file:line ────────────────
+
+
+def test_unknown_kind_reports_file_and_line(tmp_path):
+    root = make_project(tmp_path / "proj")
+    (root / "figures" / "pie.yml").write_text(
+        "title: 饼图\nsource: 示例\nunit: '%'\nkind: pie\nitems:\n  - {id: a, label: 甲, value: 1}\n", encoding="utf-8"
+    )
+    with pytest.raises(SourceError) as exc:
+        load_project(root)
+    msg = exc.value.format_message()
+    assert re.search(r"figures/pie\.yml:4\b", msg), msg
+    assert exc.value.exit_code == 2
+
+
+def test_malformed_stacked_reports_file_and_line(tmp_path):
+    root = make_project(tmp_path / "proj")
+    text = (FIXTURE_FIGURES / "regions.yml").read_text(encoding="utf-8").replace("assets: 53", "assets: 63")
+    (root / "figures" / "regions.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError) as exc:
+        load_project(root)
+    assert re.search(r"figures/regions\.yml:\d+: error E024", exc.value.format_message())
