@@ -97,7 +97,9 @@ def test_all_text_inside_canvas(rendered):
     with matplotlib.rc_context(style.rc()):
         for fig in report.figures.values():
             mfig = layout(fig, style).render()
-            texts = [t for t in mfig.findobj(lambda a: a.__class__.__name__ == "Text") if t.get_text()]
+            texts = [
+                t for t in mfig.findobj(lambda a: a.__class__.__name__ == "Text") if t.get_text()
+            ]
             assert texts, fig.id
             assert check_inside(mfig) == [], fig.id
             # and the check does catch a label pushed off the page
@@ -165,7 +167,9 @@ def test_cjk_font_is_the_simplified_chinese_face():
 
     from reportbuild import fonts
 
-    found = font_manager.findfont(font_manager.FontProperties(family="Noto Sans CJK SC"), fallback_to_default=False)
+    found = font_manager.findfont(
+        font_manager.FontProperties(family="Noto Sans CJK SC"), fallback_to_default=False
+    )
     face = fonts.find("Noto Sans CJK SC")
     assert (str(found), getattr(found, "face_index", 0)) == (face.path, face.index)
     assert font_manager.get_font(found).family_name == "Noto Sans CJK SC"
@@ -256,7 +260,9 @@ def test_hash_ignores_placement_but_not_data(rendered):
 def test_unknown_kind_reports_file_and_line(tmp_path):
     root = make_project(tmp_path / "proj")
     (root / "figures" / "pie.yml").write_text(
-        "title: 饼图\nsource: 示例\nunit: '%'\nkind: pie\nitems:\n  - {id: a, label: 甲, value: 1}\n", encoding="utf-8"
+        "title: 饼图\nsource: 示例\nunit: '%'\nkind: pie\n"
+        "items:\n  - {id: a, label: 甲, value: 1}\n",
+        encoding="utf-8",
     )
     with pytest.raises(SourceError) as exc:
         load_project(root)
@@ -267,7 +273,11 @@ def test_unknown_kind_reports_file_and_line(tmp_path):
 
 def test_malformed_stacked_reports_file_and_line(tmp_path):
     root = make_project(tmp_path / "proj")
-    text = (FIXTURE_FIGURES / "regions.yml").read_text(encoding="utf-8").replace("assets: 53", "assets: 63")
+    text = (
+        (FIXTURE_FIGURES / "regions.yml")
+        .read_text(encoding="utf-8")
+        .replace("assets: 53", "assets: 63")
+    )
     (root / "figures" / "regions.yml").write_text(text, encoding="utf-8")
     with pytest.raises(SourceError) as exc:
         load_project(root)

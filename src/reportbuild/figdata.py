@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -64,6 +65,10 @@ def ranked(fig: Figure) -> list[Item]:
     return sorted(fig.items, key=lambda it: -(it.value or Decimal(0)))
 
 
+def _series_label(s: Series) -> str:
+    return s.label + (f"（{DERIVED_MARK}）" if s.derived else "")
+
+
 def _join(parts: list[str], sep: str = "；") -> str:
     return sep.join(p for p in parts if p)
 
@@ -83,7 +88,7 @@ def alt_text(fig: Figure) -> str:
         per_cat = []
         for c in fig.categories:
             segs = [
-                f"{s.label}{'（' + DERIVED_MARK + '）' if s.derived else ''} {format_value(fig, s, c.id)}"
+                f"{_series_label(s)} {format_value(fig, s, c.id)}"
                 for s in fig.series
                 if c.id in s.values
             ]
@@ -121,7 +126,10 @@ def alt_text(fig: Figure) -> str:
     elif fig.kind == "layers":
         parts = []
         for layer in fig.layers:
-            inner = [f"{g.title}（{'、'.join(g.items)}）" if g.title else "、".join(g.items) for g in layer.groups]
+            inner = [
+                f"{g.title}（{'、'.join(g.items)}）" if g.title else "、".join(g.items)
+                for g in layer.groups
+            ]
             if layer.items:
                 inner.append("、".join(layer.items))
             p = layer.title + (f"（{layer.text}）" if layer.text else "")
@@ -139,7 +147,9 @@ def alt_text(fig: Figure) -> str:
             parts.append(p + ("：" + "，".join(extra) if extra else ""))
         body = f"{len(fig.columns)} 栏并列对比：" + _join(parts)
         if fig.footer:
-            body += f"。{fig.footer.title}" + ("：" + "、".join(fig.footer.items) if fig.footer.items else "")
+            body += f"。{fig.footer.title}" + (
+                "：" + "、".join(fig.footer.items) if fig.footer.items else ""
+            )
     out = _end(head) + (_end(body) if body else "")
     if fig.is_data and fig.source:
         out += _end(f"数据来源：{fig.source}")
@@ -184,7 +194,10 @@ def data_table(fig: Figure) -> tuple[list[str], list[list[str]]]:
             rows.append(["贯穿各层", g.title, "、".join(g.items)])
         return ["层级", "分组", "内容"], rows
     # comparison
-    rows = [[c.title + (f"（{c.subtitle}）" if c.subtitle else ""), c.text, "、".join(c.items)] for c in fig.columns]
+    rows = [
+        [c.title + (f"（{c.subtitle}）" if c.subtitle else ""), c.text, "、".join(c.items)]
+        for c in fig.columns
+    ]
     if fig.footer:
         rows.append([fig.footer.title, "", "、".join(fig.footer.items)])
     return ["类别", "说明", "示例"], rows
@@ -199,10 +212,8 @@ def renderer_version() -> str:
     for p in sorted((Path(__file__).parent / "charts").glob("*.py")):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     h.update(Path(__file__).read_bytes())
-    try:
+    with contextlib.suppress(PackageNotFoundError):
         h.update(version("matplotlib").encode())
-    except PackageNotFoundError:  # pragma: no cover - matplotlib is a dependency
-        pass
     return h.hexdigest()[:16]
 
 
@@ -216,6 +227,8 @@ def figure_hash(fig: Figure, brand: Brand) -> str:
     b.pop("path", None)
     payload = json.dumps(
         {"figure": data, "brand": b, "renderer": renderer_version()},
-        sort_keys=True, ensure_ascii=False, default=str,
-    )  # fmt: skip
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -1,4 +1,4 @@
-"""Charts and diagrams: figure + brand → SVG (glyphs as paths) and PNG 2×, hash-cached, drawn in parallel.
+"""Charts and diagrams: figure + brand → SVG (glyphs as paths) and PNG 2×, cached, in parallel.
 
 Nothing here imports matplotlib at import time: only the drawing worker does, and only when a
 figure's content hash says its files are out of date.
@@ -33,9 +33,12 @@ class ChartFiles:
 
 def _files(fig: Figure, out_dir: Path, size: tuple[float, float]) -> ChartFiles:
     return ChartFiles(
-        svg=out_dir / f"{fig.id}.svg", png=out_dir / f"{fig.id}.png", alt=alt_text(fig),
-        width_mm=size[0], height_mm=size[1],
-    )  # fmt: skip
+        svg=out_dir / f"{fig.id}.svg",
+        png=out_dir / f"{fig.id}.png",
+        alt=alt_text(fig),
+        width_mm=size[0],
+        height_mm=size[1],
+    )
 
 
 def _draw(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
@@ -71,9 +74,11 @@ def render_all(report: Report, brand: Brand, out_dir: Path, jobs: int = 2) -> di
         h = figure_hash(fig, brand)
         prev = old.get(fid)
         if (
-            isinstance(prev, dict) and prev.get("hash") == h
-            and (out_dir / f"{fid}.svg").is_file() and (out_dir / f"{fid}.png").is_file()
-        ):  # fmt: skip
+            isinstance(prev, dict)
+            and prev.get("hash") == h
+            and (out_dir / f"{fid}.svg").is_file()
+            and (out_dir / f"{fid}.png").is_file()
+        ):
             entries[fid] = prev
         else:
             entries[fid] = {"hash": h}

@@ -46,13 +46,21 @@ def bar(cv: Canvas, fig: Figure) -> None:
             w2 = float(it.high) / float(vmax) * span
             cv.rect(x0 + w, mid - bar_h / 2, w2 - w, bar_h, mix(color, st.bg, 0.55))
             end = w2
-        cv.text_mid(x0 + end + 1.6, mid, vtext, size=st.value, bold=strong,
-                    color=st.primary if strong else st.fg)  # fmt: skip
+        cv.text_mid(
+            x0 + end + 1.6,
+            mid,
+            vtext,
+            size=st.value,
+            bold=strong,
+            color=st.primary if strong else st.fg,
+        )
         y += row
     cv.line(x0, first, x0, y, st.rule, lw=0.8)
 
 
-def _legend(cv: Canvas, entries: list[tuple[str, str, str | None]], x: float, y: float, width: float) -> float:
+def _legend(
+    cv: Canvas, entries: list[tuple[str, str, str | None]], x: float, y: float, width: float
+) -> float:
     """Swatch + label pairs flowed left to right; returns the height used."""
     st = cv.style
     sw, gap, pitch = 3.4, 1.4, cv.lead(st.small)
@@ -96,14 +104,40 @@ def stacked(cv: Canvas, fig: Figure) -> None:
             if v is None:
                 continue
             w = float(v) / float(total) * span
-            cv.rect(x, top, w, bar_h, fill, edge=st.bg, lw=0.8, hatch=hatch, hatch_color=mix(fill, st.bg, 0.6))
+            cv.rect(
+                x,
+                top,
+                w,
+                bar_h,
+                fill,
+                edge=st.bg,
+                lw=0.8,
+                hatch=hatch,
+                hatch_color=mix(fill, st.bg, 0.6),
+            )
             text = format_value(fig, s, cat.id)
             tw = cv.measure(text, st.value, bold=True)
             if tw + 2.0 <= w:
                 # on a hatched segment the label sits on a solid chip so it stays legible
                 if hatch:
-                    cv.rect(x + w / 2 - tw / 2 - 1.0, top + bar_h / 2 - 2.3, tw + 2.0, 4.6, fill, radius=0.8, z=3)
-                cv.text_mid(x + w / 2, top + bar_h / 2, text, size=st.value, bold=True, color=st.on(fill), ha="center")
+                    cv.rect(
+                        x + w / 2 - tw / 2 - 1.0,
+                        top + bar_h / 2 - 2.3,
+                        tw + 2.0,
+                        4.6,
+                        fill,
+                        radius=0.8,
+                        z=3,
+                    )
+                cv.text_mid(
+                    x + w / 2,
+                    top + bar_h / 2,
+                    text,
+                    size=st.value,
+                    bold=True,
+                    color=st.on(fill),
+                    ha="center",
+                )
             else:  # too narrow: the value goes under the bar, on a second row if it would collide
                 cx = x + w / 2
                 lo, hi = cx - tw / 2, cx + tw / 2
@@ -123,9 +157,15 @@ def donut(cv: Canvas, fig: Figure) -> None:
     st = cv.style
     r, ring = 18.0, 6.5
     cx, cy = 6.0 + r, TOP + 1.0 + r
-    total = Decimal(100) if (fig.unit or "").strip() == "%" else sum((it.value or 0 for it in fig.items), start=Decimal(0))
+    total = (
+        Decimal(100)
+        if (fig.unit or "").strip() == "%"
+        else sum((it.value or 0 for it in fig.items), start=Decimal(0))
+    )
     colors = [st.primary] + st.series_colors(len(fig.items))[1:]
-    angle = 90.0  # 12 o'clock; y grows downwards, so angles are mirrored: go clockwise by subtracting
+    angle = (
+        90.0  # 12 o'clock; y grows downwards, so angles are mirrored: go clockwise by subtracting
+    )
     cv.wedge(cx, cy, r, 0, 360, ring, st.light, z=1)
     for it, c in zip(fig.items, colors, strict=False):
         sweep = float(it.value or 0) / float(total or 1) * 360.0
@@ -142,10 +182,19 @@ def donut(cv: Canvas, fig: Figure) -> None:
     width = cv.width - x - 2.0
     blocks = []
     for i, (it, c) in enumerate(zip(fig.items, colors, strict=False)):
-        lines = cv.wrap(it.label, min(width, 70.0) - 6.0, size=st.heading + 1 if i == 0 else st.size, bold=i == 0)
+        lines = cv.wrap(
+            it.label,
+            min(width, 70.0) - 6.0,
+            size=st.heading + 1 if i == 0 else st.size,
+            bold=i == 0,
+        )
         blocks.append((it, c, lines, i == 0))
     single = len(blocks) == 1  # the centre already shows its value
-    heights = [cv.block_height(b[2], st.heading + 1 if b[3] else st.size) + (0 if single else cv.lead(st.value)) for b in blocks]
+    heights = [
+        cv.block_height(b[2], st.heading + 1 if b[3] else st.size)
+        + (0 if single else cv.lead(st.value))
+        for b in blocks
+    ]
     y = cy - (sum(heights) + 3.0 * (len(blocks) - 1)) / 2
     for (it, c, lines, lead), h in zip(blocks, heights, strict=True):
         cv.rect(x, y + 1.2, 3.4, 3.4, c)
@@ -183,7 +232,12 @@ def stat(cv: Canvas, fig: Figure) -> None:
 
             def width(size: float, pre=pre, num=num, unit=unit) -> float:
                 s = size * 0.5
-                return cv.measure(pre, s) + cv.measure(num, size, bold=True) + cv.measure(unit, s, bold=True) + 1.0
+                return (
+                    cv.measure(pre, s)
+                    + cv.measure(num, size, bold=True)
+                    + cv.measure(unit, s, bold=True)
+                    + 1.0
+                )
 
             while width(size) > tw - 2 * pad - 1.5 and size > 12:
                 size -= 1

@@ -1,4 +1,4 @@
-"""A millimetre canvas: charts lay out first (measuring text), then the figure is sized to fit and drawn."""
+"""A millimetre canvas: charts lay out first (measuring text), then the figure is sized to fit."""
 
 from __future__ import annotations
 
@@ -28,50 +28,150 @@ class Canvas:
 
     # ── measuring ──────────────────────────────────────────────────────────
     def measure(self, s: str, size: float | None = None, bold: bool = False) -> float:
-        return text_width(s, self.style.family, size or self.style.size, "bold" if bold else "normal")
+        return text_width(
+            s, self.style.family, size or self.style.size, "bold" if bold else "normal"
+        )
 
-    def wrap(self, s: str, width: float, size: float | None = None, bold: bool = False, balance: bool = True) -> list[str]:
-        return wrap(s, width, self.style.family, size or self.style.size, "bold" if bold else "normal", balance)
+    def wrap(
+        self,
+        s: str,
+        width: float,
+        size: float | None = None,
+        bold: bool = False,
+        balance: bool = True,
+    ) -> list[str]:
+        return wrap(
+            s,
+            width,
+            self.style.family,
+            size or self.style.size,
+            "bold" if bold else "normal",
+            balance,
+        )
 
     def lead(self, size: float | None = None, lh: float | None = None) -> float:
         """Line pitch in mm."""
         return (size or self.style.size) * (lh or self.style.line_height) * MM_PER_PT
 
-    def block_height(self, lines: list[str], size: float | None = None, lh: float | None = None) -> float:
+    def block_height(
+        self, lines: list[str], size: float | None = None, lh: float | None = None
+    ) -> float:
         return len(lines) * self.lead(size, lh)
 
     def block_width(self, lines: list[str], size: float | None = None, bold: bool = False) -> float:
-        return block_width(lines, self.style.family, size or self.style.size, "bold" if bold else "normal")
+        return block_width(
+            lines, self.style.family, size or self.style.size, "bold" if bold else "normal"
+        )
 
     # ── drawing ops ────────────────────────────────────────────────────────
     def _grow(self, y: float) -> None:
         self.bottom = max(self.bottom, y)
 
-    def rect(self, x: float, y: float, w: float, h: float, fill: str | None, edge: str | None = None,
-             lw: float = 0.0, radius: float = 0.0, hatch: str | None = None, hatch_color: str | None = None,
-             z: float = 1) -> None:  # fmt: skip
-        self.ops.append(("rect", dict(x=x, y=y, w=w, h=h, fill=fill, edge=edge, lw=lw, radius=radius,
-                                      hatch=hatch, hatch_color=hatch_color, z=z)))  # fmt: skip
+    def rect(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        fill: str | None,
+        edge: str | None = None,
+        lw: float = 0.0,
+        radius: float = 0.0,
+        hatch: str | None = None,
+        hatch_color: str | None = None,
+        z: float = 1,
+    ) -> None:
+        self.ops.append(
+            (
+                "rect",
+                dict(
+                    x=x,
+                    y=y,
+                    w=w,
+                    h=h,
+                    fill=fill,
+                    edge=edge,
+                    lw=lw,
+                    radius=radius,
+                    hatch=hatch,
+                    hatch_color=hatch_color,
+                    z=z,
+                ),
+            )
+        )
         self._grow(y + h)
 
-    def poly(self, points: list[tuple[float, float]], fill: str | None, edge: str | None = None,
-             lw: float = 0.0, z: float = 1) -> None:  # fmt: skip
+    def poly(
+        self,
+        points: list[tuple[float, float]],
+        fill: str | None,
+        edge: str | None = None,
+        lw: float = 0.0,
+        z: float = 1,
+    ) -> None:
         self.ops.append(("poly", dict(points=points, fill=fill, edge=edge, lw=lw, z=z)))
         self._grow(max(p[1] for p in points))
 
-    def line(self, x0: float, y0: float, x1: float, y1: float, color: str, lw: float = 0.6,
-             dash: tuple[float, float] | None = None, z: float = 2) -> None:  # fmt: skip
-        self.ops.append(("line", dict(x0=x0, y0=y0, x1=x1, y1=y1, color=color, lw=lw, dash=dash, z=z)))
+    def line(
+        self,
+        x0: float,
+        y0: float,
+        x1: float,
+        y1: float,
+        color: str,
+        lw: float = 0.6,
+        dash: tuple[float, float] | None = None,
+        z: float = 2,
+    ) -> None:
+        self.ops.append(
+            ("line", dict(x0=x0, y0=y0, x1=x1, y1=y1, color=color, lw=lw, dash=dash, z=z))
+        )
         self._grow(max(y0, y1))
 
-    def wedge(self, cx: float, cy: float, r: float, theta1: float, theta2: float, width: float, fill: str,
-              edge: str | None = None, lw: float = 0.0, z: float = 1) -> None:  # fmt: skip
-        self.ops.append(("wedge", dict(cx=cx, cy=cy, r=r, t1=theta1, t2=theta2, width=width, fill=fill,
-                                       edge=edge, lw=lw, z=z)))  # fmt: skip
+    def wedge(
+        self,
+        cx: float,
+        cy: float,
+        r: float,
+        theta1: float,
+        theta2: float,
+        width: float,
+        fill: str,
+        edge: str | None = None,
+        lw: float = 0.0,
+        z: float = 1,
+    ) -> None:
+        self.ops.append(
+            (
+                "wedge",
+                dict(
+                    cx=cx,
+                    cy=cy,
+                    r=r,
+                    t1=theta1,
+                    t2=theta2,
+                    width=width,
+                    fill=fill,
+                    edge=edge,
+                    lw=lw,
+                    z=z,
+                ),
+            )
+        )
         self._grow(cy + r)
 
-    def text(self, x: float, y: float, lines: list[str] | str, size: float | None = None, color: str | None = None,
-             bold: bool = False, ha: str = "left", lh: float | None = None, z: float = 5) -> float:  # fmt: skip
+    def text(
+        self,
+        x: float,
+        y: float,
+        lines: list[str] | str,
+        size: float | None = None,
+        color: str | None = None,
+        bold: bool = False,
+        ha: str = "left",
+        lh: float | None = None,
+        z: float = 5,
+    ) -> float:
         """Draw lines whose first line box starts at `y` (top); return the block's height."""
         if isinstance(lines, str):
             lines = [lines]
@@ -81,18 +181,53 @@ class Canvas:
             if not s:
                 continue
             base = y + i * pitch + pitch / 2 + EM_CENTRE * size * MM_PER_PT
-            self.ops.append(("text", dict(x=x, y=base, s=s, size=size, color=color or self.style.fg,
-                                          bold=bold, ha=ha, z=z)))  # fmt: skip
+            self.ops.append(
+                (
+                    "text",
+                    dict(
+                        x=x,
+                        y=base,
+                        s=s,
+                        size=size,
+                        color=color or self.style.fg,
+                        bold=bold,
+                        ha=ha,
+                        z=z,
+                    ),
+                )
+            )
         h = len(lines) * pitch
         self._grow(y + h)
         return h
 
-    def baseline_text(self, x: float, baseline: float, s: str, size: float | None = None,
-                      color: str | None = None, bold: bool = False, ha: str = "left", z: float = 5) -> None:  # fmt: skip
+    def baseline_text(
+        self,
+        x: float,
+        baseline: float,
+        s: str,
+        size: float | None = None,
+        color: str | None = None,
+        bold: bool = False,
+        ha: str = "left",
+        z: float = 5,
+    ) -> None:
         """One line of text sitting on `baseline` (for mixed sizes on one line)."""
         size = size or self.style.size
-        self.ops.append(("text", dict(x=x, y=baseline, s=s, size=size, color=color or self.style.fg,
-                                      bold=bold, ha=ha, z=z)))  # fmt: skip
+        self.ops.append(
+            (
+                "text",
+                dict(
+                    x=x,
+                    y=baseline,
+                    s=s,
+                    size=size,
+                    color=color or self.style.fg,
+                    bold=bold,
+                    ha=ha,
+                    z=z,
+                ),
+            )
+        )
         self._grow(baseline + 0.12 * size * MM_PER_PT)
 
     def text_mid(self, x: float, ymid: float, lines: list[str] | str, **kw: Any) -> float:
@@ -121,34 +256,77 @@ class Canvas:
         ax.set_facecolor(self.style.bg)
         for kind, o in self.ops:
             if kind == "rect":
-                common = dict(facecolor=o["fill"] or "none", edgecolor=o["edge"] or "none",
-                              linewidth=o["lw"], zorder=o["z"], hatch=o["hatch"])  # fmt: skip
+                common = dict(
+                    facecolor=o["fill"] or "none",
+                    edgecolor=o["edge"] or "none",
+                    linewidth=o["lw"],
+                    zorder=o["z"],
+                    hatch=o["hatch"],
+                )
                 if o["hatch"]:
                     common["hatchcolor"] = o["hatch_color"] or self.style.bg
                 if o["radius"]:
-                    p = FancyBboxPatch((o["x"], o["y"]), o["w"], o["h"],
-                                       boxstyle=f"round,pad=0,rounding_size={o['radius']}", **common)  # fmt: skip
+                    p = FancyBboxPatch(
+                        (o["x"], o["y"]),
+                        o["w"],
+                        o["h"],
+                        boxstyle=f"round,pad=0,rounding_size={o['radius']}",
+                        **common,
+                    )
                 else:
                     p = Rectangle((o["x"], o["y"]), o["w"], o["h"], **common)
                 ax.add_patch(p)
             elif kind == "poly":
-                ax.add_patch(Polygon(o["points"], closed=True, facecolor=o["fill"] or "none",
-                                     edgecolor=o["edge"] or "none", linewidth=o["lw"], zorder=o["z"]))  # fmt: skip
+                ax.add_patch(
+                    Polygon(
+                        o["points"],
+                        closed=True,
+                        facecolor=o["fill"] or "none",
+                        edgecolor=o["edge"] or "none",
+                        linewidth=o["lw"],
+                        zorder=o["z"],
+                    )
+                )
             elif kind == "line":
-                ln = Line2D([o["x0"], o["x1"]], [o["y0"], o["y1"]], color=o["color"], linewidth=o["lw"],
-                            zorder=o["z"], solid_capstyle="butt")  # fmt: skip
+                ln = Line2D(
+                    [o["x0"], o["x1"]],
+                    [o["y0"], o["y1"]],
+                    color=o["color"],
+                    linewidth=o["lw"],
+                    zorder=o["z"],
+                    solid_capstyle="butt",
+                )
                 if o["dash"]:
                     ln.set_dashes(o["dash"])
                 ax.add_line(ln)
             elif kind == "wedge":
-                # y grows downwards here, so angles run clockwise: mirror them to keep 'from 12 o'clock, clockwise'
-                ax.add_patch(Wedge((o["cx"], o["cy"]), o["r"], o["t1"], o["t2"], width=o["width"],
-                                   facecolor=o["fill"], edgecolor=o["edge"] or "none", linewidth=o["lw"],
-                                   zorder=o["z"]))  # fmt: skip
+                # y grows downwards, so increasing angles run clockwise on the page
+                ax.add_patch(
+                    Wedge(
+                        (o["cx"], o["cy"]),
+                        o["r"],
+                        o["t1"],
+                        o["t2"],
+                        width=o["width"],
+                        facecolor=o["fill"],
+                        edgecolor=o["edge"] or "none",
+                        linewidth=o["lw"],
+                        zorder=o["z"],
+                    )
+                )
             elif kind == "text":
-                ax.text(o["x"], o["y"], o["s"], fontsize=o["size"], color=o["color"],
-                        fontweight="bold" if o["bold"] else "normal", ha=o["ha"], va="baseline",
-                        zorder=o["z"], family=self.style.family)  # fmt: skip
+                ax.text(
+                    o["x"],
+                    o["y"],
+                    o["s"],
+                    fontsize=o["size"],
+                    color=o["color"],
+                    fontweight="bold" if o["bold"] else "normal",
+                    ha=o["ha"],
+                    va="baseline",
+                    zorder=o["z"],
+                    family=self.style.family,
+                )
         return fig
 
 

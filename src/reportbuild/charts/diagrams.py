@@ -1,4 +1,4 @@
-"""Diagrams from structured data: process chevrons, the development ladder, layered architecture, comparison."""
+"""Diagrams from structured data: chevrons, stage ladder, layered architecture, comparison."""
 
 from __future__ import annotations
 
@@ -9,9 +9,19 @@ from reportbuild.model import Figure, Group
 TOP = 1.0
 
 
-def chips(cv: Canvas, items: list[str] | tuple[str, ...], x: float, y: float, width: float,
-          fill: str | None = None, edge: str | None = None, color: str | None = None,
-          size: float | None = None, draw: bool = True, gap: float = 1.4) -> float:  # fmt: skip
+def chips(
+    cv: Canvas,
+    items: list[str] | tuple[str, ...],
+    x: float,
+    y: float,
+    width: float,
+    fill: str | None = None,
+    edge: str | None = None,
+    color: str | None = None,
+    size: float | None = None,
+    draw: bool = True,
+    gap: float = 1.4,
+) -> float:
     """Item boxes flowed left to right, wrapping; a chip wider than the line wraps its text.
 
     Returns the height used (nothing is drawn with draw=False: a measuring pass).
@@ -35,15 +45,25 @@ def chips(cv: Canvas, items: list[str] | tuple[str, ...], x: float, y: float, wi
             cx, cy, row_h = x, cy + row_h + gap, 0.0
         if draw:
             cv.rect(cx, cy, w, h, fill, edge=edge, lw=0.5, radius=0.9, z=2)
-            cv.text(cx + w / 2, cy + pady, lines, size=size, color=color or st.fg, ha="center", lh=1.3)
+            cv.text(
+                cx + w / 2, cy + pady, lines, size=size, color=color or st.fg, ha="center", lh=1.3
+            )
         cx += w + gap
         row_h = max(row_h, h)
     return cy + row_h - y if items else 0.0
 
 
-def bullets(cv: Canvas, points: list[str] | tuple[str, ...], x: float, y: float, width: float,
-            size: float | None = None, color: str | None = None, dot: str | None = None,
-            draw: bool = True) -> float:  # fmt: skip
+def bullets(
+    cv: Canvas,
+    points: list[str] | tuple[str, ...],
+    x: float,
+    y: float,
+    width: float,
+    size: float | None = None,
+    color: str | None = None,
+    dot: str | None = None,
+    draw: bool = True,
+) -> float:
     """A bulleted list; returns its height."""
     st = cv.style
     size = size or st.small
@@ -72,17 +92,31 @@ def process(cv: Canvas, fig: Figure) -> None:
     titles = [cv.wrap(s.title, cw - 2 * tip - 2, size=st.heading, bold=True) for s in fig.steps]
     ch = max(11.0, max(cv.block_height(t, st.heading, 1.3) for t in titles) + 4.0)
     y = TOP
-    for i, (s, t, c) in enumerate(zip(fig.steps, titles, colors, strict=True)):
+    for i, (t, c) in enumerate(zip(titles, colors, strict=True)):
         x = i * (cw + gap)
         left_in = 0.0 if i == 0 else tip
         right = x + cw + (0 if i == n - 1 else tip - gap)  # the point reaches into the gap
-        pts = [(x, y), (right - tip, y), (right, y + ch / 2), (right - tip, y + ch), (x, y + ch), (x + left_in, y + ch / 2)]
+        pts = [
+            (x, y),
+            (right - tip, y),
+            (right, y + ch / 2),
+            (right - tip, y + ch),
+            (x, y + ch),
+            (x + left_in, y + ch / 2),
+        ]
         if i == n - 1:
             pts = [(x, y), (x + cw, y), (x + cw, y + ch), (x, y + ch), (x + left_in, y + ch / 2)]
         cv.poly(pts, c)
-        cv.text_mid(x + left_in / 2 + cw / 2 - (0 if i == n - 1 else 0), y + ch / 2, t,
-                    size=st.heading, bold=True, color=st.on(c), ha="center", lh=1.3)  # fmt: skip
-        # a small step number above each chevron reads the order at a glance
+        cv.text_mid(
+            x + left_in / 2 + cw / 2,  # centred between the notch and the point
+            y + ch / 2,
+            t,
+            size=st.heading,
+            bold=True,
+            color=st.on(c),
+            ha="center",
+            lh=1.3,
+        )
     y += ch + 3.0
     texts = [cv.wrap(s.text, cw - 2.0) if s.text else [] for s in fig.steps]
     th = max(cv.block_height(t) for t in texts) if any(texts) else 0.0
@@ -104,7 +138,13 @@ def process(cv: Canvas, fig: Figure) -> None:
             tl = cv.wrap(ex.title, cw - 2 * pad, bold=True)
             bl = cv.wrap(ex.text, cw - 2 * pad, size=st.small) if ex.text else []
             blocks.append((tl, bl))
-        bh = max(cv.block_height(t) + (1.0 + cv.block_height(b, st.small) if b else 0) for t, b in blocks) + 2 * pad
+        bh = (
+            max(
+                cv.block_height(t) + (1.0 + cv.block_height(b, st.small) if b else 0)
+                for t, b in blocks
+            )
+            + 2 * pad
+        )
         for i, (tl, bl) in enumerate(blocks):
             x = i * (cw + gap)
             cv.rect(x, y, cw, bh, st.panel, edge=None)
@@ -135,7 +175,14 @@ def ladder(cv: Canvas, fig: Figure) -> None:
         t = cv.wrap(s.title, inner, size=st.heading + 1, bold=True)
         h = cv.wrap(s.headline, inner, size=st.small) if s.headline else []
         heads.append((t, h))
-    head_h = max(cv.block_height(t, st.heading + 1, 1.3) + (1.0 + cv.block_height(h, st.small) if h else 0) for t, h in heads) + 2 * pad
+    head_h = (
+        max(
+            cv.block_height(t, st.heading + 1, 1.3)
+            + (1.0 + cv.block_height(h, st.small) if h else 0)
+            for t, h in heads
+        )
+        + 2 * pad
+    )
 
     def body_height(s) -> float:
         h = 0.0
@@ -161,9 +208,31 @@ def ladder(cv: Canvas, fig: Figure) -> None:
             cv.text(x + pad, y + pad + hh + 1.0, h, size=st.small, color=on)
         yy = y + head_h + pad
         if s.points:
-            yy += bullets(cv, s.points, x + pad, yy, inner, dot=fill if s.id in current or not current else st.muted) + 2.5
+            yy += (
+                bullets(
+                    cv,
+                    s.points,
+                    x + pad,
+                    yy,
+                    inner,
+                    dot=fill if s.id in current or not current else st.muted,
+                )
+                + 2.5
+            )
         if s.tags:
-            yy += chips(cv, s.tags, x + pad, yy, inner, fill=st.bg, edge=st.secondary, color=st.secondary) + 2.5
+            yy += (
+                chips(
+                    cv,
+                    s.tags,
+                    x + pad,
+                    yy,
+                    inner,
+                    fill=st.bg,
+                    edge=st.secondary,
+                    color=st.secondary,
+                )
+                + 2.5
+            )
         if s.examples:
             cv.text(x + pad, yy, "案例", size=st.small, bold=True, color=st.muted)
             yy += cv.lead(st.small)
@@ -186,7 +255,14 @@ def layers(cv: Canvas, fig: Figure) -> None:
         groups = list(layer.groups)
         if layer.items or not groups:
             groups.append(Group(title="", items=layer.items))
-        weights = [max(sum(cv.measure(x, st.small) + 4.6 for x in g.items), cv.measure(g.title, st.small, True), 24.0) for g in groups]
+        weights = [
+            max(
+                sum(cv.measure(x, st.small) + 4.6 for x in g.items),
+                cv.measure(g.title, st.small, True),
+                24.0,
+            )
+            for g in groups
+        ]
         total_w = avail - gap * (len(groups) - 1)
         scale = total_w / sum(weights)
         widths = [w * scale for w in weights]
@@ -194,17 +270,28 @@ def layers(cv: Canvas, fig: Figure) -> None:
         for g, w in zip(groups, widths, strict=True):
             h = pad
             if g.title:
-                h += cv.block_height(cv.wrap(g.title, w - 2 * pad, size=st.small, bold=True), st.small) + 1.0
+                h += (
+                    cv.block_height(
+                        cv.wrap(g.title, w - 2 * pad, size=st.small, bold=True), st.small
+                    )
+                    + 1.0
+                )
             h += chips(cv, g.items, 0, 0, w - 2 * pad, draw=False) + pad
             hs.append(h)
         tl = cv.wrap(layer.title, title_w - 2 * pad, size=st.heading, bold=True)
         sub = cv.wrap(layer.text, title_w - 2 * pad, size=st.small) if layer.text else []
-        th = cv.block_height(tl, st.heading, 1.3) + (cv.block_height(sub, st.small) + 0.8 if sub else 0) + 2 * pad
+        th = (
+            cv.block_height(tl, st.heading, 1.3)
+            + (cv.block_height(sub, st.small) + 0.8 if sub else 0)
+            + 2 * pad
+        )
         row_h = max(max(hs), th, 12.0)
         fill = mix(st.primary, st.secondary, li / max(len(fig.layers) - 1, 1) * 0.0)
         cv.rect(0, y, title_w, row_h, fill)
         ty = y + (row_h - th) / 2 + pad
-        hh = cv.text(title_w / 2, ty, tl, size=st.heading, bold=True, color=st.on(fill), ha="center", lh=1.3)
+        hh = cv.text(
+            title_w / 2, ty, tl, size=st.heading, bold=True, color=st.on(fill), ha="center", lh=1.3
+        )
         if sub:
             cv.text(title_w / 2, ty + hh + 0.8, sub, size=st.small, color=st.on(fill), ha="center")
         x = title_w + gap
@@ -224,7 +311,16 @@ def layers(cv: Canvas, fig: Figure) -> None:
         t = cv.wrap(side.title, side_w - 2 * pad, size=st.heading, bold=True)
         hh = cv.block_height(t, st.heading, 1.3) + 2 * pad
         cv.rect(x, y0, side_w, hh, st.secondary)
-        cv.text(x + side_w / 2, y0 + pad, t, size=st.heading, bold=True, color=st.on(st.secondary), ha="center", lh=1.3)
+        cv.text(
+            x + side_w / 2,
+            y0 + pad,
+            t,
+            size=st.heading,
+            bold=True,
+            color=st.on(st.secondary),
+            ha="center",
+            lh=1.3,
+        )
         yy = y0 + hh + pad
         for it in side.items:
             yy += chips(cv, [it], x + pad, yy, side_w - 2 * pad) + 1.4
@@ -248,17 +344,34 @@ def comparison(cv: Canvas, fig: Figure) -> None:
         s = cv.wrap(c.subtitle, inner, size=st.small) if c.subtitle else []
         heads.append((t, s))
         b = cv.wrap(c.text, inner, balance=False) if c.text else []
-        bh = cv.block_height(b) + (2.0 if b and c.items else 0) + chips(cv, c.items, 0, 0, inner, draw=False)
+        bh = (
+            cv.block_height(b)
+            + (2.0 if b and c.items else 0)
+            + chips(cv, c.items, 0, 0, inner, draw=False)
+        )
         bodies.append((b, bh))
-    head_h = max(cv.block_height(t, st.heading + 1, 1.3) + (cv.block_height(s, st.small) + 0.6 if s else 0) for t, s in heads) + 2 * pad
+    head_h = (
+        max(
+            cv.block_height(t, st.heading + 1, 1.3)
+            + (cv.block_height(s, st.small) + 0.6 if s else 0)
+            for t, s in heads
+        )
+        + 2 * pad
+    )
     body_h = max(bh for _, bh in bodies) + 2 * pad
     y = TOP
-    for i, (c, (t, s), (b, _bh), col) in enumerate(zip(fig.columns, heads, bodies, colors, strict=False)):
+    for i, (c, (t, s), (b, _bh), col) in enumerate(
+        zip(fig.columns, heads, bodies, colors, strict=False)
+    ):
         x = i * (cw + gap)
         cv.rect(x, y, cw, head_h, col)
-        hh = cv.block_height(t, st.heading + 1, 1.3) + (cv.block_height(s, st.small) + 0.6 if s else 0)
+        hh = cv.block_height(t, st.heading + 1, 1.3) + (
+            cv.block_height(s, st.small) + 0.6 if s else 0
+        )
         ty = y + (head_h - hh) / 2
-        h1 = cv.text(x + cw / 2, ty, t, size=st.heading + 1, bold=True, color=st.on(col), ha="center", lh=1.3)
+        h1 = cv.text(
+            x + cw / 2, ty, t, size=st.heading + 1, bold=True, color=st.on(col), ha="center", lh=1.3
+        )
         if s:
             cv.text(x + cw / 2, ty + h1 + 0.6, s, size=st.small, color=st.on(col), ha="center")
         cv.rect(x, y + head_h, cw, body_h, st.panel)

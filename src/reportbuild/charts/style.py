@@ -1,4 +1,4 @@
-"""The brand as chart style: colours, type sizes, spacing and matplotlib rcParams (no matplotlib import)."""
+"""The brand as chart style: colours, type sizes and rcParams (no matplotlib import)."""
 
 from __future__ import annotations
 
@@ -49,10 +49,16 @@ class Style:
     @classmethod
     def from_brand(cls, brand: Brand) -> Style:
         return cls(
-            primary=brand.primary, secondary=brand.secondary, accent=brand.accent,
-            fg=brand.foreground, muted=brand.muted, light=brand.light, bg=brand.background,
-            dark=brand.dark, family=brand.font_base,
-        )  # fmt: skip
+            primary=brand.primary,
+            secondary=brand.secondary,
+            accent=brand.accent,
+            fg=brand.foreground,
+            muted=brand.muted,
+            light=brand.light,
+            bg=brand.background,
+            dark=brand.dark,
+            family=brand.font_base,
+        )
 
     # derived tones: the muted bars and panels are tints of the brand, not new hues
     @property
@@ -72,8 +78,14 @@ class Style:
         return self.bg if luminance(fill) < 0.55 else self.dark
 
     def series_colors(self, n: int) -> list[str]:
-        base = [self.primary, self.secondary, mix(self.primary, self.bg, 0.45), mix(self.secondary, self.bg, 0.5),
-                self.muted, mix(self.muted, self.bg, 0.5)]  # fmt: skip
+        base = [
+            self.primary,
+            self.secondary,
+            mix(self.primary, self.bg, 0.45),
+            mix(self.secondary, self.bg, 0.5),
+            self.muted,
+            mix(self.muted, self.bg, 0.5),
+        ]
         return [base[i % len(base)] for i in range(n)]
 
     def rc(self) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Measuring and wrapping Chinese text for charts: break at any CJK character, never before closing punctuation."""
+"""Measuring and wrapping Chinese text: break at any CJK character, not before closing marks."""
 
 from __future__ import annotations
 
