@@ -1,0 +1,48 @@
+"""L501/L502: overflow the last build's PDF and deck stages reported (absent reports: nothing)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reportbuild.errors import Problem
+from reportbuild.lints.codes import problem
+from reportbuild.model import Report
+
+CACHE = ".reportbuild-cache"
+PDF_LAYOUT = f"{CACHE}/pdf-layout.json"
+DECK_LAYOUT = f"{CACHE}/deck-layout.json"
+
+
+def _entries(root: Path, rel: str, out: list[Problem]) -> list[dict]:
+    path = root / rel
+    if not path.is_file():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        out.append(problem("L500", rel, 0, f"cannot read the layout report ({exc}); rebuild to refresh it"))
+        return []
+    if not isinstance(data, list):
+        out.append(problem("L500", rel, 0, "the layout report is not a list of findings; rebuild to refresh it"))
+        return []
+    return [e for e in data if isinstance(e, dict) and e.get("message")]
+
+
+def lint_layout(report: Report, root: Path | str) -> list[Problem]:
+    root = Path(root)
+    out: list[Problem] = []
+    for e in _entries(root, PDF_LAYOUT, out):
+        where = f"page {e['page']}: " if e.get("page") else ""
+        out.append(
+            problem("L501", str(e.get("path") or PDF_LAYOUT), int(e.get("line") or 0), f"{where}{e['message']}")
+        )
+    for e in _entries(root, DECK_LAYOUT, out):
+        slide = e.get("slide")
+        path, line = DECK_LAYOUT, 0
+        # slides are numbered in deck.yml order, so the slide's own line is the place to fix it
+        if isinstance(slide, int) and 1 <= slide <= len(report.deck):
+            path, line = report.deck[slide - 1].loc.path, report.deck[slide - 1].loc.line
+        shape = f", shape '{e['shape']}'" if e.get("shape") else ""
+        out.append(problem("L502", path, line, f"slide {slide}{shape}: {e['message']}"))
+    return out
