@@ -19,28 +19,76 @@ LINTS: dict[str, Lint] = {
     lint.code: lint
     for lint in (
         Lint("L001", "lints-config", "error", "sources/lints.yml is malformed"),
-        Lint("L101", "number-contradicts-figure", "error",
-             "a literal number in prose disagrees with the figure item its label names"),
-        Lint("L201", "repeated-passage", "warning",
-             "a passage of 40+ characters appears in two places of the report"),
-        Lint("L202", "unused-repeat-allowance", "warning",
-             "an allow_repeats entry in sources/lints.yml matches no repeated passage"),
-        Lint("L301", "figure-never-referenced", "warning",
-             "a placed figure is never referenced with @fig-ID"),
-        Lint("L303", "missing-source-note", "error", "a data figure has no (or a placeholder) source note"),
-        Lint("L304", "shares-not-100", "error", "shares of a 100% figure do not add up to 100 (±0.5)"),
-        Lint("L305", "numbering-gap", "error", "figure numbers of a chapter are not 1, 2, 3 … in order"),
-        Lint("L306", "figure-never-placed", "warning", "a figure in figures/ is placed in no chapter"),
-        Lint("L307", "literal-figure-number", "warning",
-             "prose writes a figure number by hand instead of @fig-ID"),
+        Lint(
+            "L101",
+            "number-contradicts-figure",
+            "error",
+            "a literal number in prose disagrees with the figure item its label names",
+        ),
+        Lint(
+            "L201",
+            "repeated-passage",
+            "warning",
+            "a passage of 40+ characters appears in two places of the report",
+        ),
+        Lint(
+            "L202",
+            "unused-repeat-allowance",
+            "warning",
+            "an allow_repeats entry in sources/lints.yml matches no repeated passage",
+        ),
+        Lint(
+            "L301",
+            "figure-never-referenced",
+            "warning",
+            "a placed figure is never referenced with @fig-ID",
+        ),
+        Lint(
+            "L303",
+            "missing-source-note",
+            "error",
+            "a data figure has no source note, or a placeholder",
+        ),
+        Lint(
+            "L304", "shares-not-100", "error", "shares of a 100% figure do not add up to 100 (±0.5)"
+        ),
+        Lint(
+            "L305",
+            "numbering-gap",
+            "error",
+            "figure numbers of a chapter are not 1, 2, 3 … in order",
+        ),
+        Lint(
+            "L306", "figure-never-placed", "warning", "a figure in figures/ is placed in no chapter"
+        ),
+        Lint(
+            "L307",
+            "literal-figure-number",
+            "warning",
+            "prose writes a figure number by hand instead of @fig-ID",
+        ),
         Lint("L401", "glyph-not-in-fonts", "error", "a character the brand fonts cannot draw"),
-        Lint("L500", "layout-report-unreadable", "warning", "a layout report of the last build is not valid JSON"),
-        Lint("L501", "pdf-overflow", "warning", "the PDF stage reported a box overflowing its page or column"),
-        Lint("L502", "slide-overflow", "warning", "the deck stage reported text exceeding its shape"),
+        Lint(
+            "L500",
+            "layout-report-unreadable",
+            "warning",
+            "a layout report of the last build is not valid JSON",
+        ),
+        Lint(
+            "L501",
+            "pdf-overflow",
+            "warning",
+            "the PDF stage reported a box overflowing its page or column",
+        ),
+        Lint(
+            "L502", "slide-overflow", "warning", "the deck stage reported text exceeding its shape"
+        ),
     )
-}  # fmt: skip
+}
 
 
 def problem(code: str, path: str, line: int, message: str) -> Problem:
     """A Problem carrying the catalogue's severity for `code`."""
-    return Problem(path=path, line=int(line or 0), message=message, code=code, severity=LINTS[code].severity)
+    return Problem(
+        path=path, line=int(line or 0), message=message, code=code, severity=LINTS[code].severity
+    )

@@ -29,7 +29,9 @@ class Ignore:
     line: int
 
     def covers(self, p: Problem) -> bool:
-        return p.code == self.code and (not self.path or p.path == self.path or p.path.startswith(self.path))
+        return p.code == self.code and (
+            not self.path or p.path == self.path or p.path.startswith(self.path)
+        )
 
 
 @dataclass
@@ -64,7 +66,9 @@ def load_config(root: Path | str) -> LintConfig:
         return cfg
     for key in data:
         if key not in ("allow_repeats", "ignore"):
-            bad(data.key_lines.get(key, 1), f"unknown field '{key}'; allowed: allow_repeats, ignore")
+            bad(
+                data.key_lines.get(key, 1), f"unknown field '{key}'; allowed: allow_repeats, ignore"
+            )
 
     for i, entry in enumerate(_items(data, "allow_repeats", bad)):
         line = line_of(data, ("allow_repeats", i))
@@ -72,7 +76,11 @@ def load_config(root: Path | str) -> LintConfig:
             continue
         text = str(entry["text"]).strip()
         if sum(ch.isalnum() for ch in text) < MIN_ALLOW_CHARS:
-            bad(line, f"allow_repeats text '{text}' is too short; quote at least {MIN_ALLOW_CHARS} characters")
+            bad(
+                line,
+                f"allow_repeats text '{text}' is too short; "
+                f"quote at least {MIN_ALLOW_CHARS} characters",
+            )
             continue
         cfg.allow_repeats.append(AllowRepeat(text, str(entry["reason"]).strip(), line))
 
@@ -87,7 +95,9 @@ def load_config(root: Path | str) -> LintConfig:
         if LINTS[code].severity == "error":
             bad(line, f"{code} is an error and cannot be ignored; fix the sources instead")
             continue
-        cfg.ignore.append(Ignore(code, str(entry.get("path") or "").strip(), str(entry["reason"]).strip(), line))
+        cfg.ignore.append(
+            Ignore(code, str(entry.get("path") or "").strip(), str(entry["reason"]).strip(), line)
+        )
     return cfg
 
 
@@ -101,14 +111,19 @@ def _items(data: LineDict, key: str, bad) -> list:
     return list(value)
 
 
-def _fields(entry, required: tuple[str, ...], line: int, bad, optional: tuple[str, ...] = ()) -> bool:
+def _fields(
+    entry, required: tuple[str, ...], line: int, bad, optional: tuple[str, ...] = ()
+) -> bool:
     if not isinstance(entry, LineDict):
         bad(line, f"each entry needs {', '.join(required)}")
         return False
     ok = True
     for key in entry:
         if key not in required + optional:
-            bad(entry.key_lines.get(key, line), f"unknown field '{key}'; allowed: {', '.join(required + optional)}")
+            bad(
+                entry.key_lines.get(key, line),
+                f"unknown field '{key}'; allowed: {', '.join(required + optional)}",
+            )
             ok = False
     for key in required:
         if not str(entry.get(key) or "").strip():

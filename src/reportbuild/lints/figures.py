@@ -17,7 +17,9 @@ from reportbuild.markup import XREF
 from reportbuild.model import FigureRef, Report
 
 TOLERANCE = Decimal("0.5")
-PLACEHOLDER = re.compile(r"^\s*(todo|tbd|fixme|xxx+|\?+|？+|待补充?|待定|待确认|暂无|无|-+|—+)\s*$", re.I)
+PLACEHOLDER = re.compile(
+    r"^\s*(todo|tbd|fixme|xxx+|\?+|？+|待补充?|待定|待确认|暂无|无|-+|—+)\s*$", re.I
+)
 LITERAL_NUMBER = re.compile(r"图\s*(\d+)\s*[-–－.]\s*(\d+)")
 
 
@@ -37,11 +39,13 @@ def lint_figures(report: Report, sites: list[Site], root: Path | str) -> list[Pr
         if fig and ref.figure not in referenced:
             out.append(
                 problem(
-                    "L301", ref.loc.path, ref.loc.line,
+                    "L301",
+                    ref.loc.path,
+                    ref.loc.line,
                     f"figure '{fig.id}' ({fig.label}, {fig.title}) is never referenced; "
                     f"point the reader to it from the prose with @fig-{fig.id}",
                 )
-            )  # fmt: skip
+            )
 
     for fig in report.figures.values():
         path = fig.loc.path
@@ -50,10 +54,13 @@ def lint_figures(report: Report, sites: list[Site], root: Path | str) -> list[Pr
             got = f"'{fig.source}' is a placeholder" if fig.source else "there is none"
             out.append(
                 problem(
-                    "L303", path, line,
-                    f"data figure '{fig.id}' needs a source note (数据来源); {got}: write where the numbers come from in 'source:'",
+                    "L303",
+                    path,
+                    line,
+                    f"data figure '{fig.id}' needs a source note (数据来源); {got}: "
+                    "write where the numbers come from in 'source:'",
                 )
-            )  # fmt: skip
+            )
         percent = (fig.unit or "").strip() == "%"
         if fig.kind == "stacked" and percent:
             for c in fig.categories:
@@ -61,32 +68,50 @@ def lint_figures(report: Report, sites: list[Site], root: Path | str) -> list[Pr
                 if abs(total - 100) > TOLERANCE:
                     out.append(
                         problem(
-                            "L304", path, loc.find(path, "categories:"),
-                            f"shares of '{c.label}' in '{fig.id}' add up to {total}, not 100 (±0.5); "
-                            "check the values or add the remainder as a derived series",
+                            "L304",
+                            path,
+                            loc.find(path, "categories:"),
+                            f"shares of '{c.label}' in '{fig.id}' add up to {total}, "
+                            "not 100 (±0.5); check the values or add the remainder "
+                            "as a derived series",
                         )
-                    )  # fmt: skip
+                    )
         if fig.kind == "donut":
-            shares = [it.value for it in fig.items if it.value is not None and (it.unit or fig.unit or "").strip() == "%"]
+            shares = [
+                it.value
+                for it in fig.items
+                if it.value is not None and (it.unit or fig.unit or "").strip() == "%"
+            ]
             total = sum(shares, Decimal(0))
             if shares and total > 100 + TOLERANCE:
                 out.append(
                     problem(
-                        "L304", path, loc.find(path, "items:"),
-                        f"the shares of donut '{fig.id}' add up to {total}, more than 100; check the values",
+                        "L304",
+                        path,
+                        loc.find(path, "items:"),
+                        f"the shares of donut '{fig.id}' add up to {total}, more than 100; "
+                        "check the values",
                     )
-                )  # fmt: skip
+                )
         if not fig.number:
-            uses = [f"deck.yml:{s.loc.line}" for s in report.deck if s.kind == "figure" and s.ref == fig.id]
-            uses += [f"strategy '{s.id}'" for s in report.strategies.strategies if fig.id in s.figures]
+            uses = [
+                f"deck.yml:{s.loc.line}"
+                for s in report.deck
+                if s.kind == "figure" and s.ref == fig.id
+            ]
+            uses += [
+                f"strategy '{s.id}'" for s in report.strategies.strategies if fig.id in s.figures
+            ]
             also = f" (it is used by {', '.join(uses)})" if uses else ""
             out.append(
                 problem(
-                    "L306", path, 1,
-                    f"figure '{fig.id}' is placed in no chapter{also}; place it with '::: figure {fig.id}' "
-                    "where the text discusses it, or delete the file",
+                    "L306",
+                    path,
+                    1,
+                    f"figure '{fig.id}' is placed in no chapter{also}; place it with "
+                    f"'::: figure {fig.id}' where the text discusses it, or delete the file",
                 )
-            )  # fmt: skip
+            )
 
     expected: dict[int, int] = {}
     for chapter, ref in placed:
@@ -98,11 +123,14 @@ def lint_figures(report: Report, sites: list[Site], root: Path | str) -> list[Pr
         if fig.number != want:
             out.append(
                 problem(
-                    "L305", ref.loc.path, ref.loc.line,
-                    f"figure '{fig.id}' is numbered 图 {fig.number or '(none)'} but is figure {want} "
-                    "in reading order; figure numbers must run 1, 2, 3 … in each chapter",
+                    "L305",
+                    ref.loc.path,
+                    ref.loc.line,
+                    f"figure '{fig.id}' is numbered 图 {fig.number or '(none)'} but is "
+                    f"figure {want} in reading order; figure numbers must run 1, 2, 3 … "
+                    "in each chapter",
                 )
-            )  # fmt: skip
+            )
 
     numbers = {f.number: f for f in report.figures.values() if f.number}
     for s in sites:
@@ -112,11 +140,18 @@ def lint_figures(report: Report, sites: list[Site], root: Path | str) -> list[Pr
         for m in LITERAL_NUMBER.finditer(text):
             n = f"{m.group(1)}-{m.group(2)}"
             fig = numbers.get(n)
-            hint = f"write @fig-{fig.id}" if fig else f"no figure is numbered {n}; reference the figure with @fig-ID"
+            hint = (
+                f"write @fig-{fig.id}"
+                if fig
+                else f"no figure is numbered {n}; reference the figure with @fig-ID"
+            )
             out.append(
                 problem(
-                    "L307", s.path, s.line_at(m.start()),
-                    f"'{m.group(0)}' is a figure number typed by hand and will not follow renumbering; {hint}",
+                    "L307",
+                    s.path,
+                    s.line_at(m.start()),
+                    f"'{m.group(0)}' is a figure number typed by hand and will not follow "
+                    f"renumbering; {hint}",
                 )
-            )  # fmt: skip
+            )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import unicodedata
@@ -46,14 +47,14 @@ def coverage(face: fonts.FontFace, cache_dir: Path | None) -> frozenset[int]:
     except (OSError, ValueError, TypeError):
         pass
     got = fonts.coverage(face)
-    try:
+    with contextlib.suppress(OSError):  # a read-only checkout still lints, only slower
         write_text(path, json.dumps(_ranges(got)))
-    except OSError:
-        pass  # a read-only checkout still lints, only slower
     return got
 
 
-def undrawable(chars: set[str], faces: list[fonts.FontFace], cache_dir: Path | None = None) -> set[str]:
+def undrawable(
+    chars: set[str], faces: list[fonts.FontFace], cache_dir: Path | None = None
+) -> set[str]:
     """The characters no face can draw. Faces are opened only while something is still missing."""
     missing = {ch for ch in chars if ch.isprintable() and not ch.isspace()}
     for face in faces:
@@ -85,9 +86,12 @@ def lint_glyphs(brand: Brand, sites: list[Site], root: Path | str | None = None)
             name = unicodedata.name(ch, "unnamed")
             out.append(
                 problem(
-                    "L401", s.path, line,
-                    f"'{ch}' (U+{ord(ch):04X} {name}) in {s.where} cannot be drawn by the brand fonts "
-                    f"({families}); replace it with a character the fonts have, or choose fonts that have it",
+                    "L401",
+                    s.path,
+                    line,
+                    f"'{ch}' (U+{ord(ch):04X} {name}) in {s.where} cannot be drawn by the "
+                    f"brand fonts ({families}); replace it with a character the fonts have, "
+                    "or choose fonts that have it",
                 )
-            )  # fmt: skip
+            )
     return out

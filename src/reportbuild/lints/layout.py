@@ -21,10 +21,16 @@ def _entries(root: Path, rel: str, out: list[Problem]) -> list[dict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        out.append(problem("L500", rel, 0, f"cannot read the layout report ({exc}); rebuild to refresh it"))
+        out.append(
+            problem("L500", rel, 0, f"cannot read the layout report ({exc}); rebuild to refresh it")
+        )
         return []
     if not isinstance(data, list):
-        out.append(problem("L500", rel, 0, "the layout report is not a list of findings; rebuild to refresh it"))
+        out.append(
+            problem(
+                "L500", rel, 0, "the layout report is not a list of findings; rebuild to refresh it"
+            )
+        )
         return []
     return [e for e in data if isinstance(e, dict) and e.get("message")]
 
@@ -35,7 +41,12 @@ def lint_layout(report: Report, root: Path | str) -> list[Problem]:
     for e in _entries(root, PDF_LAYOUT, out):
         where = f"page {e['page']}: " if e.get("page") else ""
         out.append(
-            problem("L501", str(e.get("path") or PDF_LAYOUT), int(e.get("line") or 0), f"{where}{e['message']}")
+            problem(
+                "L501",
+                str(e.get("path") or PDF_LAYOUT),
+                int(e.get("line") or 0),
+                f"{where}{e['message']}",
+            )
         )
     for e in _entries(root, DECK_LAYOUT, out):
         slide = e.get("slide")

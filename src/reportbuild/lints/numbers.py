@@ -52,7 +52,9 @@ class Target:
     unit: str
     approx: bool
     forms: tuple[re.Pattern[str], ...]
-    needs: tuple[re.Pattern[str], ...] = ()  # another label that must be in the sentence (a category)
+    needs: tuple[
+        re.Pattern[str], ...
+    ] = ()  # another label that must be in the sentence (a category)
 
     def shown(self) -> str:
         one = lambda v: f"{v}{self.unit}"  # noqa: E731
@@ -107,14 +109,25 @@ def targets(report: Report) -> list[Target]:
                     if len(cats) > 1 and not needs:
                         continue
                     label = f"{s.label}（{cats[cid].label}）" if cid in cats else s.label
-                    out.append(Target(fig, f"{s.id}.{cid}", label, v, v, unit, s.derived, forms, needs))
+                    out.append(
+                        Target(fig, f"{s.id}.{cid}", label, v, v, unit, s.derived, forms, needs)
+                    )
             continue
         for it in fig.items:
             unit = (it.unit if it.unit is not None else fig.unit or "").strip()
             if it.value is None or not unit:
                 continue
             out.append(
-                Target(fig, it.id, it.label, it.value, it.high or it.value, unit, it.approx, label_forms(it.label))
+                Target(
+                    fig,
+                    it.id,
+                    it.label,
+                    it.value,
+                    it.high or it.value,
+                    unit,
+                    it.approx,
+                    label_forms(it.label),
+                )
             )
     return [t for t in out if t.forms]
 
@@ -181,7 +194,7 @@ def check_site(site: Site, tgts: list[Target], units: list[str]) -> list[Problem
                 continue
             if t.needs and not any(p.search(sentence) for p in t.needs):
                 continue
-            # "从 50% 上升到 74%": the label's value is in the clause; the other number is another year's
+            # "从 50% 上升到 74%": the label's value is in the clause; the other is another year's
             if any(o.unit == t.unit and t.agrees(o.lo, o.hi) for o in others):
                 continue
             d = _distance(clause, c0, mt, others, t)
@@ -194,12 +207,14 @@ def check_site(site: Site, tgts: list[Target], units: list[str]) -> list[Problem
         name = f"{fig.label} " if fig.label else ""
         out.append(
             problem(
-                "L101", site.path, site.line_at(mt.start),
+                "L101",
+                site.path,
+                site.line_at(mt.start),
                 f"'{mt.written}' beside '{t.label}' disagrees with {name}'{fig.id}' ({fig.title}), "
                 f"which gives {t.shown()}; write {{{{< num {fig.id}.{t.path} >}}}} so the prose "
                 "follows the figure, or correct the figure",
             )
-        )  # fmt: skip
+        )
     return out
 
 

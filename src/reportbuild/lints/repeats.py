@@ -60,7 +60,7 @@ class Repeat:
 
 
 def find_repeats(places: list[Place], min_chars: int = MIN_CHARS) -> list[Repeat]:
-    """Each passage of a place that already appeared in an earlier place, longest runs first found."""
+    """Each passage of a place that already appeared in an earlier place, as maximal runs."""
     index: dict[str, tuple[int, int]] = {}
     out: list[Repeat] = []
     for b, place in enumerate(places):
@@ -108,18 +108,24 @@ def lint_repeats(report: Report, sites: list[Site], allow: list[AllowRepeat]) ->
         first_line = first.site.line_at(first.pos[r.at_first])
         out.append(
             problem(
-                "L201", second.site.path, second.site.line_at(second.pos[r.at_second]),
+                "L201",
+                second.site.path,
+                second.site.line_at(second.pos[r.at_second]),
                 f"{total} characters of {second.site.where} repeat {first.site.where} "
-                f"({first.site.path}:{first_line}): “{r.snippet()}…”; rewrite one of them, or record "
-                f"the repeat as intended in {CONFIG} (allow_repeats: text: \"{r.snippet()}\", reason: …)",
+                f"({first.site.path}:{first_line}): “{r.snippet()}…”; rewrite one of them, "
+                f"or record the repeat as intended in {CONFIG} "
+                f'(allow_repeats: text: "{r.snippet()}", reason: …)',
             )
-        )  # fmt: skip
+        )
     for k, (a, _) in enumerate(allowed):
         if k not in used:
             out.append(
                 problem(
-                    "L202", CONFIG, a.line,
-                    f"allow_repeats entry “{a.text[:SNIPPET]}” matches no repeated passage any more; remove it",
+                    "L202",
+                    CONFIG,
+                    a.line,
+                    f"allow_repeats entry “{a.text[:SNIPPET]}” matches no repeated passage "
+                    "any more; remove it",
                 )
-            )  # fmt: skip
+            )
     return out

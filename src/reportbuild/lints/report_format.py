@@ -23,11 +23,15 @@ def as_text(problems: list[Problem]) -> str:
 def as_json(problems: list[Problem]) -> str:
     rows = [
         {
-            "path": p.path, "line": p.line, "severity": p.severity, "code": p.code,
-            "name": LINTS[p.code].name if p.code in LINTS else None, "message": p.message,
+            "path": p.path,
+            "line": p.line,
+            "severity": p.severity,
+            "code": p.code,
+            "name": LINTS[p.code].name if p.code in LINTS else None,
+            "message": p.message,
         }
         for p in problems
-    ]  # fmt: skip
+    ]
     return json.dumps(rows, ensure_ascii=False, indent=2)
 
 

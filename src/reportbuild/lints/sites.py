@@ -71,7 +71,11 @@ class Locator:
         """Rich.loc.line, moved past a block-scalar key line (`text: |`) onto the text."""
         lines = self.lines(rich.loc.path)
         n = rich.loc.line
-        if 0 < n <= len(lines) and _BLOCK_KEY.search(lines[n - 1]) and rich.loc.path.endswith((".yml", ".yaml")):
+        if (
+            0 < n <= len(lines)
+            and _BLOCK_KEY.search(lines[n - 1])
+            and rich.loc.path.endswith((".yml", ".yaml"))
+        ):
             return n + 1
         return n
 
@@ -89,7 +93,9 @@ class Walker:
         if r is not None:
             self.out.append(Site(where, r.loc.path, self.loc.rich_line(r), r.source, r.text, True))
 
-    def plain(self, where: str, path: str, text: str | None, near: int = 1, prose: bool = False) -> None:
+    def plain(
+        self, where: str, path: str, text: str | None, near: int = 1, prose: bool = False
+    ) -> None:
         if text and str(text).strip():
             text = str(text)
             self.out.append(Site(where, path, self.loc.find(path, text, near), text, text, prose))
