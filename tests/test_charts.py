@@ -282,3 +282,26 @@ def test_malformed_stacked_reports_file_and_line(tmp_path):
     with pytest.raises(SourceError) as exc:
         load_project(root)
     assert re.search(r"figures/regions\.yml:\d+: error E024", exc.value.format_message())
+
+
+def test_extreme_content_stays_on_the_canvas(tmp_path):
+    """Very long labels, tiny shares, many steps, empty layers: wrapped or moved, never clipped."""
+    import matplotlib
+
+    from reportbuild.charts.canvas import check_inside
+    from reportbuild.charts.draw import layout
+    from reportbuild.charts.style import Style
+
+    root = tmp_path / "proj"
+    shutil.copytree(SKELETON, root)
+    for f in (HERE / "fixtures" / "charts" / "stress").glob("*.yml"):
+        shutil.copy(f, root / "figures" / f.name)
+    report, brand = load_project(root), load_brand(root)
+    style = Style.from_brand(brand)
+    with matplotlib.rc_context(style.rc()):
+        for fig in report.figures.values():
+            cv = layout(fig, style)
+            assert check_inside(cv.render()) == [], fig.id
+            for kind, o in cv.ops:  # nothing drawn left of or beyond the column width
+                if kind == "rect":
+                    assert o["x"] >= -0.01 and o["x"] + o["w"] <= cv.width + 0.01, fig.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from reportbuild.charts.canvas import Canvas
@@ -11,6 +12,7 @@ from reportbuild.model import Figure
 
 TOP = 1.5  # mm of air above the first element
 LABEL_GAP = 3.0  # between a label column and its bars
+AFFIX = 0.5  # size of '约' and the unit beside a callout number
 
 
 def _label_column(cv: Canvas, labels: list[str], cap: float) -> float:
@@ -98,59 +100,49 @@ def stacked(cv: Canvas, fig: Figure) -> None:
         top = y
         cv.text_mid(lw, top + bar_h / 2, lines, ha="right")
         x = x0
-        below: list[tuple[float, float]] = []  # x-ranges of labels put under the bar, by row
-        below_rows = 0
+        narrow: list[tuple[float, float, str]] = []  # (segment centre, label width, label)
         for (s, v), fill, hatch in zip(vals, fills, hatches, strict=True):
-            if v is None:
+            if v is None or v == 0:  # an empty share has no segment and needs no label
                 continue
             w = float(v) / float(total) * span
-            cv.rect(
-                x,
-                top,
-                w,
-                bar_h,
-                fill,
-                edge=st.bg,
-                lw=0.8,
-                hatch=hatch,
-                hatch_color=mix(fill, st.bg, 0.6),
-            )
+            edge_fill = mix(fill, st.bg, 0.6)
+            cv.rect(x, top, w, bar_h, fill, edge=st.bg, lw=0.8, hatch=hatch, hatch_color=edge_fill)
             text = format_value(fig, s, cat.id)
             tw = cv.measure(text, st.value, bold=True)
+            mid = top + bar_h / 2
             if tw + 2.0 <= w:
                 # on a hatched segment the label sits on a solid chip so it stays legible
                 if hatch:
-                    cv.rect(
-                        x + w / 2 - tw / 2 - 1.0,
-                        top + bar_h / 2 - 2.3,
-                        tw + 2.0,
-                        4.6,
-                        fill,
-                        radius=0.8,
-                        z=3,
-                    )
-                cv.text_mid(
-                    x + w / 2,
-                    top + bar_h / 2,
-                    text,
-                    size=st.value,
-                    bold=True,
-                    color=st.on(fill),
-                    ha="center",
-                )
-            else:  # too narrow: the value goes under the bar, on a second row if it would collide
-                cx = x + w / 2
-                lo, hi = cx - tw / 2, cx + tw / 2
-                row = 0
-                while any(r == row and not (hi < a - 1 or lo > b + 1) for a, b, r in below):
-                    row += 1
-                below.append((lo, hi, row))  # type: ignore[arg-type]
-                below_rows = max(below_rows, row + 1)
-                ly = top + bar_h + 0.8 + row * cv.lead(st.value)
-                cv.line(cx, top + bar_h, cx, ly + 0.6, st.muted, lw=0.5)
-                cv.text(cx, ly, text, size=st.value, bold=True, color=st.fg, ha="center")
+                    chip_x = x + w / 2 - tw / 2 - 1.0
+                    cv.rect(chip_x, mid - 2.3, tw + 2.0, 4.6, fill, radius=0.8, z=3)
+                ink = st.on(fill)
+                cv.text_mid(x + w / 2, mid, text, size=st.value, bold=True, color=ink, ha="center")
+            else:
+                narrow.append((x + w / 2, tw, text))
             x += w
-        y = top + bar_h + below_rows * cv.lead(st.value) + 6.0
+        below = _dodge(narrow, 0.0, cv.width)
+        for (cx, _tw, text), lx in zip(narrow, below, strict=True):
+            ly = top + bar_h + 2.2
+            cv.line(cx, top + bar_h, lx, ly + 0.4, st.muted, lw=0.5)
+            cv.text(lx, ly, text, size=st.value, bold=True, color=st.fg, ha="center")
+        y = top + bar_h + (2.2 + cv.lead(st.value) if narrow else 0) + 6.0
+
+
+def _dodge(labels: list[tuple[float, float, str]], lo: float, hi: float) -> list[float]:
+    """Centres for labels of the given widths near their anchors, without overlaps, in [lo, hi]."""
+    gap = 1.5
+    xs: list[float] = []
+    right = lo - gap
+    for cx, w, _ in labels:  # left to right: push right past the previous label
+        c = max(cx, right + gap + w / 2, lo + w / 2)
+        xs.append(c)
+        right = c + w / 2
+    left = hi + gap
+    for i in range(len(xs) - 1, -1, -1):  # right to left: pull back inside the canvas
+        w = labels[i][1]
+        xs[i] = min(xs[i], left - gap - w / 2, hi - w / 2)
+        left = xs[i] - w / 2
+    return xs
 
 
 def donut(cv: Canvas, fig: Figure) -> None:
@@ -217,50 +209,45 @@ def _stat_parts(fig: Figure, it) -> tuple[str, str, str]:
 def stat(cv: Canvas, fig: Figure) -> None:
     st = cv.style
     n = len(fig.items)
-    cols = n if n <= 4 else (3 if n % 3 == 0 or n > 6 else 4)
-    gap = 4.0
+    cols = n if n <= 4 else math.ceil(n / math.ceil(n / 4))  # 5 → 3+2, 6 → 3+3, 7 → 4+3
+    gap, pad, bar = 4.0, 4.0, 1.5
     tw = (cv.width - gap * (cols - 1)) / cols
-    pad = 4.0
+    inner = tw - 2 * pad - bar
+    parts = [_stat_parts(fig, it) for it in fig.items]
+
+    def width(size: float, pre: str, num: str, unit: str) -> float:
+        small = size * AFFIX
+        return (
+            cv.measure(pre, small, bold=True)
+            + cv.measure(num, size, bold=True)
+            + cv.measure(unit, small, bold=True)
+            + 1.2
+        )
+
+    # one size for every callout, so no number looks more important than another by accident
+    size = st.big
+    while size > 12 and any(width(size, *p) > inner for p in parts):
+        size -= 0.5
+    small = size * AFFIX
+    big_h = size * 1.1 * MM_PER_PT
     y = TOP
     for r0 in range(0, n, cols):
-        row = fig.items[r0 : r0 + cols]
-        laid = []
-        for it in row:
-            pre, num, unit = _stat_parts(fig, it)
-            size = st.big
-            small = size * 0.5
-
-            def width(size: float, pre=pre, num=num, unit=unit) -> float:
-                s = size * 0.5
-                return (
-                    cv.measure(pre, s)
-                    + cv.measure(num, size, bold=True)
-                    + cv.measure(unit, s, bold=True)
-                    + 1.0
-                )
-
-            while width(size) > tw - 2 * pad - 1.5 and size > 12:
-                size -= 1
-            small = size * 0.5
-            label = cv.wrap(it.label, tw - 2 * pad - 1.5)
-            laid.append((pre, num, unit, size, small, label))
-        big_h = max(x[3] for x in laid) * 1.1 * MM_PER_PT
-        label_h = max(cv.block_height(x[5]) for x in laid)
+        row = list(zip(fig.items[r0 : r0 + cols], parts[r0 : r0 + cols], strict=True))
+        labels = [cv.wrap(it.label, inner) for it, _ in row]
+        label_h = max(cv.block_height(lb) for lb in labels)
         tile_h = pad + big_h + 2.5 + label_h + pad
-        for k, (pre, num, unit, size, small, label) in enumerate(laid):
+        for k, ((_it, (pre, num, unit)), label) in enumerate(zip(row, labels, strict=True)):
             x = k * (tw + gap)
             cv.rect(x, y, tw, tile_h, st.panel)
-            cv.rect(x, y, 1.5, tile_h, st.primary)
-            tx = x + pad + 1.5
-            # big digits and small affixes share one baseline
-            base = y + pad + 0.88 * max(v[3] for v in laid) * MM_PER_PT
-            bx = tx
+            cv.rect(x, y, bar, tile_h, st.primary)
+            tx = x + bar + pad
+            base = y + pad + 0.88 * size * MM_PER_PT  # big digits and small affixes share it
             if pre:
-                cv.baseline_text(bx, base, pre, size=small, bold=True, color=st.primary)
-                bx += cv.measure(pre, small, bold=True) + 0.5
-            cv.baseline_text(bx, base, num, size=size, bold=True, color=st.primary)
-            bx += cv.measure(num, size, bold=True) + 0.6
+                cv.baseline_text(tx, base, pre, size=small, bold=True, color=st.primary)
+                tx += cv.measure(pre, small, bold=True) + 0.6
+            cv.baseline_text(tx, base, num, size=size, bold=True, color=st.primary)
+            tx += cv.measure(num, size, bold=True) + 0.6
             if unit:
-                cv.baseline_text(bx, base, unit, size=small, bold=True, color=st.primary)
-            cv.text(tx, y + pad + big_h + 2.5, label, color=st.fg)
+                cv.baseline_text(tx, base, unit, size=small, bold=True, color=st.primary)
+            cv.text(x + bar + pad, y + pad + big_h + 2.5, label, color=st.fg)
         y += tile_h + gap

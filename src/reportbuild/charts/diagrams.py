@@ -89,8 +89,12 @@ def process(cv: Canvas, fig: Figure) -> None:
     gap, tip = 1.2, 4.0
     cw = (cv.width - (n - 1) * gap) / n
     colors = [mix(st.secondary, st.primary, i / max(n - 1, 1)) for i in range(n)]
-    titles = [cv.wrap(s.title, cw - 2 * tip - 2, size=st.heading, bold=True) for s in fig.steps]
-    ch = max(11.0, max(cv.block_height(t, st.heading, 1.3) for t in titles) + 4.0)
+    tsize = st.heading
+    titles = [cv.wrap(s.title, cw - 2 * tip - 2, size=tsize, bold=True) for s in fig.steps]
+    if max(len(t) for t in titles) > 2:  # narrow chevrons: smaller titles beat four-line stacks
+        tsize = st.size
+        titles = [cv.wrap(s.title, cw - 2 * tip - 2, size=tsize, bold=True) for s in fig.steps]
+    ch = max(11.0, max(cv.block_height(t, tsize, 1.3) for t in titles) + 4.0)
     y = TOP
     for i, (t, c) in enumerate(zip(titles, colors, strict=True)):
         x = i * (cw + gap)
@@ -111,7 +115,7 @@ def process(cv: Canvas, fig: Figure) -> None:
             x + left_in / 2 + cw / 2,  # centred between the notch and the point
             y + ch / 2,
             t,
-            size=st.heading,
+            size=tsize,
             bold=True,
             color=st.on(c),
             ha="center",
