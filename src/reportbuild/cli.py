@@ -22,13 +22,38 @@ def cli() -> None:
 
 @cli.command()
 @PROJECT
-def check(project: Path) -> None:
-    """Validate the sources and print a one-screen summary (exit 0, or 2 on problems)."""
+@click.option("--strict", is_flag=True, help="Fail (exit 2) on warnings too; what CI runs.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default=None,
+    help="Findings as text, json or github annotations [default: github in GitHub Actions].",
+)  # fmt: skip
+def check(project: Path, strict: bool, fmt: str | None) -> None:
+    """Validate the sources, run the editorial lints, print a one-screen summary (exit 0, or 2)."""
+    from reportbuild.brand import load_brand
+    from reportbuild.errors import SourceError
+    from reportbuild.lints import LintFailure, failing, run_lints
+    from reportbuild.lints.report_format import default_format, render, verdict
     from reportbuild.load import load_project
     from reportbuild.summary import summarize
 
-    report = load_project(project)
-    click.echo(summarize(report))
+    fmt = fmt or default_format()
+    try:
+        report = load_project(project)
+        brand = load_brand(project)
+    except SourceError as exc:
+        if fmt == "text":
+            raise
+        click.echo(render(exc.problems, fmt))
+        raise LintFailure(f"{len(failing(exc.problems))} error(s) in the sources") from None
+    problems = run_lints(report, brand, project)
+    if problems or fmt == "json":
+        click.echo(render(problems, fmt))
+    summary = summarize(report)
+    if summary.rsplit("\n", 1)[-1].startswith("ok:"):  # the loader's verdict; the lints' follows
+        summary = summary.rsplit("\n", 1)[0]
+    click.echo(f"{summary}\n{verdict(problems, strict)}", err=fmt == "json")
+    if failing(problems, strict):
+        raise LintFailure(f"{len(failing(problems, strict))} finding(s) fail the check")
 
 
 def main() -> None:
