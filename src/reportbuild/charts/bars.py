@@ -33,13 +33,15 @@ def bar(cv: Canvas, fig: Figure) -> None:
     bar_h = 4.8
     y = TOP
     hl = fig.highlight if fig.highlight > 0 else len(items)
+    # an item tied with the last highlighted one is highlighted too: equal numbers, equal ink
+    cut = items[min(hl, len(items)) - 1].value or Decimal(0)
     first = y
     for i, (it, vtext) in enumerate(zip(items, values, strict=True)):
         lines = cv.wrap(it.label, lw)
         row = max(bar_h + 3.4, cv.block_height(lines) + 2.0)
         mid = y + row / 2
         cv.text_mid(lw, mid, lines, ha="right")
-        strong = i < hl
+        strong = i < hl or (it.value or Decimal(0)) >= cut
         color = st.primary if strong else st.bar_muted
         w = float(it.value or 0) / float(vmax) * span
         cv.rect(x0, mid - bar_h / 2, w, bar_h, color)
