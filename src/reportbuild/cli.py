@@ -56,5 +56,103 @@ def check(project: Path, strict: bool, fmt: str | None) -> None:
         raise LintFailure(f"{len(failing(problems, strict))} finding(s) fail the check")
 
 
+# ── build, preview, new, clean, doctor (the pipeline lives in build.py, preview.py, commands/) ──
+
+ONLY = ("pdf", "pptx", "html", "charts")
+QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+VERBOSE = click.option("-v", "--verbose", count=True, help="Print more detail (notes, cache).")
+
+
+def _verbosity(quiet: bool, verbose: int) -> int:
+    return 0 if quiet else 1 + verbose
+
+
+@cli.command()
+@PROJECT
+@click.option("--only", type=click.Choice(ONLY), help="Build one output (and what it needs).")
+@click.option("--force", is_flag=True, help="Ignore the cache: rebuild everything requested.")
+@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), help="A PDF standard.")
+@click.option("--bleed", is_flag=True, help="Print production: 3 mm bleed and crop marks.")
+@click.option(
+    "--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A corporate PowerPoint master (.pptx) for the deck.",
+)  # fmt: skip
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use [default: CPUs].")
+@click.option("--lock-timeout", type=float, default=600.0, show_default=True,
+              help="Seconds to wait for another build of the same project.")  # fmt: skip
+@QUIET
+@VERBOSE
+def build(
+    project: Path, only: str | None, force: bool, pdf_variant: str | None, bleed: bool,
+    template: Path | None, jobs: int | None, lock_timeout: float, quiet: bool, verbose: int,
+) -> None:  # fmt: skip
+    """Build what changed: output/report.pdf, summary.pptx, report.html and figures/."""
+    import os
+
+    from reportbuild.build import BuildOptions, Feedback, run_build, summary_lines
+
+    opts = BuildOptions(
+        only=only, force=force, pdf_variant=pdf_variant, bleed=bleed, template=template,
+        jobs=jobs or os.cpu_count() or 1, verbosity=_verbosity(quiet, verbose),
+        lock_timeout=lock_timeout,
+    )  # fmt: skip
+    fb = Feedback(opts.verbosity)
+    result = run_build(project, opts, fb)
+    if result.up_to_date:
+        fb.info(f"up to date ({result.seconds:.2f}s)")
+        for line in summary_lines(result, project):
+            fb.detail(line.strip())
+        return
+    fb.info(f"built in {result.seconds:.1f}s:")
+    for line in summary_lines(result, project):
+        fb.info(line)
+
+
+@cli.command()
+@PROJECT
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--open/--no-open", "open_browser", default=False, help="Open a browser tab.")
+@QUIET
+@VERBOSE
+def preview(project: Path, port: int, open_browser: bool, quiet: bool, verbose: int) -> None:
+    """Serve the HTML edition on 127.0.0.1, rebuild on save and reload the browser."""
+    from reportbuild.preview import serve
+
+    serve(project, port=port, open_browser=open_browser, verbosity=_verbosity(quiet, verbose))
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def new(directory: Path) -> None:
+    """Create a minimal new report in DIRECTORY that builds as it is."""
+    from reportbuild.commands.new import new_project
+
+    new_project(directory)
+    click.echo(f"created {directory}/ — next: reportbuild build -C {directory}", err=True)
+
+
+@cli.command()
+@PROJECT
+def clean(project: Path) -> None:
+    """Remove output/ and the build cache."""
+    from reportbuild.commands.clean import clean_project
+
+    for removed in clean_project(project):
+        click.echo(f"removed {removed}", err=True)
+
+
+@cli.command()
+@PROJECT
+def doctor(project: Path) -> None:
+    """Check this machine: brand fonts, HarfBuzz-Subset, library versions, helper tools."""
+    from reportbuild.commands.doctor import diagnose
+
+    ok, lines = diagnose(project)
+    for line in lines:
+        click.echo(line)
+    if not ok:
+        raise SystemExit(1)
+
+
 def main() -> None:
     cli(prog_name="reportbuild")

@@ -1,0 +1,548 @@
+"""The build pipeline: input hashes and cache, the project lock, stages in parallel, a summary.
+
+Reads top to bottom as the pipeline. The first half (hashing, cache manifest, lock) uses only
+the standard library, so that a build with nothing to do never imports pydantic, WeasyPrint,
+matplotlib or python-pptx and answers in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from reportbuild import __version__
+from reportbuild.atomic import write_text
+from reportbuild.errors import BuildError, ReportError
+
+ARTIFACTS = ("charts", "html", "pdf", "pptx")
+CACHE_DIR = ".reportbuild-cache"
+OUTPUT_DIR = "output"
+OUTPUTS = {"pdf": "report.pdf", "pptx": "summary.pptx", "html": "report.html", "charts": "figures"}
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+MANIFEST_VERSION = 1
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Parts of the package that cannot change an output: the `new` skeleton and bytecode.
+PACKAGE_SKIP = {"skeleton", "__pycache__", "lints"}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and how; everything here that changes an output is part of the cache key."""
+
+    only: str | None = None  # one of ARTIFACTS, or None for all of them
+    force: bool = False
+    pdf_variant: str | None = None
+    bleed: bool = False
+    template: Path | None = None
+    jobs: int = 2
+    verbosity: int = 1  # 0 quiet, 1 steps and summary, 2 details
+    lock_timeout: float = 600.0
+
+
+@dataclass
+class Output:
+    """One artifact after a build: where it is and what it holds."""
+
+    artifact: str
+    path: Path
+    size: int
+    built: bool  # False when the cache said it was up to date
+    count: int | None = None  # pages (pdf), slides (pptx), figures (charts)
+    seconds: float = 0.0
+
+
+@dataclass
+class BuildResult:
+    outputs: list[Output] = field(default_factory=list)
+    up_to_date: bool = False
+    seconds: float = 0.0
+
+
+# ── feedback ─────────────────────────────────────────────────────────────────
+
+
+class Feedback:
+    """Progress on stderr: each step with its time; -q silences it, -v adds details."""
+
+    def __init__(self, verbosity: int = 1, stream=None):
+        self.verbosity = verbosity
+        self.stream = stream
+
+    def _write(self, text: str) -> None:
+        import click
+
+        click.echo(text, err=self.stream is None, file=self.stream)
+
+    def info(self, text: str) -> None:
+        if self.verbosity >= 1:
+            self._write(text)
+
+    def detail(self, text: str) -> None:
+        if self.verbosity >= 2:
+            self._write(f"  {text}")
+
+    @contextmanager
+    def step(self, name: str, note: Callable[[], str] | None = None) -> Iterator[None]:
+        t0 = time.perf_counter()
+        yield
+        extra = f"  {note()}" if note else ""
+        self.info(f"{name:<7} {time.perf_counter() - t0:5.2f}s{extra}")
+
+
+# ── inputs and their hashes (stdlib only) ────────────────────────────────────
+
+
+def _skipped(name: str) -> bool:
+    # editor droppings (.#x, x~, .x.swp) and our own temp files never count as inputs
+    return name.startswith(".") or name.endswith("~")
+
+
+def _walk(folder: Path, skip: set[str] = frozenset()) -> Iterator[Path]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for e in entries:
+        if _skipped(e.name) or e.name in skip:
+            continue
+        if e.is_dir():
+            yield from _walk(Path(e.path), skip)
+        elif e.is_file():
+            yield Path(e.path)
+
+
+def _short_blake():
+    return hashlib.blake2b(digest_size=16)
+
+
+def _hash_files(files: Iterator[Path] | list[Path], base: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for p in files:
+        try:
+            rel = p.relative_to(base).as_posix()
+        except ValueError:
+            rel = p.as_posix()
+        h.update(rel.encode() + b"\0")
+        with open(p, "rb") as f:
+            h.update(hashlib.file_digest(f, _short_blake).digest())
+    return h.hexdigest()
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def brand_file(root: Path) -> Path:
+    p = root / "styles" / "_brand.yml"
+    return p if p.is_file() else PACKAGE_DIR / "theme" / "_brand.yml"
+
+
+def input_groups(root: Path, opts: BuildOptions) -> dict[str, str]:
+    """Digests of each group of inputs: the folders people edit, the tool itself, the options."""
+    root = Path(root)
+    styles = root / "styles"
+    template = opts.template
+    return {
+        "sources": _hash_files(_walk(root / "sources"), root),
+        "figures": _hash_files(_walk(root / "figures"), root),
+        "styles": _hash_files(_walk(styles), root),
+        "brand": _hash_files([brand_file(root)], root),
+        # a deck master may be passed with --template or kept in styles/
+        "decktemplate": _hash_files(
+            sorted(styles.glob("*.pptx")) + ([Path(template)] if template else []), root
+        ),
+        "tool": _digest(__version__, _hash_files(_walk(PACKAGE_DIR, PACKAGE_SKIP), PACKAGE_DIR)),
+        "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+        "pdfopts": f"{opts.pdf_variant or ''}|{int(opts.bleed)}",
+    }
+
+
+# Which input groups each artifact depends on.
+DEPENDS = {
+    "charts": ("tool", "figures", "brand"),
+    "html": ("tool", "sources", "figures", "styles", "epoch"),
+    "pdf": ("tool", "sources", "figures", "styles", "epoch", "pdfopts"),
+    "pptx": ("tool", "sources", "figures", "brand", "decktemplate", "epoch"),
+}
+
+
+def artifact_keys(groups: dict[str, str]) -> dict[str, str]:
+    return {a: _digest(a, *(f"{g}={groups[g]}" for g in deps)) for a, deps in DEPENDS.items()}
+
+
+# ── the cache manifest ───────────────────────────────────────────────────────
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        return {}
+    arts = data.get("artifacts")
+    return arts if isinstance(arts, dict) else {}
+
+
+def _write_manifest(path: Path, artifacts: dict) -> None:
+    data = {"version": MANIFEST_VERSION, "artifacts": artifacts}
+    write_text(path, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def _file_hash(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, _short_blake).hexdigest()
+    except OSError:
+        return None
+
+
+def _record(out_dir: Path, files: list[Path]) -> dict[str, str]:
+    return {p.relative_to(out_dir).as_posix(): _file_hash(p) or "" for p in files}
+
+
+def is_fresh(entry: object, key: str, out_dir: Path) -> bool:
+    """The artifact was built from these inputs and its files are still exactly what we wrote."""
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return False
+    files = entry.get("files")
+    if not isinstance(files, dict) or not files:
+        return False
+    return all(_file_hash(out_dir / rel) == h for rel, h in files.items())
+
+
+# ── the lock ─────────────────────────────────────────────────────────────────
+
+
+class BuildLock:
+    """An exclusive lock on the project (flock on .reportbuild-cache/lock): builds never interleave.
+
+    A second build waits, saying so, and gives up with a clear message after `timeout` seconds.
+    """
+
+    def __init__(self, cache_dir: Path, timeout: float = 600.0, on_wait=None):
+        self.path = Path(cache_dir) / "lock"
+        self.timeout = timeout
+        self.on_wait = on_wait
+        self.fd: int | None = None
+
+    def __enter__(self) -> BuildLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.timeout
+        told = False
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+                os.close(fd)
+                if not told and self.on_wait:
+                    self.on_wait(f"waiting for another build… (pid {holder or '?'})")
+                    told = True
+                if time.monotonic() >= deadline:
+                    raise BuildError(
+                        f"another build (pid {holder or '?'}) has held {self.path} for "
+                        f"{self.timeout:g}s; wait for it to finish and run the build again"
+                    ) from None
+                time.sleep(0.05)
+                continue
+            # `clean` may have removed the file between our open and flock: lock the live one
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            self.fd = fd
+            return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing the descriptor releases the flock
+            self.fd = None
+
+
+# ── the pipeline ─────────────────────────────────────────────────────────────
+
+
+def _requested(only: str | None) -> list[str]:
+    if only is None:
+        return list(ARTIFACTS)
+    if only not in ARTIFACTS:
+        raise BuildError(f"--only {only}: choose one of {', '.join(ARTIFACTS)}")
+    return [only]
+
+
+def _deck_job(report, brand, out: Path, template: Path | None) -> tuple:
+    """Worker (own process): write the deck; errors come back as values, not pickled exceptions."""
+    t0 = time.perf_counter()
+    try:
+        from reportbuild.deck import write_deck
+
+        res = write_deck(report, brand, out, template=template)
+    except ReportError as exc:
+        return ("error", exc.exit_code, exc.format_message())
+    except Exception as exc:  # a bug in the stage: report it, keep the other outputs
+        return ("error", 1, f"deck: {type(exc).__name__}: {exc}")
+    return ("ok", res.slides, list(getattr(res, "overflow", []) or []), time.perf_counter() - t0)
+
+
+def _process_context():
+    import multiprocessing
+    import threading
+
+    # fork is the fast start (the child inherits the loaded model and libraries); with other
+    # threads alive (the preview server) only forkserver is safe
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver")
+
+
+def _theme_dirs(root: Path) -> tuple[Path, ...]:
+    styles = root / "styles"
+    return (styles,) if styles.is_dir() else ()
+
+
+def run_build(
+    root: Path | str, opts: BuildOptions | None = None, feedback: Feedback | None = None
+) -> BuildResult:
+    """Build what is out of date among the requested artifacts; raise ReportError on failure."""
+    opts = opts or BuildOptions()
+    fb = feedback or Feedback(opts.verbosity)
+    t_start = time.perf_counter()
+    root = Path(root).resolve()
+    if not (root / "sources").is_dir():
+        raise BuildError(f"{root} has no sources/ folder; run in a report project or pass -C DIR")
+    if opts.template is not None and not Path(opts.template).is_file():
+        raise BuildError(f"--template {opts.template}: no such file")
+    if opts.pdf_variant is not None and opts.pdf_variant not in PDF_VARIANTS:
+        raise BuildError(
+            f"--pdf-variant {opts.pdf_variant}: choose one of {', '.join(PDF_VARIANTS)}"
+        )
+    requested = _requested(opts.only)
+    out_dir = root / OUTPUT_DIR
+    cache_dir = root / CACHE_DIR
+    manifest_path = cache_dir / "manifest.json"
+
+    with BuildLock(cache_dir, opts.lock_timeout, fb.info):
+        keys = artifact_keys(input_groups(root, opts))
+        manifest = _read_manifest(manifest_path)
+        stale = [
+            a for a in requested if opts.force or not is_fresh(manifest.get(a), keys[a], out_dir)
+        ]  # fmt: skip
+        if not stale:
+            result = BuildResult(
+                [_output_from_manifest(a, manifest[a], out_dir) for a in requested], True
+            )
+            result.seconds = time.perf_counter() - t_start
+            return result
+        fb.detail(f"out of date: {', '.join(stale)}")
+        outputs = _build_stale(root, out_dir, stale, opts, fb, manifest, keys, manifest_path)
+
+    fresh = [_output_from_manifest(a, manifest[a], out_dir) for a in requested if a not in stale]
+    by_name = {o.artifact: o for o in outputs + fresh}
+    result = BuildResult([by_name[a] for a in requested if a in by_name], False)
+    result.seconds = time.perf_counter() - t_start
+    return result
+
+
+def _output_from_manifest(artifact: str, entry: dict, out_dir: Path) -> Output:
+    path = out_dir / OUTPUTS[artifact]
+    return Output(artifact, path, entry.get("size", 0), False, entry.get("count"))
+
+
+def _build_stale(
+    root: Path,
+    out_dir: Path,
+    stale: list[str],
+    opts: BuildOptions,
+    fb: Feedback,
+    manifest: dict,
+    keys: dict[str, str],
+    manifest_path: Path,
+) -> list[Output]:
+    # Only now the heavy part: pydantic, the loader, the stages.
+    from reportbuild.brand import load_brand
+    from reportbuild.load import load_project
+
+    with fb.step("load"):
+        report = load_project(root)  # SourceError (exit 2) before anything is written
+        brand = load_brand(root)
+
+    outputs: list[Output] = []
+    errors: list[ReportError] = []
+
+    def done(artifact: str, files: list[Path], count: int | None, seconds: float) -> None:
+        path = out_dir / OUTPUTS[artifact]
+        size = sum(p.stat().st_size for p in files)
+        manifest[artifact] = {"key": keys[artifact], "files": _record(out_dir, files), "size": size}
+        if count is not None:
+            manifest[artifact]["count"] = count
+        outputs.append(Output(artifact, path, size, True, count, seconds))
+        # the manifest is written after each artifact: a later failure keeps what succeeded
+        _write_manifest(manifest_path, manifest)
+
+    # The deck needs no charts (it draws native ones): start it first, in its own process,
+    # so it runs beside the charts and the PDF.
+    deck_out = out_dir / OUTPUTS["pptx"]
+    template = Path(opts.template).resolve() if opts.template else _styles_template(root)
+    pool = deck_future = None
+    if "pptx" in stale and opts.jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=_process_context())
+        deck_future = pool.submit(_deck_job, report, brand, deck_out, template)
+
+    try:
+        charts = None
+        if {"charts", "html", "pdf"} & set(stale):
+            with _stage("charts", errors, fb):
+                charts = _charts_stage(out_dir, report, brand, opts, fb, done)
+        if charts is not None and "html" in stale:
+            with _stage("html", errors, fb):
+                _html_stage(root, out_dir, report, brand, charts, fb, done)
+        if charts is not None and "pdf" in stale:
+            with _stage("pdf", errors, fb):
+                _pdf_stage(root, out_dir, report, brand, charts, opts, fb, done)
+        if "pptx" in stale:
+            res = (
+                deck_future.result()
+                if deck_future
+                else _deck_job(report, brand, deck_out, template)
+            )
+            if res[0] == "ok":
+                _, slides, overflow, secs = res
+                fb.info(f"{'pptx':<7} {secs:5.2f}s  {slides} slides")
+                for note in overflow:
+                    fb.detail(f"pptx: {note}")
+                done("pptx", [deck_out], slides, secs)
+            else:
+                err = BuildError(res[2])
+                err.exit_code = res[1]
+                errors.append(err)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    if errors:
+        if len(errors) == 1:
+            raise errors[0]
+        exc = BuildError("\n".join(e.format_message() for e in errors))
+        exc.exit_code = max(e.exit_code for e in errors)
+        raise exc
+    return outputs
+
+
+@contextmanager
+def _stage(name: str, errors: list[ReportError], fb: Feedback) -> Iterator[None]:
+    """Collect a stage's failure and go on with the others; a bug is reported, not a traceback."""
+    try:
+        yield
+    except ReportError as exc:
+        errors.append(exc)
+    except Exception as exc:
+        if fb.verbosity >= 2:
+            import traceback
+
+            fb.detail("".join(traceback.format_exception(exc)))
+        errors.append(BuildError(
+            f"{name}: internal error {type(exc).__name__}: {exc} "
+            "(a bug in reportbuild; run with -v for the traceback)"
+        ))  # fmt: skip
+
+
+def _styles_template(root: Path) -> Path | None:
+    found = sorted((root / "styles").glob("*.pptx"))
+    return found[0] if found else None
+
+
+def _charts_stage(out_dir: Path, report, brand, opts: BuildOptions, fb: Feedback, done) -> dict:
+    from reportbuild.charts import render_all
+
+    t0 = time.perf_counter()
+    n = len(report.figures)
+    with fb.step("charts", lambda: f"{n} figure{'' if n == 1 else 's'}"):
+        charts = render_all(report, brand, out_dir / "figures", jobs=max(1, opts.jobs))
+    files = [f for c in charts.values() for f in (c.svg, c.png)]
+    extra = out_dir / "figures" / ".charts.json"
+    done("charts", files + ([extra] if extra.is_file() else []), n, time.perf_counter() - t0)
+    return charts
+
+
+def _html_stage(root: Path, out_dir: Path, report, brand, charts, fb: Feedback, done) -> None:
+    from reportbuild.html import render_html
+
+    t0 = time.perf_counter()
+    target = out_dir / OUTPUTS["html"]
+    with fb.step("html"):
+        text = render_html(report, brand, charts, mode="screen", theme_dirs=_theme_dirs(root))
+        write_text(target, text)
+    done("html", [target], None, time.perf_counter() - t0)
+
+
+def _pdf_stage(
+    root: Path, out_dir: Path, report, brand, charts, opts: BuildOptions, fb, done
+) -> None:
+    from reportbuild.html import render_html
+    from reportbuild.pdf import write_pdf
+
+    t0 = time.perf_counter()
+    target = out_dir / OUTPUTS["pdf"]
+    html = render_html(report, brand, charts, mode="print", theme_dirs=_theme_dirs(root))
+    fb.detail(f"print HTML {len(html) // 1024} kB in {time.perf_counter() - t0:.2f}s")
+    res = write_pdf(
+        html, target, root=root, report=report, brand=brand,
+        variant=opts.pdf_variant, bleed=opts.bleed,
+    )  # fmt: skip
+    secs = time.perf_counter() - t0
+    fb.info(f"{'pdf':<7} {secs:5.2f}s  {res.pages} pages")
+    for note in getattr(res, "overflow", None) or []:
+        fb.detail(f"pdf: {note}")
+    done("pdf", [target], res.pages, secs)
+
+
+# ── the closing summary ──────────────────────────────────────────────────────
+
+
+def human_size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+COUNT_WORD = {"pdf": "page", "pptx": "slide", "charts": "figure"}
+
+
+def summary_lines(result: BuildResult, root: Path) -> list[str]:
+    rows = []
+    for o in result.outputs:
+        try:
+            shown = o.path.relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            shown = str(o.path)
+        if o.artifact == "charts":
+            shown += "/"
+        count = ""
+        if o.count is not None:
+            count = f"{o.count} {COUNT_WORD[o.artifact]}{'' if o.count == 1 else 's'}"
+        state = "" if o.built else "(up to date)"
+        rows.append(f"  {shown:<22} {human_size(o.size):>9}  {count:<11} {state}".rstrip())
+    return rows
+
+
+def with_only(opts: BuildOptions, only: str | None) -> BuildOptions:
+    return replace(opts, only=only)
