@@ -30,8 +30,10 @@ NUMBER = re.compile(
     r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s*[%％]?\s*[-–—~～至到]\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?))?"
 )
-CLAUSE_END = "。；;！？!?\n，,"
-SENTENCE_END = "。；;！？!?\n"
+# A single newline in Markdown is a soft break inside a paragraph, so only a blank line ends
+# a clause or sentence besides punctuation.
+CLAUSE_END = re.compile(r"[。；;！？!?，,]|\n[ \t]*\n")
+SENTENCE_END = re.compile(r"[。；;！？!?]|\n[ \t]*\n")
 RESPECTIVELY = ("分别", "respectively")
 # Between the characters of a label, prose may add 的, spaces or Markdown emphasis.
 JOINER = r"(?:\s|\*|_|的)*"
@@ -65,13 +67,18 @@ class Target:
             return (lo == self.lo and hi == self.hi) or (lo <= self.lo and self.hi <= hi)
         if self.lo <= lo <= self.hi:
             return True
-        # prose may round: 53% for 53.4, 1.9 for 1.90
-        places = -lo.as_tuple().exponent if lo.as_tuple().exponent < 0 else 0
-        q = Decimal(1).scaleb(-places)
+        # either side may be rounded (53% for 53.4, 74.2% for a chart that shows 74): compare
+        # at the coarser of the two precisions
         for v in (self.lo, self.hi):
-            if v.quantize(q, rounding=ROUND_HALF_UP) == lo:
+            q = Decimal(1).scaleb(-min(_places(lo), _places(v)))
+            if v.quantize(q, rounding=ROUND_HALF_UP) == lo.quantize(q, rounding=ROUND_HALF_UP):
                 return True
         return self.approx and abs(lo - self.lo) <= 1
+
+
+def _places(d: Decimal) -> int:
+    exp = d.as_tuple().exponent
+    return -exp if isinstance(exp, int) and exp < 0 else 0
 
 
 def label_forms(label: str, min_len: int = MIN_LABEL) -> tuple[re.Pattern[str], ...]:
@@ -149,10 +156,16 @@ def _unit_at(text: str, pos: int, units: list[str]) -> str | None:
     return None
 
 
-def _span(text: str, pos: int, end: int, stops: str) -> tuple[int, int]:
-    a = max((text.rfind(ch, 0, pos) for ch in stops), default=-1) + 1
-    ends = [i for i in (text.find(ch, end) for ch in stops) if i >= 0]
-    return a, min(ends) if ends else len(text)
+def _span(text: str, pos: int, end: int, stops: re.Pattern[str]) -> tuple[int, int]:
+    """The clause (or sentence) around text[pos:end]."""
+    a, b = 0, len(text)
+    for m in stops.finditer(text):
+        if m.end() <= pos:
+            a = m.end()
+        elif m.start() >= end:
+            b = m.start()
+            break
+    return a, b
 
 
 @dataclass(frozen=True)
