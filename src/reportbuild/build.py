@@ -28,6 +28,7 @@ OUTPUT_DIR = "output"
 OUTPUTS = {"pdf": "report.pdf", "pptx": "summary.pptx", "html": "report.html", "charts": "figures"}
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 MANIFEST_VERSION = 1
+PRINT_HTML = "report.print.html"
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Parts of the package that cannot change an output: the `new` skeleton and bytecode.
 PACKAGE_SKIP = {"skeleton", "__pycache__", "lints"}
@@ -502,6 +503,8 @@ def _pdf_stage(
     target = out_dir / OUTPUTS["pdf"]
     html = render_html(report, brand, charts, mode="print", theme_dirs=_theme_dirs(root))
     fb.detail(f"print HTML {len(html) // 1024} kB in {time.perf_counter() - t0:.2f}s")
+    # kept for debugging layout and as the input of bench/bench.py's "WeasyPrint alone" floor
+    write_text(root / CACHE_DIR / PRINT_HTML, html)
     res = write_pdf(
         html, target, root=root, report=report, brand=brand,
         variant=opts.pdf_variant, bleed=opts.bleed,

@@ -1,0 +1,198 @@
+"""Benchmark whole-process builds: median wall time and peak memory over N runs per scenario.
+
+Scenarios: cold build (no cache, no output), no-op rebuild, rebuild after editing one chapter,
+after editing one figure — and, as the floor, WeasyPrint alone typesetting the same final HTML.
+Works on a temporary copy of the project: the real sources are never touched.
+
+    .venv/bin/python bench/bench.py [-C PROJECT] [-n RUNS] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EPOCH = "1700000000"
+TARGETS = {"noop": 0.5, "cold_ratio": 1.3, "chapter_extra": 0.5, "peak_mb": 400}
+
+FLOOR = """
+import sys, weasyprint
+html, base, out = sys.argv[1:4]
+weasyprint.HTML(filename=html, base_url=base).write_pdf(out)
+"""
+
+
+def _children(pid: int) -> set[int]:
+    """pid and all its descendants, from /proc (no psutil needed)."""
+    parents: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat", "rb") as f:
+                    stat = f.read().decode(errors="replace")
+                parents[int(d)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    tree, grew = {pid}, True
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in tree and child not in tree:
+                tree.add(child)
+                grew = True
+    return tree
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Run cmd; return (wall s, max RSS of its largest process MB, peak RSS of its tree MB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak_tree = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree
+        while not done.is_set():
+            peak_tree = max(peak_tree, sum(_rss_kb(p) for p in _children(proc.pid)))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    # wait4 gives this child's own rusage, which on Linux includes its reaped descendants' peak
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return wall, usage.ru_maxrss / 1024, peak_tree / 1024
+
+
+def _edit_chapter(project: Path, i: int) -> None:
+    chapter = sorted((project / "sources" / "chapters").glob("*.md"))[0]
+    with open(chapter, "a", encoding="utf-8") as f:
+        f.write(f"\n<!-- bench edit {i} -->\n")  # an editor comment: a new input, same content
+
+
+def _edit_figure(project: Path, i: int) -> None:
+    """Change one figure's source note (drawn into its caption and hash): it must be redrawn."""
+    fig = sorted((project / "figures").glob("*.yml"))[0]
+    text = fig.read_text(encoding="utf-8")
+    mark = f"（样本{i}）"
+
+    def repl(m: re.Match) -> str:
+        value = re.sub(r"（样本\d+）", "", m.group(2))
+        if value[:1] in "\"'":
+            return f"{m.group(1)}{value[:-1]}{mark}{value[-1]}"
+        return f"{m.group(1)}{value}{mark}"
+
+    new, n = re.subn(r"(?m)^(source:\s*)(.+?)\s*$", repl, text, count=1)
+    if not n:
+        new = text.rstrip("\n") + f"\nsource: 示例{mark}\n"
+    fig.write_text(new, encoding="utf-8")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-C", "--project", type=Path, default=ROOT, help="report project to copy")
+    ap.add_argument("-n", "--runs", type=int, default=5, help="runs per scenario (median)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary copy")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="reportbuild-bench-"))
+    project = work / "proj"
+    project.mkdir()
+    for part in ("sources", "figures", "styles"):
+        if (args.project / part).is_dir():
+            shutil.copytree(args.project / part, project / part)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    build = [sys.executable, "-m", "reportbuild", "build", "-C", str(project), "-q"]
+    results: dict[str, list[tuple[float, float, float]]] = {}
+    digests: dict[str, set[str]] = {"report.pdf": set(), "summary.pptx": set()}
+
+    def clean() -> None:
+        shutil.rmtree(project / "output", ignore_errors=True)
+        shutil.rmtree(project / ".reportbuild-cache", ignore_errors=True)
+
+    try:
+        print(f"bench: {args.runs} runs per scenario on a copy of {args.project}", file=sys.stderr)
+        for _ in range(args.runs):
+            clean()
+            results.setdefault("cold build", []).append(run(build, env))
+            for name in digests:
+                digests[name].add(_digest(project / "output" / name))
+        for _ in range(args.runs):
+            results.setdefault("no-op rebuild", []).append(run(build, env))
+        for i in range(args.runs):
+            _edit_chapter(project, i)
+            results.setdefault("edit one chapter", []).append(run(build, env))
+        for i in range(args.runs):
+            _edit_figure(project, i)
+            results.setdefault("edit one figure", []).append(run(build, env))
+        # the floor: the final print HTML of the last build, typeset by WeasyPrint and nothing else
+        html = project / ".reportbuild-cache" / "report.print.html"
+        floor = [sys.executable, "-c", FLOOR, str(html), str(project), str(work / "floor.pdf")]
+        for _ in range(args.runs):
+            results.setdefault("WeasyPrint alone", []).append(run(floor, env))
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    med = {k: (statistics.median(r[0] for r in v), max(r[1] for r in v), max(r[2] for r in v))
+           for k, v in results.items()}  # fmt: skip
+    print(f"\n{'scenario':<18} {'median wall':>12} {'max RSS/proc':>13} {'peak RSS/tree':>14}")
+    for name, (wall, rss, tree) in med.items():
+        print(f"{name:<18} {wall:>10.2f} s {rss:>10.0f} MB {tree:>11.0f} MB")
+
+    floor_s = med["WeasyPrint alone"][0]
+    peak = max(m[1] for m in med.values())
+    checks = [
+        ("no-op rebuild ≤ 0.5 s", med["no-op rebuild"][0] <= TARGETS["noop"],
+         f"{med['no-op rebuild'][0]:.2f} s"),
+        ("cold build ≤ 1.3 × WeasyPrint alone",
+         med["cold build"][0] <= TARGETS["cold_ratio"] * floor_s,
+         f"{med['cold build'][0] / floor_s:.2f} ×"),
+        ("one-chapter edit ≤ WeasyPrint alone + 0.5 s",
+         med["edit one chapter"][0] <= floor_s + TARGETS["chapter_extra"],
+         f"+{med['edit one chapter'][0] - floor_s:.2f} s"),
+        ("peak memory ≤ 400 MB (largest process)", peak <= TARGETS["peak_mb"], f"{peak:.0f} MB"),
+        ("identical PDF and PPTX over cold builds",
+         all(len(d) == 1 for d in digests.values()),
+         ", ".join(f"{k} {len(v)} distinct" for k, v in digests.items())),
+    ]  # fmt: skip
+    print()
+    for label, ok, value in checks:
+        print(f"{'✓' if ok else '✗'} {label:<44} {value}")
+    sys.exit(0 if all(ok for _, ok, _ in checks) else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The live preview: serves only output/, rebuilds on save, tells the browser to reload."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+
+import pytest
+
+from reportbuild.preview import RELOAD_SCRIPT, Preview
+
+
+@pytest.fixture
+def preview(project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    p = Preview(project, port=0, verbosity=0)
+    assert p.rebuild()
+    p.serve_in_thread()
+    yield p
+    p.close()
+
+
+def _get(p: Preview, path: str) -> tuple[int, bytes]:
+    host, port = p.server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn.request("GET", path)  # sent as written: no client-side normalisation of ".."
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    return resp.status, body
+
+
+def _version(p: Preview) -> dict:
+    status, body = _get(p, "/__version")
+    assert status == 200
+    return json.loads(body)
+
+
+def test_binds_loopback_only(preview):
+    assert preview.server.server_address[0] == "127.0.0.1"
+
+
+def test_serves_the_page_with_the_reload_script(preview):
+    status, body = _get(preview, "/report.html")
+    assert status == 200
+    page = body.decode("utf-8")
+    assert "第一章的标题" in page
+    assert RELOAD_SCRIPT in page and page.index(RELOAD_SCRIPT) < page.rindex("</body>")
+    status, svg = _get(preview, "/figures/survey.svg")
+    assert status == 200 and b"<svg" in svg
+    assert _get(preview, "/")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/../pyproject.toml", "/%2e%2e/pyproject.toml", "/figures/../../sources/report.yml",
+     "//etc/passwd", "/%2Fetc%2Fpasswd", "/..%2F..%2Fetc%2Fpasswd", "http://127.0.0.1/x"],
+)  # fmt: skip
+def test_refuses_paths_outside_the_folder(preview, path):
+    status, body = _get(preview, path)
+    assert status == 403, (path, status)
+    assert b"root:" not in body and b"[project]" not in body
+
+
+def test_absolute_path_maps_inside_the_folder(preview):
+    status, body = _get(preview, "/etc/passwd")
+    assert status == 404 and b"root:" not in body
+
+
+def test_saved_edit_bumps_the_version_and_shows_errors(preview):
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
+    watcher.start()
+    try:
+        time.sleep(0.3)  # let the watcher start listening
+        v0 = _version(preview)["version"]
+        chapter = preview.root / "sources" / "chapters" / "01-intro.md"
+        text = chapter.read_text(encoding="utf-8")
+        t0 = time.monotonic()
+        chapter.write_text(text + "\n预览中新加的一句话。\n", encoding="utf-8")
+        while _version(preview)["version"] == v0 and time.monotonic() - t0 < 20:
+            time.sleep(0.05)
+        assert _version(preview)["version"] == v0 + 1, "no rebuild after the edit"
+        assert "预览中新加的一句话" in _get(preview, "/report.html")[1].decode("utf-8")
+
+        chapter.write_text(text.replace("::: figure survey", "::: figure nope"), encoding="utf-8")
+        while not _version(preview)["error"] and time.monotonic() - t0 < 40:
+            time.sleep(0.05)
+        state = _version(preview)
+        assert "sources/chapters/01-intro.md:11" in state["error"]
+        assert state["version"] == v0 + 1  # the last good page stays up
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
