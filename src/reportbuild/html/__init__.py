@@ -1,0 +1,290 @@
+"""The report model → one HTML document (print or screen), through the theme's Jinja2 templates."""
+
+from __future__ import annotations
+
+import html as htmllib
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from markupsafe import Markup, escape
+
+from reportbuild.brand import Brand
+from reportbuild.model import Figure, Report, Rich
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+# ── CJK typography done in the HTML, because WeasyPrint ignores text-spacing ──────────────
+#
+# Latin letters and digits next to Han characters get a quarter-em gap (clreq §3.4): a span with
+# a margin, not a space, so justification (which only stretches U+0020/U+00A0) cannot widen it.
+# Two adjacent full-width punctuation marks are squeezed with the font's "halt" feature
+# (Noto CJK 2.00x has no "chws"), applied to the mark whose blank half faces the other.
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CLOSING = "，。、；：？！）」』”’》〉】〕"
+OPENING = "（「『“‘《〈【〔"
+_WORD = r"[A-Za-z0-9](?:[A-Za-z0-9%+\-./&_'’]*[A-Za-z0-9%])?"
+LATIN_RUN = re.compile(rf"( *)({_WORD}(?: {_WORD})*)( *)")
+PUNCT_PAIR = re.compile(f"([{CLOSING}{OPENING}])(?=[{CLOSING}{OPENING}])")
+IS_HAN = re.compile(f"[{HAN}]")
+IS_CJK_PUNCT = re.compile(f"[{CLOSING}{OPENING}]")
+TAG = re.compile(r"(<[^>]*>)")
+SKIP_TAGS = re.compile(r"<(/?)(code|pre|kbd|samp)\b", re.I)
+
+
+def _space_latin(text: str) -> str:
+    """Escape `text` and wrap Latin/digit runs that touch Han characters in gap spans."""
+    out: list[str] = []
+    pos = 0
+    for m in LATIN_RUN.finditer(text):
+        before = text[m.start() - 1] if m.start() > 0 else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        left = bool(IS_HAN.match(before))
+        right = bool(IS_HAN.match(after))
+        # spaces between a run and CJK text (Han or full-width punctuation) are dropped:
+        # the gap comes from the span, and a space would be stretched by justification
+        lead = "" if (left or IS_CJK_PUNCT.match(before)) else m.group(1)
+        trail = "" if (right or IS_CJK_PUNCT.match(after)) else m.group(3)
+        out.append(str(escape(text[pos : m.start()])))
+        out.append(lead)
+        word = str(escape(m.group(2)))
+        if left or right:
+            cls = " ".join(c for c, on in (("gl", left), ("gr", right)) if on)
+            word = f'<span class="{cls}">{word}</span>'
+        out.append(word)
+        out.append(trail)
+        pos = m.end()
+    out.append(str(escape(text[pos:])))
+    return "".join(out)
+
+
+def _squeeze_punct(escaped: str) -> str:
+    """Halve the blank side of the first of two adjacent full-width marks (opening pairs: the second)."""
+
+    def one(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        return f'<span class="halt">{ch}</span>' if ch in CLOSING else ch
+
+    out = PUNCT_PAIR.sub(one, escaped)
+    # opening + opening: the blank half of the second faces the first
+    return re.sub(f"(?<=[{OPENING}])([{OPENING}])", r'<span class="halt">\1</span>', out)
+
+
+def cjk_text(text: str | None) -> Markup:
+    """Plain text → safe HTML with CJK–Latin spacing and punctuation squeezing."""
+    if not text:
+        return Markup("")
+    return Markup(_squeeze_punct(_space_latin(text)))
+
+
+def cjk_html(fragment: str | None) -> Markup:
+    """Trusted HTML (markdown-it output, raw HTML off) → the same with CJK spacing in its text."""
+    if not fragment:
+        return Markup("")
+    out: list[str] = []
+    skip = 0
+    for part in TAG.split(fragment):
+        if part.startswith("<"):
+            m = SKIP_TAGS.match(part)
+            if m:
+                skip += -1 if m.group(1) else 1
+            out.append(part)
+        elif skip or not part.strip():
+            out.append(part)
+        else:
+            out.append(str(cjk_text(htmllib.unescape(part))))
+    return Markup("".join(out))
+
+
+def rich(value: Rich | None) -> Markup:
+    """A Rich field as HTML: markdown-it rendered it with raw HTML off, so it is already safe."""
+    return cjk_html(value.html) if value is not None else Markup("")
+
+
+def rich_inline(value: Rich | None) -> Markup:
+    """A one-paragraph Rich without its <p> wrapper, for use inside headings and cards."""
+    m = rich(value)
+    s = str(m).strip()
+    if s.startswith("<p>") and s.endswith("</p>") and s.count("<p>") == 1:
+        s = s[3:-4]
+    return Markup(s)
+
+
+# ── view of the report for the templates ───────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class FigureView:
+    """A placed figure with what the page needs: image (or None) and its data as a table."""
+
+    fig: Figure
+    src: str | None
+    alt: str
+    width_mm: float | None
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int  # 1 part/chapter, 2 section, 3 subsection
+    target: str  # element id
+    title: str
+    number: str = ""
+
+
+@dataclass
+class Context:
+    report: Report
+    brand: Brand
+    mode: str
+    css: Markup
+    figures: dict[str, FigureView]
+    toc: list[TocEntry] = field(default_factory=list)
+
+
+CHINESE_NUMERALS = "〇一二三四五六七八九十"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 12 → 十二, for 第一章."""
+    if n <= 10:
+        return CHINESE_NUMERALS[n]
+    if n < 20:
+        return "十" + (CHINESE_NUMERALS[n - 10] if n > 10 else "")
+    tens, ones = divmod(n, 10)
+    return CHINESE_NUMERALS[tens] + "十" + (CHINESE_NUMERALS[ones] if ones else "")
+
+
+def _image_src(svg: Path, root: Path, mode: str) -> str:
+    """file:// for WeasyPrint (through the sandbox); relative to output/ for the browser edition."""
+    svg = Path(svg).resolve()
+    if mode == "screen":
+        out = (root / "output").resolve()
+        if svg.is_relative_to(out):
+            return os.path.relpath(svg, out).replace(os.sep, "/")
+    return svg.as_uri()
+
+
+def figure_views(report: Report, charts: Mapping[str, Any], mode: str) -> dict[str, FigureView]:
+    from reportbuild import figdata
+
+    root = Path(report.root)
+    views = {}
+    for fid, fig in report.figures.items():
+        chart = charts.get(fid)
+        src = alt = None
+        width = None
+        if chart is not None:
+            svg = chart if isinstance(chart, (str, Path)) else chart.svg
+            src = _image_src(Path(svg), root, mode)
+            alt = getattr(chart, "alt", None)
+            width = getattr(chart, "width_mm", None)
+        headers, rows = figdata.data_table(fig)
+        views[fid] = FigureView(
+            fig=fig, src=src, alt=alt or figdata.alt_text(fig), width_mm=width,
+            headers=headers, rows=rows,
+        )  # fmt: skip
+    return views
+
+
+def table_of_contents(report: Report) -> list[TocEntry]:
+    toc: list[TocEntry] = []
+    for p in report.front:
+        toc.append(TocEntry(1, f"page-{p.id}", p.title))
+    if report.core_points and report.core_points.points:
+        toc.append(TocEntry(1, "core-points", report.core_points.title))
+    for c in report.chapters:
+        toc.append(TocEntry(1, f"ch-{c.id}", c.title, f"{c.number:02d}"))
+        for s in c.sections:
+            toc.append(TocEntry(2, f"sec-{s.id}", s.title, s.number))
+            for h in s.subsections:
+                toc.append(TocEntry(3, f"sec-{h.id}", h.title))
+    for p in report.back:
+        toc.append(TocEntry(1, f"page-{p.id}", p.title))
+    if report.figures:
+        toc.append(TocEntry(1, "appendix", APPENDIX_TITLE))
+    return toc
+
+
+APPENDIX_TITLE = "附录：图表数据"
+
+
+# ── templates and styles ───────────────────────────────────────────────────────────────
+
+
+def style_dirs(report: Report, theme_dirs: Sequence[Path]) -> list[Path]:
+    """Folders that may override templates (templates/) and add CSS (*.css): project first."""
+    seen: dict[Path, None] = {}
+    for d in (Path(report.root) / "styles", *theme_dirs):
+        d = Path(d).resolve()
+        if d.is_dir():
+            seen.setdefault(d, None)
+    return list(seen)
+
+
+@lru_cache(maxsize=8)
+def environment(template_dirs: tuple[str, ...]):
+    """A Jinja2 environment: autoescape, StrictUndefined; earlier folders override later ones."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader([*template_dirs, str(TEMPLATES)]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(cjk=cjk_text, rich=rich, rich_inline=rich_inline, cn=chinese_number)
+    return env
+
+
+def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path]) -> Markup:
+    """Brand variables, the theme's CSS for the mode, then every project/theme *.css (in name order)."""
+    # var() does not reach @page backgrounds of named pages in WeasyPrint: give them the colour itself
+    pages = f"@page cover {{ background: {brand.primary}; }}\n@page back {{ background: {brand.primary}; }}\n"
+    parts = [brand.css_variables(), (STATIC / "report.css").read_text(encoding="utf-8"), pages]
+    if mode == "screen":
+        parts.append((STATIC / "screen.css").read_text(encoding="utf-8"))
+    for d in reversed(dirs):  # the project's own CSS comes last, so it wins
+        for css in sorted(d.glob("*.css")):
+            parts.append(f"/* {css.name} */\n" + css.read_text(encoding="utf-8"))
+    # a </style> inside a stylesheet would end the element early
+    return Markup("\n".join(parts).replace("</", "<\\/"))
+
+
+def render_html(
+    report: Report,
+    brand: Brand,
+    charts: Mapping[str, Any],
+    *,
+    mode: Literal["print", "screen"] = "print",
+    theme_dirs: Sequence[Path] = (),
+) -> str:
+    """The whole report as one HTML document; `charts` maps figure id → ChartFiles (or an SVG path)."""
+    if mode not in ("print", "screen"):
+        raise ValueError(f"mode must be 'print' or 'screen', not {mode!r}")
+    dirs = style_dirs(report, theme_dirs)
+    env = environment(tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir()))
+    ctx = Context(
+        report=report,
+        brand=brand,
+        mode=mode,
+        css=stylesheet(brand, mode, dirs),
+        figures=figure_views(report, charts, mode),
+        toc=table_of_contents(report),
+    )
+    template = env.get_template("report.html.j2")
+    return template.render(
+        report=report, brand=brand, mode=mode, css=ctx.css, figures=ctx.figures, toc=ctx.toc,
+        appendix_title=APPENDIX_TITLE,
+        publishers=", ".join(p.name for p in report.publishers),
+    )  # fmt: skip

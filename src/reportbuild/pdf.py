@@ -1,0 +1,262 @@
+"""HTML → PDF with WeasyPrint: fonts checked first, resources sandboxed, metadata set, written atomically."""
+
+from __future__ import annotations
+
+import html as htmllib
+import json
+import logging
+import os
+import re
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from reportbuild import fonts
+from reportbuild.atomic import atomic_path, write_text
+from reportbuild.brand import Brand
+from reportbuild.errors import BuildError, Problems
+from reportbuild.fetcher import make_url_fetcher
+from reportbuild.model import Loc, Report, Rich
+
+VARIANTS = (None, "pdf/ua-1", "pdf/a-3b")
+BLEED_CSS = "@page { bleed: 3mm; marks: crop; }"
+LAYOUT_REPORT = Path(".reportbuild-cache") / "pdf-layout.json"
+PACKAGE = Path(__file__).resolve().parent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    """What a PDF build produced: page count, layout problems, WeasyPrint's own time in seconds."""
+
+    pages: int
+    overflow: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# ── fonts are never silent ─────────────────────────────────────────────────────────────
+
+
+def _strings(obj: object, loc: Loc | None) -> Iterator[tuple[str, Loc | None, Rich | None]]:
+    """Every piece of text in the model with the nearest place it was written."""
+    from pydantic import BaseModel
+
+    if isinstance(obj, Rich):
+        yield obj.text, obj.loc, obj
+    elif isinstance(obj, BaseModel):
+        here = getattr(obj, "loc", None)
+        here = here if isinstance(here, Loc) else loc
+        for name in type(obj).model_fields:
+            if name in ("root", "loc", "id"):
+                continue
+            yield from _strings(getattr(obj, name), here)
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings(v, loc)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _strings(v, loc)
+    elif isinstance(obj, str):
+        yield obj, loc, None
+
+
+def brand_faces(brand: Brand) -> list[fonts.FontFace]:
+    """The faces the PDF draws text with; a family that is not installed is a BuildError."""
+    faces = []
+    for family in brand.families:
+        faces.append(fonts.find(family))
+        faces.append(fonts.find(family, bold=True))
+    return faces
+
+
+def check_fonts(report: Report, brand: Brand) -> None:
+    """Raise if a brand font is missing (BuildError) or a character cannot be drawn (SourceError, file:line)."""
+    faces = brand_faces(brand)
+    problems = Problems(Path(report.root))
+    seen: set[str] = set()
+    for text, loc, rich in _strings(report, Loc(path="sources/report.yml", line=1)):
+        missing = fonts.missing_chars(text, faces) - seen
+        for ch in sorted(missing):
+            seen.add(ch)
+            path, line = (loc.path, loc.line) if loc else ("sources/report.yml", 0)
+            if rich is not None:
+                for i, src_line in enumerate(rich.source.split("\n")):
+                    if ch in src_line:
+                        line = rich.loc.line + i
+                        break
+            problems.add(
+                Path(report.root) / path, line,
+                f"character '{ch}' (U+{ord(ch):04X}) cannot be drawn by the brand fonts "
+                f"({', '.join(brand.families)}); replace it or choose a font that has it",
+                "E050",
+            )  # fmt: skip
+    problems.raise_if_errors()
+
+
+# ── who asked for a URL (for the sandbox's error message) ──────────────────────────────
+
+URL_ATTR = re.compile(r'(?:src|href)="([^"]*)"')
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)")
+
+
+def origin_finder(report: Report, base_url: str, css_dirs: list[Path]):
+    """A function url → 'file:line' of the source that references it, or None."""
+    root = Path(report.root)
+
+    def same(ref: str, url: str) -> bool:
+        ref = htmllib.unescape(ref)
+        return ref == url or urllib.parse.urljoin(base_url, ref) == url
+
+    def find(url: str) -> str | None:
+        for rich in report.all_prose():
+            for ref in URL_ATTR.findall(rich.html):
+                if same(ref, url):
+                    line = rich.loc.line
+                    for i, src_line in enumerate(rich.source.split("\n")):
+                        if htmllib.unescape(ref) in src_line:
+                            line += i
+                            break
+                    return f"{rich.loc.path}:{line}"
+        for d in css_dirs:
+            for css in sorted(Path(d).glob("*.css")):
+                for n, text in enumerate(css.read_text(encoding="utf-8").split("\n"), 1):
+                    for ref in CSS_URL.findall(text):
+                        if same(ref.strip(), url) or urllib.parse.urljoin(css.as_uri(), ref.strip()) == url:
+                            rel = css.relative_to(root) if css.is_relative_to(root) else css
+                            return f"{Path(rel).as_posix()}:{n}"
+        return None
+
+    return find
+
+
+# ── layout problems ────────────────────────────────────────────────────────────────────
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+LAYOUT_WORDS = re.compile(r"overflow|too (?:large|wide|tall)|does not fit|break|anchor|page", re.I)
+TOLERANCE = 0.75  # CSS px (≈0.2 mm): rounding, not overflow
+
+
+def _text_of(box) -> str:
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        return box.text
+    out = []
+    for child in getattr(box, "children", ()):
+        out.append(_text_of(child))
+        if sum(len(t) for t in out) > 40:
+            break
+    return "".join(out)
+
+
+def find_overflows(document) -> list[str]:
+    """Lines and images that run past the text block's right edge or the paper's bottom."""
+    from weasyprint.formatting_structure import boxes
+
+    out: list[str] = []
+    for n, page in enumerate(document.pages, 1):
+        pbox = page._page_box
+        right = pbox.content_box_x() + pbox.width
+        bottom = pbox.margin_height()
+        for box in pbox.descendants():
+            if not isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
+                continue
+            over_x = box.position_x + box.margin_width() - right
+            over_y = box.position_y + box.margin_height() - bottom
+            if over_x > TOLERANCE or over_y > TOLERANCE:
+                what = "an image" if isinstance(box, boxes.ReplacedBox) else "a line"
+                where = "right margin" if over_x > TOLERANCE else "bottom of the page"
+                by = max(over_x, over_y) * 25.4 / 96
+                snippet = _text_of(box).strip()[:30]
+                out.append(f"page {n}: {what} runs {by:.1f} mm past the {where}" + (f": “{snippet}”" if snippet else ""))
+    return out
+
+
+def _w3c_date() -> str:
+    """Creation date: SOURCE_DATE_EPOCH when set (reproducible builds), else now; UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_pdf(
+    html: str,
+    out: Path,
+    *,
+    root: Path,
+    report: Report,
+    brand: Brand,
+    variant: str | None = None,
+    bleed: bool = False,
+) -> PdfResult:
+    """Typeset `html` into `out` (atomically); layout problems also go to .reportbuild-cache/pdf-layout.json."""
+    if variant not in VARIANTS:
+        raise BuildError(f"unknown PDF variant '{variant}'; choose one of: pdf/ua-1, pdf/a-3b")
+    root = Path(root).resolve()
+    check_fonts(report, brand)
+
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    from reportbuild import __version__
+
+    base_url = root.as_uri() + "/"
+    css_dirs = [root / "styles"]
+    allowed = [root, PACKAGE / "html", PACKAGE / "theme"]
+    fetcher = make_url_fetcher(allowed, origin=origin_finder(report, base_url, css_dirs))
+    options: dict = {"pdf_variant": variant} if variant else {}
+    if variant == "pdf/ua-1":
+        options["pdf_tags"] = True
+
+    collect = _Collect()
+    wlog = logging.getLogger("weasyprint")
+    wlog.addHandler(collect)
+    started = time.perf_counter()
+    try:
+        stylesheets = [weasyprint.CSS(string=BLEED_CSS)] if bleed else []
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=stylesheets, **options
+        )
+        meta = document.metadata
+        meta.title = report.title
+        meta.authors = [p.name for p in report.publishers]
+        meta.description = report.subtitle or report.series or report.title
+        meta.keywords = list(report.keywords)
+        meta.lang = report.lang
+        meta.generator = f"reportbuild {__version__} (WeasyPrint {weasyprint.__version__})"
+        meta.created = meta.modified = _w3c_date()
+        with atomic_path(Path(out)) as tmp:
+            document.write_pdf(tmp, pdf_identifier=True, **options)
+        seconds = time.perf_counter() - started
+    except FatalURLFetchingError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, BuildError):
+            raise BuildError(cause.message) from None
+        raise BuildError(f"WeasyPrint could not fetch a resource: {exc}") from None
+    finally:
+        wlog.removeHandler(collect)
+
+    overflow = [m for m in collect.messages if LAYOUT_WORDS.search(m)]
+    overflow += find_overflows(document)
+    for m in collect.messages:
+        if m not in overflow:
+            log.warning("WeasyPrint: %s", m)
+    write_text(
+        root / LAYOUT_REPORT,
+        json.dumps([{"message": m} for m in overflow], ensure_ascii=False, indent=2) + "\n",
+    )
+    return PdfResult(pages=len(document.pages), overflow=overflow, seconds=seconds)
+
