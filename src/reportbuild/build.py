@@ -338,7 +338,8 @@ def run_build(
     manifest_path = cache_dir / "manifest.json"
 
     with BuildLock(cache_dir, opts.lock_timeout, fb.info):
-        keys = artifact_keys(input_groups(root, opts))
+        groups = input_groups(root, opts)
+        keys = artifact_keys(groups)
         manifest = _read_manifest(manifest_path)
         stale = [
             a for a in requested if opts.force or not is_fresh(manifest.get(a), keys[a], out_dir)
@@ -349,14 +350,28 @@ def run_build(
             )
             result.seconds = time.perf_counter() - t_start
             return result
-        fb.detail(f"out of date: {', '.join(stale)}")
-        outputs = _build_stale(root, out_dir, stale, opts, fb, manifest, keys, manifest_path)
+        for a in stale:
+            fb.detail(f"{a}: {_why_stale(a, manifest.get(a), groups, opts.force)}")
+        outputs = _build_stale(root, out_dir, stale, opts, fb, manifest, groups, manifest_path)
 
     fresh = [_output_from_manifest(a, manifest[a], out_dir) for a in requested if a not in stale]
     by_name = {o.artifact: o for o in outputs + fresh}
     result = BuildResult([by_name[a] for a in requested if a in by_name], False)
     result.seconds = time.perf_counter() - t_start
     return result
+
+
+def _why_stale(artifact: str, entry: object, groups: dict[str, str], force: bool) -> str:
+    """Why an artifact is rebuilt, for -v: which inputs changed, or what happened to its files."""
+    if force:
+        return "rebuilt (--force)"
+    if not isinstance(entry, dict):
+        return "not built yet"
+    old = entry.get("inputs") or {}
+    changed = [g for g in DEPENDS[artifact] if old.get(g) != groups[g]]
+    if changed:
+        return "inputs changed: " + ", ".join(changed)
+    return "its files are missing or were changed since the last build"
 
 
 def _output_from_manifest(artifact: str, entry: dict, out_dir: Path) -> Output:
@@ -371,9 +386,10 @@ def _build_stale(
     opts: BuildOptions,
     fb: Feedback,
     manifest: dict,
-    keys: dict[str, str],
+    groups: dict[str, str],
     manifest_path: Path,
 ) -> list[Output]:
+    keys = artifact_keys(groups)
     # Only now the heavy part: pydantic, the loader, the stages.
     from reportbuild.brand import load_brand
     from reportbuild.load import load_project
@@ -388,7 +404,12 @@ def _build_stale(
     def done(artifact: str, files: list[Path], count: int | None, seconds: float) -> None:
         path = out_dir / OUTPUTS[artifact]
         size = sum(p.stat().st_size for p in files)
-        manifest[artifact] = {"key": keys[artifact], "files": _record(out_dir, files), "size": size}
+        manifest[artifact] = {
+            "key": keys[artifact],
+            "inputs": {g: groups[g] for g in DEPENDS[artifact]},
+            "files": _record(out_dir, files),
+            "size": size,
+        }
         if count is not None:
             manifest[artifact]["count"] = count
         outputs.append(Output(artifact, path, size, True, count, seconds))
