@@ -151,6 +151,25 @@ def test_numbers_line_inside_a_yaml_block(project):
     assert (p.code, p.path, p.line) == ("L101", "sources/cases/example.yml", line_of(case, "70%"))
 
 
+def test_numbers_each_label_speaks_of_its_nearest_number(project):
+    ch1 = with_challenges(project)
+    edit(
+        ch1, "见@fig-challenges。",
+        "“客户对服务和体验的要求不断提升”（80%）和“年轻客户的流失”（74%）见@fig-challenges。",
+    )  # fmt: skip
+    (p,) = lint(project)
+    assert "'80%'" in p.message and "challenges.experience" in p.message
+
+
+def test_numbers_approximate_values(project):
+    ch1 = with_challenges(project)
+    edit(project / "figures" / "challenges.yml", "value: 52}", "value: 52, approx: true}")
+    edit(ch1, "见@fig-challenges。", "存款理财化造成资金成本升高（约 53%）。见@fig-challenges。")
+    assert lint(project) == []
+    edit(ch1, "约 53%", "约 56%")
+    assert codes(lint(project)) == ["L101"]
+
+
 def test_label_short_forms():
     (young,) = label_forms("年轻客户的流失")
     assert young.search("客户特别是年轻客户流失") and young.search("年轻客户的流失")
@@ -177,6 +196,17 @@ def test_repeats_chapter_opener_and_pasted_case_effect(defects):
     effect = by_path["sources/cases/urumqi.yml"]
     assert effect.line == line_of(defects / "sources/cases/urumqi.yml", "青岛银行私人银行")
     assert "case qingdao" in effect.message and "效果" in effect.message
+
+
+def test_repeats_within_one_text(project):
+    ch1 = project / "sources" / "chapters" / "01-intro.md"
+    para = (
+        "城商行定位于服务地方经济，与区域政府有着紧密联系，深耕本地市场，熟悉本地客户与产业的特点。"
+    )
+    edit(ch1, "::: figure survey", f"{para}\n\n中间一段不同的文字。\n\n{para}\n\n::: figure survey")
+    (p,) = lint(project)
+    assert (p.code, p.line) == ("L201", line_of(ch1, para) + 4)
+    assert "same text" in p.message and f"01-intro.md:{line_of(ch1, para)}" in p.message
 
 
 def test_repeats_allowed_in_lints_yml(defects):

@@ -25,6 +25,7 @@ WINDOW = 20
 # A label shorter than this (after removing 的 and punctuation) matches too much to be trusted.
 MIN_LABEL = 4
 MIN_SERIES_LABEL = 2
+APPROX = Decimal("0.05")
 
 NUMBER = re.compile(
     r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -73,7 +74,8 @@ class Target:
             q = Decimal(1).scaleb(-min(_places(lo), _places(v)))
             if v.quantize(q, rounding=ROUND_HALF_UP) == lo.quantize(q, rounding=ROUND_HALF_UP):
                 return True
-        return self.approx and abs(lo - self.lo) <= 1
+        # 约 1.2 个百分点: an approximate value may be off by 5% of itself
+        return self.approx and abs(lo - self.lo) <= abs(self.lo) * APPROX
 
 
 def _places(d: Decimal) -> int:
@@ -210,7 +212,7 @@ def check_site(site: Site, tgts: list[Target], units: list[str]) -> list[Problem
             # "从 50% 上升到 74%": the label's value is in the clause; the other is another year's
             if any(o.unit == t.unit and t.agrees(o.lo, o.hi) for o in others):
                 continue
-            d = _distance(clause, c0, mt, others, t)
+            d = _distance(text, c0, c1, mt, others, t)
             if d is not None:
                 near.append((d, t))
         if not near or any(t.agrees(mt.lo, mt.hi) for _, t in near):
@@ -231,25 +233,34 @@ def check_site(site: Site, tgts: list[Target], units: list[str]) -> list[Problem
     return out
 
 
-def _distance(clause: str, c0: int, mt: Mention, others: list[Mention], t: Target) -> int | None:
-    """Characters between the number and the nearest form of t's label in the clause, or None."""
+def _gap(text: str, a: int, b: int, mt: Mention) -> int | None:
+    """Characters (spaces not counted) between the span a:b and a number; None if they overlap."""
+    if b <= mt.start:
+        between = text[b : mt.start]
+    elif a >= mt.end:
+        between = text[mt.end : a]
+    else:
+        return None  # the number is inside the label ('2018 年…')
+    return len(re.sub(r"\s", "", between))
+
+
+def _distance(
+    text: str, c0: int, c1: int, mt: Mention, others: list[Mention], t: Target
+) -> int | None:
+    """Characters between the number and the nearest form of t's label in its clause, or None.
+
+    A label speaks of the number nearest to it: in "A（89%）和 B（81%）" B is not 89%'s label,
+    however close, because 81% is closer to it.
+    """
     best = None
     for form in t.forms:
-        for m in form.finditer(clause):
-            a, b = m.start() + c0, m.end() + c0
-            if b <= mt.start:
-                gap = (b, mt.start)
-            elif a >= mt.end:
-                gap = (mt.end, a)
-            else:
-                continue  # the number is inside the label ('2018 年…')
-            # another number between them is the one this label speaks of
-            if any(gap[0] <= o.start < gap[1] for o in others):
+        for m in form.finditer(text, c0, c1):
+            d = _gap(text, m.start(), m.end(), mt)
+            if d is None or d > WINDOW or (best is not None and d >= best):
                 continue
-            between = clause[gap[0] - c0 : gap[1] - c0]
-            d = len(re.sub(r"\s", "", between))
-            if d <= WINDOW and (best is None or d < best):
-                best = d
+            if any((g := _gap(text, m.start(), m.end(), o)) is not None and g < d for o in others):
+                continue
+            best = d
     return best
 
 

@@ -18,6 +18,7 @@ from reportbuild.model import Report
 
 MIN_CHARS = 40
 SNIPPET = 20
+MERGE_GAP = 20  # normalised characters between two runs of one paste
 
 
 @dataclass
@@ -26,6 +27,10 @@ class Place:
     text: str  # as printed, with the line structure of the source
     norm: str  # letters and digits only, case-folded
     pos: list[int]  # norm index -> text index
+
+    def line_at(self, at: int) -> int:
+        """The file line of a normalised position (text keeps the source's line structure)."""
+        return self.site.line + self.text.count("\n", 0, self.pos[at])
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
@@ -60,26 +65,35 @@ class Repeat:
 
 
 def find_repeats(places: list[Place], min_chars: int = MIN_CHARS) -> list[Repeat]:
-    """Each passage of a place that already appeared in an earlier place, as maximal runs."""
+    """Each passage that already appeared earlier (in another place or the same one), maximal."""
     index: dict[str, tuple[int, int]] = {}
     out: list[Repeat] = []
     for b, place in enumerate(places):
         norm = place.norm
         i = 0
         while i + min_chars <= len(norm):
-            hit = index.get(norm[i : i + min_chars])
-            if hit is None:
+            gram = norm[i : i + min_chars]
+            hit = index.get(gram)
+            if hit is None or (hit[0] == b and hit[1] + min_chars > i):
+                index.setdefault(gram, (b, i))
                 i += 1
                 continue
             a, j = hit
             other = places[a].norm
+            # within one place the first occurrence must end before the second begins
+            limit = i - j if a == b else len(norm)
             n = min_chars
-            while i + n < len(norm) and j + n < len(other) and norm[i + n] == other[j + n]:
+            while (
+                n < limit
+                and i + n < len(norm)
+                and j + n < len(other)
+                and norm[i + n] == other[j + n]
+            ):
                 n += 1
             out.append(Repeat(places[a], place, j, i, n))
+            for k in range(i, i + n - min_chars + 1):
+                index.setdefault(norm[k : k + min_chars], (b, k))
             i += n
-        for i in range(len(norm) - min_chars + 1):
-            index.setdefault(norm[i : i + min_chars], (b, i))
     return out
 
 
@@ -92,26 +106,35 @@ def lint_repeats(report: Report, sites: list[Site], allow: list[AllowRepeat]) ->
             places.append(Place(s, text, norm, pos))
     allowed = [(a, norm_only(a.text)) for a in allow]
     used: set[int] = set()
-    # one warning per pair of places, at the first repeated passage, with the total repeated
-    pairs: dict[tuple[int, int], list[Repeat]] = {}
+    # a pasted paragraph with a word changed comes out as several runs: one warning for runs of
+    # the same two places that follow each other closely, at the first, with the total length
+    groups: list[list[Repeat]] = []
+    last: dict[tuple[int, int], list[Repeat]] = {}
     for r in find_repeats(places):
         hits = [k for k, (_, an) in enumerate(allowed) if an in r.passage() or r.passage() in an]
         if hits:
             used.update(hits)
             continue
-        pairs.setdefault((id(r.first), id(r.second)), []).append(r)
+        key = (id(r.first), id(r.second))
+        prev = last.get(key)
+        if prev and r.at_second - (prev[-1].at_second + prev[-1].length) <= MERGE_GAP:
+            prev.append(r)
+        else:
+            last[key] = [r]
+            groups.append(last[key])
     out: list[Problem] = []
-    for reps in pairs.values():
+    for reps in groups:
         r = reps[0]
         first, second = r.first, r.second
         total = sum(x.length for x in reps)
-        first_line = first.site.line_at(first.pos[r.at_first])
+        first_line = first.line_at(r.at_first)
         out.append(
             problem(
                 "L201",
                 second.site.path,
-                second.site.line_at(second.pos[r.at_second]),
-                f"{total} characters of {second.site.where} repeat {first.site.where} "
+                second.line_at(r.at_second),
+                f"{total} characters of {second.site.where} repeat "
+                f"{'an earlier passage of the same text' if first is second else first.site.where} "
                 f"({first.site.path}:{first_line}): “{r.snippet()}…”; rewrite one of them, "
                 f"or record the repeat as intended in {CONFIG} "
                 f'(allow_repeats: text: "{r.snippet()}", reason: …)',
