@@ -1,0 +1,170 @@
+"""The HTML stage: CJK typography in the markup, the document's structure, theme overrides, escaping."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from jinja2 import UndefinedError
+
+from reportbuild.brand import load_brand
+from reportbuild.html import cjk_html, cjk_text, render_html
+from reportbuild.load import load_project
+
+FIXTURE = Path(__file__).parent / "fixtures" / "pdf" / "project"
+
+
+@pytest.fixture
+def proj(tmp_path: Path) -> Path:
+    dest = tmp_path / "proj"
+    shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("output", ".reportbuild-cache"))
+    return dest
+
+
+@pytest.fixture(scope="module")
+def fixture_html() -> str:
+    report = load_project(FIXTURE)
+    return render_html(report, load_brand(FIXTURE), {})
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.append(a["id"])
+        if tag == "a" and a.get("href", "").startswith("#"):
+            self.hrefs.append(a["href"][1:])
+
+
+# ── CJK typography ─────────────────────────────────────────────────────────────────────
+
+
+def test_digits_next_to_han_get_a_gap_span_not_a_space():
+    assert str(cjk_text("截至2018年")) == '截至<span class="gl gr">2018</span>年'
+    # a space the author typed is replaced by the span: justification would stretch a space
+    assert str(cjk_text("平安集团 30 年")) == '平安集团<span class="gl gr">30</span>年'
+    assert str(cjk_text("89%的受访者")) == '<span class="gr">89%</span>的受访者'
+
+
+def test_latin_next_to_punctuation_or_latin_keeps_no_gap():
+    assert str(cjk_text("（API）")) == "（API）"
+    assert str(cjk_text("Core Point")) == "Core Point"
+    assert str(cjk_text("采用 IT 服务台")) == '采用<span class="gl gr">IT</span>服务台'
+    assert str(cjk_text("3062.76 亿元")) == '<span class="gr">3062.76</span>亿元'
+
+
+def test_adjacent_punctuation_is_squeezed():
+    assert str(cjk_text("好。”他说")) == '好<span class="halt">。</span>”他说'
+    assert str(cjk_text("（“引”）")) == '（<span class="halt">“</span>引<span class="halt">”</span>）'
+
+
+def test_text_is_escaped_and_markup_left_alone():
+    assert str(cjk_text("<b>2017年</b>")) == '&lt;b&gt;<span class="gr">2017</span>年&lt;/b&gt;'
+    html = '<p>见<a href="#fig-a1">图 1-1</a>与 R&amp;D 投入2017年</p><pre><code>x 1年</code></pre>'
+    out = str(cjk_html(html))
+    assert 'href="#fig-a1"' in out
+    assert '图<span class="gl">1-1</span>' in out
+    assert '与<span class="gl gr">R&amp;D</span>投入<span class="gl gr">2017</span>年' in out
+    assert "<code>x 1年</code>" in out
+
+
+# ── the document ───────────────────────────────────────────────────────────────────────
+
+
+def test_every_part_is_in_the_document(fixture_html):
+    report = load_project(FIXTURE)
+    html = fixture_html
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="zh-CN"' in html
+    for c in report.chapters:
+        assert f'id="ch-{c.id}"' in html
+        for s in c.sections:
+            assert f'id="sec-{s.id}"' in html
+    for fid in report.figures:
+        assert f'<figure class="figure figure-{report.figures[fid].kind}" id="fig-{fid}">' in html
+    for case in report.cases.values():
+        assert f'id="case-{case.id}"' in html
+    assert html.count('class="pull-quote"') == len(report.quotes.quotes)
+    assert html.count('class="strategy"') == len(report.strategies.strategies)
+    for p in report.publishers:
+        assert html.count(f'<meta name="author" content="{p.name}">') == 1
+
+
+def test_ids_are_unique_and_every_link_lands(fixture_html):
+    p = _Ids()
+    p.feed(fixture_html)
+    dupes = {i for i in p.ids if p.ids.count(i) > 1}
+    assert not dupes
+    assert set(p.hrefs) <= set(p.ids)
+    assert "fig-regions" in p.hrefs  # the @fig-regions cross-reference in chapter 1
+
+
+def test_case_without_effect_has_no_effect_row(fixture_html):
+    urumqi = re.search(r'<section class="case case-full" id="case-urumqi">.*?</section>', fixture_html, re.S)
+    qingdao = re.search(r'<section class="case case-full" id="case-qingdao">.*?</section>', fixture_html, re.S)
+    assert urumqi and "背景" in urumqi.group(0) and "措施" in urumqi.group(0)
+    assert "效果" not in urumqi.group(0)
+    assert "效果" in qingdao.group(0)
+    assert '<aside class="case case-example" id="case-hebei">' in fixture_html
+
+
+def test_figures_without_charts_show_their_data(fixture_html):
+    fig = re.search(r'<figure [^>]*id="fig-challenges">.*?</figure>', fixture_html, re.S).group(0)
+    assert "图 1-3" in fig and "数据来源：本报告问卷调研结果" in fig
+    assert "<table" in fig and "89%" in fig
+
+
+def test_charts_are_images_with_alt_text(proj):
+    from reportbuild.charts import ChartFiles
+
+    report = load_project(proj)
+    svg = proj / "output" / "figures" / "challenges.svg"
+    svg.parent.mkdir(parents=True)
+    svg.write_text("<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>")
+    files = ChartFiles(svg=svg, png=svg.with_suffix(".png"), alt="条形图：挑战", width_mm=150, height_mm=60)
+    html = render_html(report, load_brand(proj), {"challenges": files})
+    assert f'<img src="{svg.resolve().as_uri()}" alt="条形图：挑战" style="width: 150.0mm">' in html
+    screen = render_html(report, load_brand(proj), {"challenges": svg}, mode="screen")
+    assert '<img src="figures/challenges.svg" alt="' in screen
+
+
+def test_prose_is_not_escaped_twice_but_yaml_text_is(proj):
+    case = proj / "sources" / "cases" / "hebei.yml"
+    case.write_text(case.read_text(encoding="utf-8").replace("个人“快享贷”", "<script>x</script>"), encoding="utf-8")
+    html = render_html(load_project(proj), load_brand(proj), {})
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<p>河北银行推出" in html  # Rich.html is trusted markdown-it output
+
+
+def test_project_templates_and_css_override_the_theme(proj):
+    tpl = proj / "styles" / "templates"
+    tpl.mkdir(parents=True)
+    (tpl / "_cover.html.j2").write_text('<section class="my-cover">{{ report.title }}</section>\n', encoding="utf-8")
+    (proj / "styles" / "house.css").write_text(".my-cover { color: red; }\n", encoding="utf-8")
+    html = render_html(load_project(proj), load_brand(proj), {})
+    assert '<section class="my-cover">城商行金融科技发展研究报告</section>' in html
+    assert html.index("/* house.css */") > html.index(".toc-list")  # project CSS comes last
+
+
+def test_a_misspelt_template_variable_is_an_error(proj):
+    tpl = proj / "styles" / "templates"
+    tpl.mkdir(parents=True)
+    (tpl / "_cover.html.j2").write_text("{{ report.titel }}\n", encoding="utf-8")
+    with pytest.raises(UndefinedError):
+        render_html(load_project(proj), load_brand(proj), {})
+
+
+def test_screen_edition_has_its_stylesheet_and_no_print_only_mode(fixture_html):
+    report = load_project(FIXTURE)
+    screen = render_html(report, load_brand(FIXTURE), {}, mode="screen")
+    assert 'class="mode-screen"' in screen and "max-width: 46em" in screen
+    assert "max-width: 46em" not in fixture_html
+    with pytest.raises(ValueError):
+        render_html(report, load_brand(FIXTURE), {}, mode="slides")  # type: ignore[arg-type]
