@@ -431,3 +431,18 @@ def test_check_imports_no_renderer():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ── the real report ───────────────────────────────────────────────────────
+
+
+def test_real_report_known_defects_stay_fixed(real_report):
+    """80%/68% against the chart's 81%/74%, ch2's opener repeating ch1's summary, and 青岛银行's
+    效果 pasted into the 乌鲁木齐银行 case were resolved in the sources; they must not return."""
+    root = Path(real_report.root)
+    found = run_lints(real_report, load_brand(root), root)
+    assert [p.format() for p in found if p.code == "L101"] == []
+    repeats = [p for p in found if p.code == "L201"]
+    assert not [p.format() for p in repeats if p.path.startswith("sources/chapters/02-")]
+    assert not [p.format() for p in repeats if p.path == "sources/cases/urumqi.yml"]
+    assert [p.format() for p in found if p.severity == "error"] == []
