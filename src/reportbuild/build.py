@@ -7,6 +7,7 @@ matplotlib or python-pptx and answers in a fraction of a second.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -286,26 +287,97 @@ def _requested(only: str | None) -> list[str]:
     return [only]
 
 
-def _deck_job(report, brand, out: Path, template: Path | None) -> tuple:
-    """Worker (own process): write the deck; errors come back as values, not pickled exceptions."""
+def _pdf_job(html: str, out: Path, **kwargs) -> tuple[int, list[str]]:
+    from reportbuild.pdf import write_pdf
+
+    res = write_pdf(html, out, **kwargs)
+    return res.pages, list(getattr(res, "overflow", None) or [])
+
+
+def _deck_job(report, brand, out: Path, template: Path | None) -> tuple[int, list[str]]:
+    from reportbuild.deck import write_deck
+
+    res = write_deck(report, brand, out, template=template)
+    return res.slides, list(getattr(res, "overflow", None) or [])
+
+
+def _run_job(name: str, fn: Callable, args: tuple, kwargs: dict) -> tuple:
+    """Run a stage; the outcome comes back as a plain tuple (exceptions may not pickle)."""
     t0 = time.perf_counter()
     try:
-        from reportbuild.deck import write_deck
-
-        res = write_deck(report, brand, out, template=template)
+        value = fn(*args, **kwargs)
     except ReportError as exc:
-        return ("error", exc.exit_code, exc.format_message())
+        return ("error", exc.exit_code, exc.format_message(), "")
     except Exception as exc:  # a bug in the stage: report it, keep the other outputs
-        return ("error", 1, f"deck: {type(exc).__name__}: {exc}")
-    return ("ok", res.slides, list(getattr(res, "overflow", []) or []), time.perf_counter() - t0)
+        import traceback
+
+        return ("error", 1, _internal(name, exc), "".join(traceback.format_exception(exc)))
+    return ("ok", value, time.perf_counter() - t0)
+
+
+def _internal(name: str, exc: BaseException) -> str:
+    return (
+        f"{name}: internal error {type(exc).__name__}: {exc} "
+        "(a bug in reportbuild; run with -v for the traceback)"
+    )
+
+
+def _worker_main(conn, modules: tuple[str, ...]) -> None:
+    """A stage worker: import its libraries now (while the parent loads), then run one job."""
+    import importlib
+
+    for m in modules:
+        with contextlib.suppress(Exception):  # the job itself will report the failure
+            importlib.import_module(m)
+    try:
+        name, fn, args, kwargs = conn.recv()
+    except (EOFError, OSError):
+        return  # the parent gave up (bad input, Ctrl-C): nothing to do
+    conn.send(_run_job(name, fn, args, kwargs))
+    conn.close()
+
+
+class StageWorker:
+    """One stage in its own process, started before the sources are loaded so that importing
+    WeasyPrint or python-pptx (about a second) overlaps with loading, charts and HTML."""
+
+    def __init__(self, name: str, modules: tuple[str, ...]):
+        ctx = _process_context()
+        self.name = name
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(
+            target=_worker_main, args=(child, modules), name=f"reportbuild-{name}", daemon=True
+        )
+        self.proc.start()
+        child.close()
+        self.sent = False
+
+    def submit(self, fn: Callable, *args, **kwargs) -> None:
+        self.conn.send((self.name, fn, args, kwargs))
+        self.sent = True
+
+    def result(self) -> tuple:
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            self.proc.join(5)
+            return ("error", 1, f"{self.name}: its process died (exit {self.proc.exitcode})", "")
+
+    def close(self) -> None:
+        self.conn.close()
+        if self.sent:  # normally it has answered already; then it exits at once
+            self.proc.join(5)
+        if self.proc.is_alive():  # still importing, never given a job (bad input, Ctrl-C)
+            self.proc.terminate()
+            self.proc.join()
 
 
 def _process_context():
     import multiprocessing
     import threading
 
-    # fork is the fast start (the child inherits the loaded model and libraries); with other
-    # threads alive (the preview server) only forkserver is safe
+    # fork is the fast start (the child inherits what is already imported); with other threads
+    # alive (the preview server) only forkserver is safe
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver")
@@ -352,7 +424,8 @@ def run_build(
             return result
         for a in stale:
             fb.detail(f"{a}: {_why_stale(a, manifest.get(a), groups, opts.force)}")
-        outputs = _build_stale(root, out_dir, stale, opts, fb, manifest, groups, manifest_path)
+        build = _Build(root, opts, fb, stale, manifest, groups, manifest_path)
+        outputs = build.run()
 
     fresh = [_output_from_manifest(a, manifest[a], out_dir) for a in requested if a not in stale]
     by_name = {o.artifact: o for o in outputs + fresh}
@@ -379,162 +452,164 @@ def _output_from_manifest(artifact: str, entry: dict, out_dir: Path) -> Output:
     return Output(artifact, path, entry.get("size", 0), False, entry.get("count"))
 
 
-def _build_stale(
-    root: Path,
-    out_dir: Path,
-    stale: list[str],
-    opts: BuildOptions,
-    fb: Feedback,
-    manifest: dict,
-    groups: dict[str, str],
-    manifest_path: Path,
-) -> list[Output]:
-    keys = artifact_keys(groups)
-    # Only now the heavy part: pydantic, the loader, the stages.
-    from reportbuild.brand import load_brand
-    from reportbuild.load import load_project
-
-    with fb.step("load"):
-        report = load_project(root)  # SourceError (exit 2) before anything is written
-        brand = load_brand(root)
-
-    outputs: list[Output] = []
-    errors: list[ReportError] = []
-
-    def done(artifact: str, files: list[Path], count: int | None, seconds: float) -> None:
-        path = out_dir / OUTPUTS[artifact]
-        size = sum(p.stat().st_size for p in files)
-        manifest[artifact] = {
-            "key": keys[artifact],
-            "inputs": {g: groups[g] for g in DEPENDS[artifact]},
-            "files": _record(out_dir, files),
-            "size": size,
-        }
-        if count is not None:
-            manifest[artifact]["count"] = count
-        outputs.append(Output(artifact, path, size, True, count, seconds))
-        # the manifest is written after each artifact: a later failure keeps what succeeded
-        _write_manifest(manifest_path, manifest)
-
-    # The deck needs no charts (it draws native ones): start it first, in its own process,
-    # so it runs beside the charts and the PDF.
-    deck_out = out_dir / OUTPUTS["pptx"]
-    template = Path(opts.template).resolve() if opts.template else _styles_template(root)
-    pool = deck_future = None
-    if "pptx" in stale and opts.jobs > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=_process_context())
-        deck_future = pool.submit(_deck_job, report, brand, deck_out, template)
-
-    try:
-        charts = None
-        if {"charts", "html", "pdf"} & set(stale):
-            with _stage("charts", errors, fb):
-                charts = _charts_stage(out_dir, report, brand, opts, fb, done)
-        if charts is not None and "html" in stale:
-            with _stage("html", errors, fb):
-                _html_stage(root, out_dir, report, brand, charts, fb, done)
-        if charts is not None and "pdf" in stale:
-            with _stage("pdf", errors, fb):
-                _pdf_stage(root, out_dir, report, brand, charts, opts, fb, done)
-        if "pptx" in stale:
-            res = (
-                deck_future.result()
-                if deck_future
-                else _deck_job(report, brand, deck_out, template)
-            )
-            if res[0] == "ok":
-                _, slides, overflow, secs = res
-                fb.info(f"{'pptx':<7} {secs:5.2f}s  {slides} slides")
-                for note in overflow:
-                    fb.detail(f"pptx: {note}")
-                done("pptx", [deck_out], slides, secs)
-            else:
-                err = BuildError(res[2])
-                err.exit_code = res[1]
-                errors.append(err)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    if errors:
-        if len(errors) == 1:
-            raise errors[0]
-        exc = BuildError("\n".join(e.format_message() for e in errors))
-        exc.exit_code = max(e.exit_code for e in errors)
-        raise exc
-    return outputs
-
-
-@contextmanager
-def _stage(name: str, errors: list[ReportError], fb: Feedback) -> Iterator[None]:
-    """Collect a stage's failure and go on with the others; a bug is reported, not a traceback."""
-    try:
-        yield
-    except ReportError as exc:
-        errors.append(exc)
-    except Exception as exc:
-        if fb.verbosity >= 2:
-            import traceback
-
-            fb.detail("".join(traceback.format_exception(exc)))
-        errors.append(BuildError(
-            f"{name}: internal error {type(exc).__name__}: {exc} "
-            "(a bug in reportbuild; run with -v for the traceback)"
-        ))  # fmt: skip
-
-
 def _styles_template(root: Path) -> Path | None:
     found = sorted((root / "styles").glob("*.pptx"))
     return found[0] if found else None
 
 
-def _charts_stage(out_dir: Path, report, brand, opts: BuildOptions, fb: Feedback, done) -> dict:
-    from reportbuild.charts import render_all
+class _Build:
+    """One run over the stale artifacts: load → charts → HTML → PDF, with the deck beside them.
 
-    t0 = time.perf_counter()
-    n = len(report.figures)
-    with fb.step("charts", lambda: f"{n} figure{'' if n == 1 else 's'}"):
-        charts = render_all(report, brand, out_dir / "figures", jobs=max(1, opts.jobs))
-    files = [f for c in charts.values() for f in (c.svg, c.png)]
-    extra = out_dir / "figures" / ".charts.json"
-    done("charts", files + ([extra] if extra.is_file() else []), n, time.perf_counter() - t0)
-    return charts
+    The PDF and the deck run in their own processes (started first, so their imports overlap
+    with loading); WeasyPrint typesets while this process writes the HTML edition.
+    """
 
+    def __init__(self, root, opts, fb, stale, manifest, groups, manifest_path):
+        self.root, self.opts, self.fb, self.stale = root, opts, fb, set(stale)
+        self.out_dir = root / OUTPUT_DIR
+        self.manifest, self.groups, self.manifest_path = manifest, groups, manifest_path
+        self.keys = artifact_keys(groups)
+        self.outputs: list[Output] = []
+        self.errors: list[ReportError] = []
 
-def _html_stage(root: Path, out_dir: Path, report, brand, charts, fb: Feedback, done) -> None:
-    from reportbuild.html import render_html
+    def done(self, artifact: str, files: list[Path], count: int | None, seconds: float) -> None:
+        size = sum(p.stat().st_size for p in files)
+        self.manifest[artifact] = {
+            "key": self.keys[artifact],
+            "inputs": {g: self.groups[g] for g in DEPENDS[artifact]},
+            "files": _record(self.out_dir, files),
+            "size": size,
+        } | ({"count": count} if count is not None else {})  # fmt: skip
+        self.outputs.append(
+            Output(artifact, self.out_dir / OUTPUTS[artifact], size, True, count, seconds)
+        )
+        # written after each artifact: a later failure keeps what succeeded
+        _write_manifest(self.manifest_path, self.manifest)
 
-    t0 = time.perf_counter()
-    target = out_dir / OUTPUTS["html"]
-    with fb.step("html"):
-        text = render_html(report, brand, charts, mode="screen", theme_dirs=_theme_dirs(root))
-        write_text(target, text)
-    done("html", [target], None, time.perf_counter() - t0)
+    def failed(self, exit_code: int, message: str, trace: str = "") -> None:
+        if trace:
+            self.fb.detail(trace)
+        err = BuildError(message)
+        err.exit_code = exit_code
+        self.errors.append(err)
 
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Collect a stage's failure and go on with the others; a bug is reported, no traceback."""
+        try:
+            yield
+        except ReportError as exc:
+            self.errors.append(exc)
+        except Exception as exc:
+            import traceback
 
-def _pdf_stage(
-    root: Path, out_dir: Path, report, brand, charts, opts: BuildOptions, fb, done
-) -> None:
-    from reportbuild.html import render_html
-    from reportbuild.pdf import write_pdf
+            self.failed(1, _internal(name, exc), "".join(traceback.format_exception(exc)))
 
-    t0 = time.perf_counter()
-    target = out_dir / OUTPUTS["pdf"]
-    html = render_html(report, brand, charts, mode="print", theme_dirs=_theme_dirs(root))
-    fb.detail(f"print HTML {len(html) // 1024} kB in {time.perf_counter() - t0:.2f}s")
-    # kept for debugging layout and as the input of bench/bench.py's "WeasyPrint alone" floor
-    write_text(root / CACHE_DIR / PRINT_HTML, html)
-    res = write_pdf(
-        html, target, root=root, report=report, brand=brand,
-        variant=opts.pdf_variant, bleed=opts.bleed,
-    )  # fmt: skip
-    secs = time.perf_counter() - t0
-    fb.info(f"{'pdf':<7} {secs:5.2f}s  {res.pages} pages")
-    for note in getattr(res, "overflow", None) or []:
-        fb.detail(f"pdf: {note}")
-    done("pdf", [target], res.pages, secs)
+    def run(self) -> list[Output]:
+        workers: dict[str, StageWorker] = {}
+        if self.opts.jobs > 1:
+            if "pdf" in self.stale:
+                workers["pdf"] = StageWorker("pdf", ("weasyprint", "reportbuild.pdf"))
+            if "pptx" in self.stale:
+                workers["pptx"] = StageWorker("pptx", ("pptx", "reportbuild.deck"))
+        try:
+            self._run(workers)
+        finally:
+            for w in workers.values():
+                w.close()
+        if self.errors:
+            if len(self.errors) == 1:
+                raise self.errors[0]
+            exc = BuildError("\n".join(e.format_message() for e in self.errors))
+            exc.exit_code = max(e.exit_code for e in self.errors)
+            raise exc
+        return self.outputs
+
+    def _run(self, workers: dict[str, StageWorker]) -> None:
+        # Only now the heavy part: pydantic, the loader, the stages.
+        from reportbuild.brand import load_brand
+        from reportbuild.load import load_project
+
+        root, out_dir, opts, fb = self.root, self.out_dir, self.opts, self.fb
+        with fb.step("load"):
+            report = load_project(root)  # SourceError (exit 2) before anything is written
+            brand = load_brand(root)
+
+        deck_out = out_dir / OUTPUTS["pptx"]
+        template = Path(opts.template).resolve() if opts.template else _styles_template(root)
+        deck_args = (report, brand, deck_out, template)
+        if "pptx" in workers:  # the deck needs no charts (its charts are native): start it now
+            workers["pptx"].submit(_deck_job, *deck_args)
+
+        charts = None
+        if {"charts", "html", "pdf"} & self.stale:
+            with self.stage("charts"):
+                charts = self._charts(report, brand)
+        pdf_sent = False
+        if charts is not None and "pdf" in self.stale:
+            with self.stage("pdf"):
+                pdf_sent = self._pdf_start(report, brand, charts, workers.get("pdf"))
+        if charts is not None and "html" in self.stale:
+            with self.stage("html"):
+                self._html(report, brand, charts)
+        if pdf_sent:
+            self._finish("pdf", workers.get("pdf"), _pdf_job, self._pdf_call)
+        if "pptx" in self.stale:
+            self._finish("pptx", workers.get("pptx"), _deck_job, (deck_args, {}))
+
+    def _charts(self, report, brand) -> dict:
+        from reportbuild.charts import render_all
+
+        t0 = time.perf_counter()
+        n = len(report.figures)
+        with self.fb.step("charts", lambda: f"{n} figure{'' if n == 1 else 's'}"):
+            charts = render_all(report, brand, self.out_dir / "figures", jobs=self.opts.jobs)
+        files = [f for c in charts.values() for f in (c.svg, c.png)]
+        extra = self.out_dir / "figures" / ".charts.json"
+        files += [extra] if extra.is_file() else []
+        self.done("charts", files, n, time.perf_counter() - t0)
+        return charts
+
+    def _html(self, report, brand, charts) -> None:
+        from reportbuild.html import render_html
+
+        t0 = time.perf_counter()
+        target = self.out_dir / OUTPUTS["html"]
+        with self.fb.step("html"):
+            text = render_html(
+                report, brand, charts, mode="screen", theme_dirs=_theme_dirs(self.root)
+            )
+            write_text(target, text)
+        self.done("html", [target], None, time.perf_counter() - t0)
+
+    def _pdf_start(self, report, brand, charts, worker: StageWorker | None) -> bool:
+        from reportbuild.html import render_html
+
+        t0 = time.perf_counter()
+        html = render_html(report, brand, charts, mode="print", theme_dirs=_theme_dirs(self.root))
+        self.fb.detail(f"print HTML {len(html) // 1024} kB in {time.perf_counter() - t0:.2f}s")
+        # kept for debugging layout and as the input of bench/bench.py's "WeasyPrint alone"
+        write_text(self.root / CACHE_DIR / PRINT_HTML, html)
+        kwargs = dict(
+            root=self.root, report=report, brand=brand,
+            variant=self.opts.pdf_variant, bleed=self.opts.bleed,
+        )  # fmt: skip
+        self._pdf_call = ((html, self.out_dir / OUTPUTS["pdf"]), kwargs)
+        if worker is not None:
+            worker.submit(_pdf_job, *self._pdf_call[0], **kwargs)
+        return True
+
+    def _finish(self, name: str, worker: StageWorker | None, fn: Callable, call: tuple) -> None:
+        args, kwargs = call
+        res = worker.result() if worker is not None else _run_job(name, fn, args, kwargs)
+        if res[0] != "ok":
+            self.failed(res[1], res[2], res[3])
+            return
+        (count, notes), secs = res[1], res[2]
+        self.fb.info(f"{name:<7} {secs:5.2f}s  {count} {'pages' if name == 'pdf' else 'slides'}")
+        for note in notes:
+            self.fb.detail(f"{name}: {note}")
+        self.done(name, [self.out_dir / OUTPUTS[name]], count, secs)
 
 
 # ── the closing summary ──────────────────────────────────────────────────────
