@@ -101,7 +101,7 @@ def test_new_then_check_then_clean(runner, tmp_path):
 
     (dest / "output" / "figures").mkdir(parents=True)
     (dest / "output" / "report.pdf").write_bytes(b"%PDF-")
-    (dest / ".reportbuild-cache").mkdir()
+    (dest / ".reportbuild-cache").mkdir(exist_ok=True)
     (dest / ".reportbuild-cache" / "manifest.json").write_text("{}")
     res = runner.invoke(cli, ["clean", "-C", str(dest)])
     assert res.exit_code == 0

@@ -56,7 +56,7 @@ def test_serves_the_page_with_the_reload_script(preview):
 @pytest.mark.parametrize(
     "path",
     ["/../pyproject.toml", "/%2e%2e/pyproject.toml", "/figures/../../sources/report.yml",
-     "//etc/passwd", "/%2Fetc%2Fpasswd", "/..%2F..%2Fetc%2Fpasswd", "http://127.0.0.1/x"],
+     "/%2Fetc%2Fpasswd", "/..%2F..%2Fetc%2Fpasswd", "http://127.0.0.1/x"],
 )  # fmt: skip
 def test_refuses_paths_outside_the_folder(preview, path):
     status, body = _get(preview, path)
@@ -64,8 +64,10 @@ def test_refuses_paths_outside_the_folder(preview, path):
     assert b"root:" not in body and b"[project]" not in body
 
 
-def test_absolute_path_maps_inside_the_folder(preview):
-    status, body = _get(preview, "/etc/passwd")
+@pytest.mark.parametrize("path", ["/etc/passwd", "//etc/passwd"])
+def test_absolute_path_maps_inside_the_folder(preview, path):
+    # http.server itself folds a leading "//" to "/": both name output/etc/passwd, which is absent
+    status, body = _get(preview, path)
     assert status == 404 and b"root:" not in body
 
 
