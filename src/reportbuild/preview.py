@@ -178,7 +178,8 @@ class Preview:
         """Rebuild the HTML edition (and its charts); True if the page changed."""
         t0 = time.perf_counter()
         try:
-            result = run_build(self.root, self.opts, self.fb)
+            # the steps of each rebuild only with -v: one line per save is enough
+            result = run_build(self.root, self.opts, Feedback(self.fb.verbosity - 1))
         except ReportError as exc:
             self.state.failed(exc.format_message())
             self.fb.info(exc.format_message())
@@ -186,11 +187,13 @@ class Preview:
         if result.up_to_date and self.state.snapshot()["error"] == "":
             return False
         self.state.built()
-        self.fb.info(f"rebuilt in {time.perf_counter() - t0:.2f}s")
+        self.fb.info(f"{time.strftime('%H:%M:%S')} rebuilt in {time.perf_counter() - t0:.2f}s")
         return True
 
     def serve_in_thread(self) -> threading.Thread:
-        t = threading.Thread(target=self.server.serve_forever, name="preview-http", daemon=True)
+        t = threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), name="preview-http", daemon=True
+        )
         t.start()
         return t
 
