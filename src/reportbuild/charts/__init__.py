@@ -85,14 +85,17 @@ def render_all(report: Report, brand: Brand, out_dir: Path, jobs: int = 2) -> di
             todo.append(fig)
 
     sizes: dict[str, tuple[float, float]] = {}
-    if len(todo) == 1 or jobs <= 1:
+    if len(todo) < 3 or jobs <= 1:  # a pool costs more than it saves for one or two figures
         for fig in todo:
             sizes[fig.id] = _draw(fig, brand, out_dir)
     elif todo:
         import multiprocessing
 
-        # forkserver: workers never inherit the caller's threads (preview server, watchers)
+        # forkserver: workers never inherit the caller's threads (preview server, watchers).
+        # The server imports matplotlib once and forks warm workers: two cold imports at once
+        # cost more than the drawing they would share.
         ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["reportbuild.charts.draw"])
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
             futures = {fig.id: pool.submit(_draw, fig, brand, out_dir) for fig in todo}
             errors = []

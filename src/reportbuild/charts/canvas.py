@@ -11,6 +11,8 @@ from reportbuild.charts.text import block_width, text_width, wrap
 # Where the centre of a CJK em box sits above the baseline, as a fraction of the size
 # (Noto CJK: the ideographic em box spans −0.12…0.88 em).
 EM_CENTRE = 0.38
+# Air around the drawing inside the image, so antialiasing never touches the edge.
+MARGIN = 1.0
 
 
 @dataclass
@@ -24,7 +26,7 @@ class Canvas:
 
     def __post_init__(self) -> None:
         if not self.width:
-            self.width = self.style.width_mm
+            self.width = self.style.width_mm - 2 * MARGIN
 
     # ── measuring ──────────────────────────────────────────────────────────
     def measure(self, s: str, size: float | None = None, bold: bool = False) -> float:
@@ -238,7 +240,7 @@ class Canvas:
         return self.text(x, ymid - h / 2, lines, **kw)
 
     # ── output ─────────────────────────────────────────────────────────────
-    def render(self, height: float | None = None, pad: float = 1.5):
+    def render(self, height: float | None = None, pad: float = 0.5):
         """The matplotlib Figure, `height` mm tall (default: everything drawn plus `pad`)."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -247,11 +249,12 @@ class Canvas:
 
         h = height if height is not None else self.bottom + pad
         w = self.width
-        fig = Figure(figsize=(w / 25.4, h / 25.4), facecolor=self.style.bg)
+        m = MARGIN
+        fig = Figure(figsize=((w + 2 * m) / 25.4, (h + 2 * m) / 25.4), facecolor=self.style.bg)
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0, 0, 1, 1))
-        ax.set_xlim(0, w)
-        ax.set_ylim(h, 0)
+        ax.set_xlim(-m, w + m)
+        ax.set_ylim(h + m, -m)
         ax.set_axis_off()
         ax.set_facecolor(self.style.bg)
         for kind, o in self.ops:

@@ -21,8 +21,11 @@ def chips(
     size: float | None = None,
     draw: bool = True,
     gap: float = 1.4,
+    grid: bool = False,
 ) -> float:
     """Item boxes flowed left to right, wrapping; a chip wider than the line wraps its text.
+
+    With `grid`, the boxes are equal cells filling the width, as many per row as fit.
 
     Returns the height used (nothing is drawn with draw=False: a measuring pass).
     """
@@ -32,6 +35,8 @@ def chips(
     edge = edge if edge is not None else st.rule
     padx, pady = 1.6, 0.7
     pitch = cv.lead(size, 1.3)
+    if grid and items:
+        return _chip_grid(cv, items, x, y, width, fill, edge, color or st.fg, size, draw, gap)
     cx, cy, row_h = x, y, 0.0
     for it in items:
         natural = cv.measure(it, size) + 2 * padx
@@ -51,6 +56,33 @@ def chips(
         cx += w + gap
         row_h = max(row_h, h)
     return cy + row_h - y if items else 0.0
+
+
+CHIP_PADX, CHIP_PADY, CHIP_LH = 1.6, 0.7, 1.3
+
+
+def _chip_grid(cv, items, x, y, width, fill, edge, color, size, draw, gap) -> float:
+    n = len(items)
+    need = max(cv.measure(it, size) for it in items) + 2 * CHIP_PADX + 0.2
+    cols = max(1, min(n, int((width + gap) // (need + gap))))
+    rows = -(-n // cols)
+    cols = -(-n // rows)  # as even as the row count allows: 7 items → 4 + 3, not 6 + 1
+    cell = (width - gap * (cols - 1)) / cols
+    pitch = cv.lead(size, CHIP_LH)
+    laid = [cv.wrap(it, cell - 2 * CHIP_PADX, size=size) for it in items]
+    h_total = 0.0
+    for r in range(rows):
+        row = laid[r * cols : (r + 1) * cols]
+        h = max(len(lines) for lines in row) * pitch + 2 * CHIP_PADY
+        if draw:
+            for k, lines in enumerate(row):
+                cx = x + k * (cell + gap)
+                cy = y + h_total
+                cv.rect(cx, cy, cell, h, fill, edge=edge, lw=0.5, radius=0.9, z=2)
+                ty = cy + (h - len(lines) * pitch) / 2
+                cv.text(cx + cell / 2, ty, lines, size=size, color=color, ha="center", lh=CHIP_LH)
+        h_total += h + gap
+    return h_total - gap
 
 
 def bullets(
@@ -246,90 +278,139 @@ def ladder(cv: Canvas, fig: Figure) -> None:
 # ── layers ────────────────────────────────────────────────────────────────
 
 
+def _group_height(cv: Canvas, g: Group, w: float, pad: float) -> float:
+    st = cv.style
+    h = pad
+    if g.title:
+        t = cv.wrap(g.title, w - 2 * pad, size=st.small, bold=True)
+        h += cv.block_height(t, st.small) + 1.0
+    return h + chips(cv, g.items, 0, 0, w - 2 * pad, draw=False, grid=True) + pad
+
+
+def _group_floor(cv: Canvas, g: Group, pad: float) -> float:
+    """The narrowest a group box may be: its title on one line, and four characters a line."""
+    st = cv.style
+    four = cv.measure("字" * 4, st.small) + 2 * CHIP_PADX + 0.5
+    return max(four, cv.measure(g.title, st.small, bold=True)) + 2 * pad
+
+
+def _chip_floor(cv: Canvas, g: Group, pad: float) -> float:
+    widest = max((cv.measure(x, cv.style.small) for x in g.items), default=0.0)
+    return widest + 2 * CHIP_PADX + 0.5 + 2 * pad
+
+
+def _share_widths(
+    cv: Canvas, groups: list[Group], avail: float, gap: float, pad: float
+) -> list[float]:
+    """Widths for a row of group boxes that make the row as low as possible (all fit `avail`)."""
+    total = avail - gap * (len(groups) - 1)
+    floors = [_group_floor(cv, g, pad) for g in groups]
+    if sum(floors) > total:  # more groups than the row can hold: equal shares
+        return [total / len(groups)] * len(groups)
+    # where the row allows, no item is broken over two lines
+    whole = [max(f, _chip_floor(cv, g, pad)) for g, f in zip(groups, floors, strict=True)]
+    if sum(whole) <= total:
+        floors = whole
+
+    def width_for(g: Group, floor: float, height: float) -> float:
+        lo, hi = floor, total
+        if _group_height(cv, g, hi, pad) > height:
+            return hi
+        for _ in range(14):
+            mid = (lo + hi) / 2
+            if _group_height(cv, g, mid, pad) <= height:
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+    lo = max(_group_height(cv, g, total, pad) for g in groups)
+    hi = max(_group_height(cv, g, f, pad) for g, f in zip(groups, floors, strict=True))
+    best = floors
+    for _ in range(16):  # the lowest row height whose widths still fit
+        mid = (lo + hi) / 2
+        ws = [width_for(g, f, mid) for g, f in zip(groups, floors, strict=True)]
+        if sum(ws) <= total:
+            best, hi = ws, mid
+        else:
+            lo = mid
+    spare = total - sum(best)  # hand out what is left in proportion, so the row is full
+    return [w + spare * w / sum(best) for w in best]
+
+
 def layers(cv: Canvas, fig: Figure) -> None:
     st = cv.style
     gap, pad = 1.8, 2.0
-    side_w = 27.0 if fig.sides else 0.0
+    side_w = 0.0
+    if fig.sides:
+        widest = max(
+            [cv.measure(x, st.small) + 3.2 for g in fig.sides for x in g.items]
+            + [cv.measure(g.title, st.heading, bold=True) * 0.6 for g in fig.sides]
+        )
+        side_w = min(max(widest + 2 * pad, 22.0), 36.0)
     main_w = cv.width - len(fig.sides) * (side_w + gap)
-    title_w = 24.0
+    # the title column fits the longest layer name on one line, up to about seven characters
+    seven = cv.measure("字" * 7, st.heading, bold=True)
+    names = max(min(cv.measure(la.title, st.heading, bold=True), seven) for la in fig.layers)
+    title_w = max(names + 2 * pad + 0.5, 18.0)
     avail = main_w - title_w - gap
     y0 = TOP
     y = y0
-    for li, layer in enumerate(fig.layers):
+    for layer in fig.layers:
         groups = list(layer.groups)
         if layer.items or not groups:
             groups.append(Group(title="", items=layer.items))
-        weights = [
-            max(
-                sum(cv.measure(x, st.small) + 4.6 for x in g.items),
-                cv.measure(g.title, st.small, True),
-                24.0,
-            )
-            for g in groups
-        ]
-        total_w = avail - gap * (len(groups) - 1)
-        scale = total_w / sum(weights)
-        widths = [w * scale for w in weights]
-        hs = []
-        for g, w in zip(groups, widths, strict=True):
-            h = pad
-            if g.title:
-                h += (
-                    cv.block_height(
-                        cv.wrap(g.title, w - 2 * pad, size=st.small, bold=True), st.small
-                    )
-                    + 1.0
-                )
-            h += chips(cv, g.items, 0, 0, w - 2 * pad, draw=False) + pad
-            hs.append(h)
+        widths = _share_widths(cv, groups, avail, gap, pad)
+        hs = [_group_height(cv, g, w, pad) for g, w in zip(groups, widths, strict=True)]
         tl = cv.wrap(layer.title, title_w - 2 * pad, size=st.heading, bold=True)
         sub = cv.wrap(layer.text, title_w - 2 * pad, size=st.small) if layer.text else []
-        th = (
-            cv.block_height(tl, st.heading, 1.3)
-            + (cv.block_height(sub, st.small) + 0.8 if sub else 0)
-            + 2 * pad
-        )
+        sub_h = cv.block_height(sub, st.small) + 0.8 if sub else 0
+        th = cv.block_height(tl, st.heading, 1.3) + sub_h + 2 * pad
         row_h = max(max(hs), th, 12.0)
-        fill = mix(st.primary, st.secondary, li / max(len(fig.layers) - 1, 1) * 0.0)
+        fill = st.primary
+        ink = st.on(fill)
         cv.rect(0, y, title_w, row_h, fill)
         ty = y + (row_h - th) / 2 + pad
         hh = cv.text(
-            title_w / 2, ty, tl, size=st.heading, bold=True, color=st.on(fill), ha="center", lh=1.3
+            title_w / 2, ty, tl, size=st.heading, bold=True, color=ink, ha="center", lh=1.3
         )
         if sub:
-            cv.text(title_w / 2, ty + hh + 0.8, sub, size=st.small, color=st.on(fill), ha="center")
+            cv.text(title_w / 2, ty + hh + 0.8, sub, size=st.small, color=ink, ha="center")
         x = title_w + gap
         for g, w in zip(groups, widths, strict=True):
             cv.rect(x, y, w, row_h, st.panel)
             yy = y + pad
+            if not g.title:  # a plain row of items sits in the middle of its band
+                yy = y + (row_h - _group_height(cv, g, w, pad)) / 2 + pad
             if g.title:
                 t = cv.wrap(g.title, w - 2 * pad, size=st.small, bold=True)
                 yy += cv.text(x + pad, yy, t, size=st.small, bold=True, color=st.primary) + 1.0
-            chips(cv, g.items, x + pad, yy, w - 2 * pad)
+            chips(cv, g.items, x + pad, yy, w - 2 * pad, grid=True)
             x += w + gap
         y += row_h + gap
     bottom = y - gap
-    for k, side in enumerate(fig.sides):
+    titles = [
+        cv.wrap(side.title, side_w - 2 * pad, size=st.heading, bold=True) for side in fig.sides
+    ]
+    head_h = max((cv.block_height(t, st.heading, 1.3) for t in titles), default=0.0) + 2 * pad
+    for k, (side, t) in enumerate(zip(fig.sides, titles, strict=True)):
         x = main_w + gap + k * (side_w + gap)
-        cv.rect(x, y0, side_w, bottom - y0, st.panel)
-        t = cv.wrap(side.title, side_w - 2 * pad, size=st.heading, bold=True)
-        hh = cv.block_height(t, st.heading, 1.3) + 2 * pad
-        cv.rect(x, y0, side_w, hh, st.secondary)
-        cv.text(
+        yy = y0 + head_h + pad
+        yy += chips(cv, side.items, x + pad, yy, side_w - 2 * pad, grid=True) + 1.4
+        # the side column spans all layers; if it is the taller, the figure grows with it
+        cv.rect(x, y0, side_w, max(bottom, yy + pad - 1.4) - y0, st.panel, z=0.5)
+        cv.rect(x, y0, side_w, head_h, st.secondary)
+        ink = st.on(st.secondary)
+        cv.text_mid(
             x + side_w / 2,
-            y0 + pad,
+            y0 + head_h / 2,
             t,
             size=st.heading,
             bold=True,
-            color=st.on(st.secondary),
+            color=ink,
             ha="center",
             lh=1.3,
         )
-        yy = y0 + hh + pad
-        for it in side.items:
-            yy += chips(cv, [it], x + pad, yy, side_w - 2 * pad) + 1.4
-        if yy > bottom:  # the side column is taller than the layers: the figure grows with it
-            cv.rect(x, bottom, side_w, yy - bottom, st.panel)
 
 
 # ── comparison ────────────────────────────────────────────────────────────

@@ -18,6 +18,9 @@ NO_END = set("（《「『【〔〈“‘([{")
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+/&'’_-]*|\s+|.", re.S)
 
 _t2p = TextToPath()
+# Hinted raster text (the PNG) runs up to ~2% wider than the outlines (the SVG): lay out for
+# the wider of the two so neither overflows its box.
+RASTER_SLACK = 1.025
 
 
 @lru_cache(maxsize=64)
@@ -31,7 +34,7 @@ def text_width(s: str, family: str, size: float, weight: str = "normal") -> floa
     if not s:
         return 0.0
     w, _h, _d = _t2p.get_text_width_height_descent(s, _prop(family, size, weight), ismath=False)
-    return w * MM_PER_PT
+    return w * MM_PER_PT * RASTER_SLACK
 
 
 def _units(s: str) -> list[str]:
