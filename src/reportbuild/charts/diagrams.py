@@ -422,7 +422,10 @@ def comparison(cv: Canvas, fig: Figure) -> None:
     gap, pad = 4.0, 3.0
     cw = (cv.width - (n - 1) * gap) / n
     inner = cw - 2 * pad
-    colors = [st.primary, st.secondary] + [mix(st.primary, st.bg, 0.3)] * max(n - 2, 0)
+    if n == 2:  # two alternatives: two distinct brand colours
+        colors = [st.primary, st.secondary]
+    else:  # several columns read left to right: one hue deepening
+        colors = [mix(st.secondary, st.primary, i / max(n - 1, 1)) for i in range(n)]
     heads, bodies = [], []
     for c in fig.columns:
         t = cv.wrap(c.title, inner, size=st.heading + 1, bold=True)
@@ -432,38 +435,40 @@ def comparison(cv: Canvas, fig: Figure) -> None:
         bh = (
             cv.block_height(b)
             + (2.0 if b and c.items else 0)
-            + chips(cv, c.items, 0, 0, inner, draw=False)
+            + chips(cv, c.items, 0, 0, inner, draw=False, grid=True)
         )
         bodies.append((b, bh))
-    head_h = (
-        max(
-            cv.block_height(t, st.heading + 1, 1.3)
-            + (cv.block_height(s, st.small) + 0.6 if s else 0)
-            for t, s in heads
-        )
-        + 2 * pad
-    )
-    body_h = max(bh for _, bh in bodies) + 2 * pad
-    y = TOP
-    for i, (c, (t, s), (b, _bh), col) in enumerate(
-        zip(fig.columns, heads, bodies, colors, strict=False)
-    ):
-        x = i * (cw + gap)
-        cv.rect(x, y, cw, head_h, col)
-        hh = cv.block_height(t, st.heading + 1, 1.3) + (
+
+    def head_height(t: list[str], s: list[str]) -> float:
+        return cv.block_height(t, st.heading + 1, 1.3) + (
             cv.block_height(s, st.small) + 0.6 if s else 0
         )
-        ty = y + (head_h - hh) / 2
+
+    head_h = max(head_height(t, s) for t, s in heads) + 2 * pad
+    tallest = max(bh for _, bh in bodies)
+    body_h = tallest + 2 * pad if tallest else 0.0
+    y = TOP
+    for i, (c, (t, s), (b, bh), col) in enumerate(
+        zip(fig.columns, heads, bodies, colors, strict=True)
+    ):
+        x = i * (cw + gap)
+        # a column with nothing under its title is all title: the block fills the column
+        block = head_h if bh else head_h + body_h
+        cv.rect(x, y, cw, block, col)
+        ty = y + (block - head_height(t, s)) / 2
+        ink = st.on(col)
         h1 = cv.text(
-            x + cw / 2, ty, t, size=st.heading + 1, bold=True, color=st.on(col), ha="center", lh=1.3
+            x + cw / 2, ty, t, size=st.heading + 1, bold=True, color=ink, ha="center", lh=1.3
         )
         if s:
-            cv.text(x + cw / 2, ty + h1 + 0.6, s, size=st.small, color=st.on(col), ha="center")
+            cv.text(x + cw / 2, ty + h1 + 0.6, s, size=st.small, color=ink, ha="center")
+        if not bh:
+            continue
         cv.rect(x, y + head_h, cw, body_h, st.panel)
         yy = y + head_h + pad
         if b:
             yy += cv.text(x + pad, yy, b, color=st.fg) + (2.0 if c.items else 0)
-        chips(cv, c.items, x + pad, yy, inner, edge=mix(col, st.bg, 0.5))
+        chips(cv, c.items, x + pad, yy, inner, edge=mix(col, st.bg, 0.5), grid=True)
     y += head_h + body_h
     if fig.footer:
         y += 4.0
