@@ -1,4 +1,4 @@
-"""The HTML stage: CJK typography in the markup, the document's structure, theme overrides, escaping."""
+"""The HTML stage: CJK typography in the markup, document structure, theme overrides, escaping."""
 
 from __future__ import annotations
 
@@ -48,22 +48,33 @@ class _Ids(HTMLParser):
 
 
 def test_digits_next_to_han_get_a_gap_span_not_a_space():
-    assert str(cjk_text("截至2018年")) == '截至<span class="gl gr">2018</span>年'
-    # a space the author typed is replaced by the span: justification would stretch a space
-    assert str(cjk_text("平安集团 30 年")) == '平安集团<span class="gl gr">30</span>年'
+    # the gap is the right margin of what precedes the boundary, so it never starts a line
+    assert (
+        str(cjk_text("截至2018年")) == '截<span class="gr">至</span><span class="gr">2018</span>年'
+    )
+    # a space the author typed is replaced by the margin: justification would stretch a space
+    assert (
+        str(cjk_text("平安集团 30 年"))
+        == '平安集<span class="gr">团</span><span class="gr">30</span>年'
+    )
     assert str(cjk_text("89%的受访者")) == '<span class="gr">89%</span>的受访者'
 
 
 def test_latin_next_to_punctuation_or_latin_keeps_no_gap():
     assert str(cjk_text("（API）")) == "（API）"
     assert str(cjk_text("Core Point")) == "Core Point"
-    assert str(cjk_text("采用 IT 服务台")) == '采用<span class="gl gr">IT</span>服务台'
+    assert (
+        str(cjk_text("采用 IT 服务台"))
+        == '采<span class="gr">用</span><span class="gr">IT</span>服务台'
+    )
     assert str(cjk_text("3062.76 亿元")) == '<span class="gr">3062.76</span>亿元'
 
 
 def test_adjacent_punctuation_is_squeezed():
     assert str(cjk_text("好。”他说")) == '好<span class="halt">。</span>”他说'
-    assert str(cjk_text("（“引”）")) == '（<span class="halt">“</span>引<span class="halt">”</span>）'
+    assert (
+        str(cjk_text("（“引”）")) == '（<span class="halt">“</span>引<span class="halt">”</span>）'
+    )
 
 
 def test_text_is_escaped_and_markup_left_alone():
@@ -71,8 +82,9 @@ def test_text_is_escaped_and_markup_left_alone():
     html = '<p>见<a href="#fig-a1">图 1-1</a>与 R&amp;D 投入2017年</p><pre><code>x 1年</code></pre>'
     out = str(cjk_html(html))
     assert 'href="#fig-a1"' in out
-    assert '图<span class="gl">1-1</span>' in out
-    assert '与<span class="gl gr">R&amp;D</span>投入<span class="gl gr">2017</span>年' in out
+    assert '<span class="gr">图</span>1-1</a>' in out
+    gap = '<span class="gr">{}</span>'.format
+    assert gap("与") + gap("R&amp;D") + "投" + gap("入") + gap("2017") + "年" in out
     assert "<code>x 1年</code>" in out
 
 
@@ -107,8 +119,12 @@ def test_ids_are_unique_and_every_link_lands(fixture_html):
 
 
 def test_case_without_effect_has_no_effect_row(fixture_html):
-    urumqi = re.search(r'<section class="case case-full" id="case-urumqi">.*?</section>', fixture_html, re.S)
-    qingdao = re.search(r'<section class="case case-full" id="case-qingdao">.*?</section>', fixture_html, re.S)
+    urumqi = re.search(
+        r'<section class="case case-full" id="case-urumqi">.*?</section>', fixture_html, re.S
+    )
+    qingdao = re.search(
+        r'<section class="case case-full" id="case-qingdao">.*?</section>', fixture_html, re.S
+    )
     assert urumqi and "背景" in urumqi.group(0) and "措施" in urumqi.group(0)
     assert "效果" not in urumqi.group(0)
     assert "效果" in qingdao.group(0)
@@ -128,7 +144,9 @@ def test_charts_are_images_with_alt_text(proj):
     svg = proj / "output" / "figures" / "challenges.svg"
     svg.parent.mkdir(parents=True)
     svg.write_text("<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>")
-    files = ChartFiles(svg=svg, png=svg.with_suffix(".png"), alt="条形图：挑战", width_mm=150, height_mm=60)
+    files = ChartFiles(
+        svg=svg, png=svg.with_suffix(".png"), alt="条形图：挑战", width_mm=150, height_mm=60
+    )
     html = render_html(report, load_brand(proj), {"challenges": files})
     assert f'<img src="{svg.resolve().as_uri()}" alt="条形图：挑战" style="width: 150.0mm">' in html
     screen = render_html(report, load_brand(proj), {"challenges": svg}, mode="screen")
@@ -137,7 +155,10 @@ def test_charts_are_images_with_alt_text(proj):
 
 def test_prose_is_not_escaped_twice_but_yaml_text_is(proj):
     case = proj / "sources" / "cases" / "hebei.yml"
-    case.write_text(case.read_text(encoding="utf-8").replace("个人“快享贷”", "<script>x</script>"), encoding="utf-8")
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("个人“快享贷”", "<script>x</script>"),
+        encoding="utf-8",
+    )
     html = render_html(load_project(proj), load_brand(proj), {})
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<p>河北银行推出" in html  # Rich.html is trusted markdown-it output
@@ -146,7 +167,9 @@ def test_prose_is_not_escaped_twice_but_yaml_text_is(proj):
 def test_project_templates_and_css_override_the_theme(proj):
     tpl = proj / "styles" / "templates"
     tpl.mkdir(parents=True)
-    (tpl / "_cover.html.j2").write_text('<section class="my-cover">{{ report.title }}</section>\n', encoding="utf-8")
+    (tpl / "_cover.html.j2").write_text(
+        '<section class="my-cover">{{ report.title }}</section>\n', encoding="utf-8"
+    )
     (proj / "styles" / "house.css").write_text(".my-cover { color: red; }\n", encoding="utf-8")
     html = render_html(load_project(proj), load_brand(proj), {})
     assert '<section class="my-cover">城商行金融科技发展研究报告</section>' in html

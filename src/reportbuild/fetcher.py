@@ -1,4 +1,4 @@
-"""The only door through which WeasyPrint reads files: the project and theme folders, nothing else."""
+"""The only door through which WeasyPrint reads files: project and theme folders, nothing else."""
 
 from __future__ import annotations
 
@@ -11,11 +11,16 @@ from pathlib import Path
 from reportbuild.errors import BuildError
 
 # Types WeasyPrint checks by name (a stylesheet must say text/css, an SVG image/svg+xml).
-EXTRA_TYPES = {".svg": "image/svg+xml", ".css": "text/css", ".woff2": "font/woff2", ".otf": "font/otf"}
+EXTRA_TYPES = {
+    ".svg": "image/svg+xml",
+    ".css": "text/css",
+    ".woff2": "font/woff2",
+    ".otf": "font/otf",
+}
 
 
 class SandboxFetcher:
-    """A url_fetcher for WeasyPrint that serves file:// inside `roots` and data: URLs, and refuses the rest.
+    """WeasyPrint url_fetcher: file:// inside `roots` and data: URLs are served, the rest refused.
 
     WeasyPrint turns an exception from a fetcher into a logged warning and goes on without the
     resource; `_fail_on_errors = True` makes it stop the build instead (it raises
@@ -45,11 +50,15 @@ class SandboxFetcher:
                 ctype = resp.headers.get_content_type()
             return URLFetcherResponse(url, body, {"Content-Type": ctype})
         if scheme != "file":
-            self._refuse(url, f"the {scheme or 'relative'} scheme is not allowed (no network access)")
+            self._refuse(
+                url, f"the {scheme or 'relative'} scheme is not allowed (no network access)"
+            )
         path = self.resolve(url)
         ctype = EXTRA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
         self.served.append(str(path))
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": ctype or "application/octet-stream"})
+        return URLFetcherResponse(
+            url, path.read_bytes(), {"Content-Type": ctype or "application/octet-stream"}
+        )
 
     def resolve(self, url: str) -> Path:
         """The real file a file:// URL names, if it lies inside the allowed roots; else refuse."""

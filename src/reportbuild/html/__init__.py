@@ -40,7 +40,12 @@ SKIP_TAGS = re.compile(r"<(/?)(code|pre|kbd|samp)\b", re.I)
 
 
 def _space_latin(text: str) -> str:
-    """Escape `text` and wrap Latin/digit runs that touch Han characters in gap spans."""
+    """Escape `text` and put a quarter-em gap where Latin/digit runs touch Han characters.
+
+    The gap is always the right margin of whatever precedes the boundary (the Han character
+    before a run, or the run itself): if the line breaks there, the margin hangs invisibly at
+    the line's end instead of indenting the next line.
+    """
     out: list[str] = []
     pos = 0
     for m in LATIN_RUN.finditer(text):
@@ -49,16 +54,16 @@ def _space_latin(text: str) -> str:
         left = bool(IS_HAN.match(before))
         right = bool(IS_HAN.match(after))
         # spaces between a run and CJK text (Han or full-width punctuation) are dropped:
-        # the gap comes from the span, and a space would be stretched by justification
+        # the gap comes from a margin, and a space would be stretched by justification
         lead = "" if (left or IS_CJK_PUNCT.match(before)) else m.group(1)
         trail = "" if (right or IS_CJK_PUNCT.match(after)) else m.group(3)
-        out.append(str(escape(text[pos : m.start()])))
-        out.append(lead)
+        head = text[pos : m.start()]
+        if left:
+            out.append(f'{escape(head[:-1])}<span class="gr">{escape(head[-1])}</span>')
+        else:
+            out.append(str(escape(head)) + lead)
         word = str(escape(m.group(2)))
-        if left or right:
-            cls = " ".join(c for c, on in (("gl", left), ("gr", right)) if on)
-            word = f'<span class="{cls}">{word}</span>'
-        out.append(word)
+        out.append(f'<span class="gr">{word}</span>' if right else word)
         out.append(trail)
         pos = m.end()
     out.append(str(escape(text[pos:])))
@@ -66,7 +71,7 @@ def _space_latin(text: str) -> str:
 
 
 def _squeeze_punct(escaped: str) -> str:
-    """Halve the blank side of the first of two adjacent full-width marks (opening pairs: the second)."""
+    """Halve the blank side of the first of two adjacent full-width marks (openers: the second)."""
 
     def one(m: re.Match[str]) -> str:
         ch = m.group(1)
@@ -248,9 +253,11 @@ def environment(template_dirs: tuple[str, ...]):
 
 
 def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path]) -> Markup:
-    """Brand variables, the theme's CSS for the mode, then every project/theme *.css (in name order)."""
-    # var() does not reach @page backgrounds of named pages in WeasyPrint: give them the colour itself
-    pages = f"@page cover {{ background: {brand.primary}; }}\n@page back {{ background: {brand.primary}; }}\n"
+    """Brand variables, the theme CSS for the mode, then each project/theme *.css by name."""
+    # var() does not reach the @page background of named pages in WeasyPrint: give the colour
+    pages = "".join(
+        f"@page {name} {{ background: {brand.primary}; }}\n" for name in ("cover", "back")
+    )
     parts = [brand.css_variables(), (STATIC / "report.css").read_text(encoding="utf-8"), pages]
     if mode == "screen":
         parts.append((STATIC / "screen.css").read_text(encoding="utf-8"))
@@ -269,7 +276,7 @@ def render_html(
     mode: Literal["print", "screen"] = "print",
     theme_dirs: Sequence[Path] = (),
 ) -> str:
-    """The whole report as one HTML document; `charts` maps figure id → ChartFiles (or an SVG path)."""
+    """The report as one HTML document; `charts` maps figure id → ChartFiles (or an SVG path)."""
     if mode not in ("print", "screen"):
         raise ValueError(f"mode must be 'print' or 'screen', not {mode!r}")
     dirs = style_dirs(report, theme_dirs)
