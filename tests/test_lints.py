@@ -375,6 +375,14 @@ def test_layout_reports_of_the_last_build(project):
     assert "shape 'title'" in deck.message
 
 
+def test_unreadable_layout_report(project):
+    cache = project / ".reportbuild-cache"
+    cache.mkdir(exist_ok=True)
+    (cache / "pdf-layout.json").write_text("[{")
+    (p,) = lint(project)
+    assert (p.code, p.path, p.severity) == ("L500", ".reportbuild-cache/pdf-layout.json", "warning")
+
+
 # ── the command: formats, exit codes, speed ───────────────────────────────
 
 
@@ -422,6 +430,14 @@ def test_check_github_format_for_load_errors(project):
     result = CliRunner().invoke(cli, ["check", "-C", str(project), "--format", "github"])
     assert result.exit_code == 2
     assert result.stdout.startswith("::error file=figures/survey.yml,line=1,title=E011")
+
+
+def test_check_json_for_load_errors(project):
+    edit(project / "figures" / "survey.yml", "source: 示例问卷调查\n", "")
+    result = CliRunner().invoke(cli, ["check", "-C", str(project), "--format", "json"])
+    assert result.exit_code == 2
+    (row,) = json.loads(result.stdout)
+    assert (row["path"], row["line"], row["code"]) == ("figures/survey.yml", 1, "E011")
 
 
 def test_check_imports_no_renderer():
