@@ -149,50 +149,43 @@ def _dodge(labels: list[tuple[float, float, str]], lo: float, hi: float) -> list
 
 def donut(cv: Canvas, fig: Figure) -> None:
     st = cv.style
-    r, ring = 18.0, 6.5
-    cx, cy = 6.0 + r, TOP + 1.0 + r
-    total = (
-        Decimal(100)
-        if (fig.unit or "").strip() == "%"
-        else sum((it.value or 0 for it in fig.items), start=Decimal(0))
-    )
+    r, ring, gap = 18.0, 6.5, 8.0
+    percent = (fig.unit or "").strip() == "%"
+    total = Decimal(100) if percent else sum((it.value or 0 for it in fig.items), start=Decimal(0))
     colors = [st.primary] + st.series_colors(len(fig.items))[1:]
-    angle = (
-        90.0  # 12 o'clock; y grows downwards, so angles are mirrored: go clockwise by subtracting
-    )
+    # the labels first: the ring and its labels are centred on the page as one group
+    blocks = []
+    for i, it in enumerate(fig.items):
+        lead = i == 0
+        size = st.heading + 1 if lead else st.size
+        lines = cv.wrap(it.label, 64.0, size=size, bold=lead)
+        blocks.append((it, lines, size, lead))
+    label_w = 6.0 + max(cv.block_width(ln, size, bold) for _, ln, size, bold in blocks)
+    group = 2 * r + gap + label_w
+    cx = max((cv.width - group) / 2, 0.0) + r
+    cy = TOP + 1.0 + r
+    # y grows downwards, so increasing angles run clockwise: start at 12 o'clock (−90°)
+    angle = -90.0
     cv.wedge(cx, cy, r, 0, 360, ring, st.light, z=1)
     for it, c in zip(fig.items, colors, strict=False):
         sweep = float(it.value or 0) / float(total or 1) * 360.0
-        cv.wedge(cx, cy, r, -angle, -angle + sweep, ring, c, edge=st.bg, lw=0.8, z=2)
-        angle -= sweep
-    first = fig.items[0]
-    big = format_value(fig, first)
+        cv.wedge(cx, cy, r, angle, angle + sweep, ring, c, edge=st.bg, lw=0.8, z=2)
+        angle += sweep
+    big = format_value(fig, fig.items[0])
     size = st.big * 0.9
     while cv.measure(big, size, bold=True) > 2 * (r - ring) - 3 and size > 10:
         size -= 1
     cv.text_mid(cx, cy, big, size=size, bold=True, color=st.primary, ha="center")
-    # the labels beside the ring, vertically centred on it
-    x = cx + r + 8.0
-    width = cv.width - x - 2.0
-    blocks = []
-    for i, (it, c) in enumerate(zip(fig.items, colors, strict=False)):
-        lines = cv.wrap(
-            it.label,
-            min(width, 70.0) - 6.0,
-            size=st.heading + 1 if i == 0 else st.size,
-            bold=i == 0,
-        )
-        blocks.append((it, c, lines, i == 0))
+    x = cx + r + gap
     single = len(blocks) == 1  # the centre already shows its value
     heights = [
-        cv.block_height(b[2], st.heading + 1 if b[3] else st.size)
-        + (0 if single else cv.lead(st.value))
-        for b in blocks
+        cv.block_height(lines, size) + (0 if single else cv.lead(st.value))
+        for _, lines, size, _ in blocks
     ]
     y = cy - (sum(heights) + 3.0 * (len(blocks) - 1)) / 2
-    for (it, c, lines, lead), h in zip(blocks, heights, strict=True):
-        cv.rect(x, y + 1.2, 3.4, 3.4, c)
-        size = st.heading + 1 if lead else st.size
+    for (it, lines, size, lead), c, h in zip(blocks, colors, heights, strict=False):
+        sw = 3.4
+        cv.rect(x, y + cv.lead(size) / 2 - sw / 2, sw, sw, c)
         hh = cv.text(x + 6.0, y, lines, size=size, bold=lead, color=st.dark if lead else st.fg)
         if not single:
             cv.text(x + 6.0, y + hh, format_value(fig, it), size=st.value, bold=True, color=c)
