@@ -305,3 +305,13 @@ def test_extreme_content_stays_on_the_canvas(tmp_path):
             for kind, o in cv.ops:  # nothing drawn left of or beyond the column width
                 if kind == "rect":
                     assert o["x"] >= -0.01 and o["x"] + o["w"] <= cv.width + 0.01, fig.id
+
+
+def test_every_figure_of_the_report_renders(real_report, tmp_path):
+    """figures/ of the real report: one SVG and one PNG each, no font needed, nothing clipped."""
+    brand = load_brand(Path(real_report.root))
+    files = render_all(real_report, brand, tmp_path / "figures", jobs=2)
+    assert set(files) == set(real_report.figures) and files
+    for cf in files.values():
+        assert "<text" not in cf.svg.read_text(encoding="utf-8")
+        assert cf.png.stat().st_size > 1000
