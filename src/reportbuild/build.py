@@ -541,13 +541,15 @@ class _Build:
         deck_out = out_dir / OUTPUTS["pptx"]
         template = Path(opts.template).resolve() if opts.template else _styles_template(root)
         deck_args = (report, brand, deck_out, template)
-        if "pptx" in workers:  # the deck needs no charts (its charts are native): start it now
-            workers["pptx"].submit(_deck_job, *deck_args)
 
         charts = None
         if {"charts", "html", "pdf"} & self.stale:
             with self.stage("charts"):
                 charts = self._charts(report, brand)
+        # The deck needs no chart files (its charts are native), but drawing charts takes every
+        # core; the deck then runs on the core WeasyPrint (single-threaded) leaves free.
+        if "pptx" in workers:
+            workers["pptx"].submit(_deck_job, *deck_args)
         pdf_sent = False
         if charts is not None and "pdf" in self.stale:
             with self.stage("pdf"):
