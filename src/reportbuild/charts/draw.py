@@ -12,6 +12,7 @@ from reportbuild.charts import bars, diagrams
 from reportbuild.charts.canvas import Canvas, check_inside
 from reportbuild.charts.style import PNG_DPI, Style
 from reportbuild.errors import BuildError
+from reportbuild.figdata import alt_text
 from reportbuild.model import Figure
 
 LAYOUTS = {
@@ -50,7 +51,9 @@ def draw_files(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
             )
         out_dir = Path(out_dir)
         with atomic_path(out_dir / f"{fig.id}.svg") as tmp:
-            mfig.savefig(tmp, format="svg", metadata=SVG_META)
+            # the alt text travels with the file, for viewers that open the SVG on its own
+            meta = {**SVG_META, "Title": fig.title, "Description": alt_text(fig)}
+            mfig.savefig(tmp, format="svg", metadata=meta)
         with atomic_path(out_dir / f"{fig.id}.png") as tmp:
             mfig.savefig(tmp, format="png", dpi=PNG_DPI, metadata=PNG_META)
     w, h = mfig.get_size_inches()
