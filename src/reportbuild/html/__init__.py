@@ -222,6 +222,33 @@ def table_of_contents(report: Report) -> list[TocEntry]:
 APPENDIX_TITLE = "附录：图表数据"
 
 
+def said_elsewhere(report: Report):
+    """A test: is this text already printed as a heading or inside the prose?
+
+    The quotes and strategies blocks carry an intro line of their own; where the chapter's
+    heading or paragraph already says it, printing it again would read as a stutter.
+    """
+    from reportbuild.model import Prose
+
+    def norm(t: str) -> str:
+        return re.sub(r"[\s。．.!！]+", "", t)
+
+    titles = {norm(c.title) for c in report.chapters}
+    prose: list[str] = []
+    for c in report.chapters:
+        for s in c.sections:
+            titles.add(norm(s.title))
+            titles.update(norm(h.title) for h in s.subsections)
+        prose.extend(norm(b.body.text) for b in c.blocks() if isinstance(b, Prose))
+    body = "\n".join(prose)
+
+    def test(text: str) -> bool:
+        t = norm(text)
+        return bool(t) and (t in titles or t in body)
+
+    return test
+
+
 # ── templates and styles ───────────────────────────────────────────────────────────────
 
 
@@ -236,10 +263,21 @@ def style_dirs(report: Report, theme_dirs: Sequence[Path]) -> list[Path]:
 
 
 @lru_cache(maxsize=8)
-def environment(template_dirs: tuple[str, ...]):
-    """A Jinja2 environment: autoescape, StrictUndefined; earlier folders override later ones."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None):
+    """A Jinja2 environment: autoescape, StrictUndefined; earlier folders override later ones.
 
+    Compiling the templates costs more than rendering them (0.12 s against 0.01 s for the
+    real report), so compiled templates are kept in the project's cache between builds.
+    """
+    from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+
+    cache = None
+    if cache_dir is not None:
+        try:
+            Path(cache_dir).mkdir(parents=True, exist_ok=True)
+            cache = FileSystemBytecodeCache(cache_dir)
+        except OSError:  # a read-only project still builds, only slower
+            cache = None
     env = Environment(
         loader=FileSystemLoader([*template_dirs, str(TEMPLATES)]),
         autoescape=True,
@@ -247,6 +285,7 @@ def environment(template_dirs: tuple[str, ...]):
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=cache,
     )
     env.filters.update(cjk=cjk_text, rich=rich, rich_inline=rich_inline, cn=chinese_number)
     return env
@@ -280,7 +319,10 @@ def render_html(
     if mode not in ("print", "screen"):
         raise ValueError(f"mode must be 'print' or 'screen', not {mode!r}")
     dirs = style_dirs(report, theme_dirs)
-    env = environment(tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir()))
+    env = environment(
+        tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir()),
+        str(Path(report.root) / ".reportbuild-cache" / "jinja"),
+    )
     ctx = Context(
         report=report,
         brand=brand,
@@ -292,6 +334,6 @@ def render_html(
     template = env.get_template("report.html.j2")
     return template.render(
         report=report, brand=brand, mode=mode, css=ctx.css, figures=ctx.figures, toc=ctx.toc,
-        appendix_title=APPENDIX_TITLE,
+        appendix_title=APPENDIX_TITLE, said_elsewhere=said_elsewhere(report),
         publishers=", ".join(p.name for p in report.publishers),
     )  # fmt: skip
