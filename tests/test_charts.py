@@ -315,3 +315,15 @@ def test_every_figure_of_the_report_renders(real_report, tmp_path):
     for cf in files.values():
         assert "<text" not in cf.svg.read_text(encoding="utf-8")
         assert cf.png.stat().st_size > 1000
+
+
+def test_characters_the_font_lacks_are_an_error_not_tofu(tmp_path):
+    from reportbuild.errors import BuildError
+
+    root = make_project(tmp_path / "proj")
+    report, brand = load_project(root), load_brand(root)
+    fig = report.figures["survey"]
+    items = (fig.items[0].model_copy(update={"label": "同意 \U0001f600"}),) + fig.items[1:]
+    bad = report.model_copy(update={"figures": {"survey": fig.model_copy(update={"items": items})}})
+    with pytest.raises(BuildError, match=r"figures/survey\.yml:1: .*\U0001f600"):
+        render_all(bad, brand, tmp_path / "out", jobs=1)

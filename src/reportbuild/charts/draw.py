@@ -6,6 +6,7 @@ from pathlib import Path
 
 import matplotlib
 
+from reportbuild import fonts
 from reportbuild.atomic import atomic_path
 from reportbuild.brand import Brand
 from reportbuild.charts import bars, diagrams
@@ -37,10 +38,50 @@ def layout(fig: Figure, style: Style) -> Canvas:
     return cv
 
 
+# Fields the PDF prints around the chart, never inside it.
+NOT_DRAWN = {
+    "title",
+    "caption",
+    "question",
+    "finding",
+    "source",
+    "note",
+    "loc",
+    "number",
+    "chapter",
+}
+
+
+def drawn_strings(value: object) -> list[str]:
+    """Every string of a figure's data that may end up drawn (ids and captions excluded)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() if k != "id" for s in drawn_strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in drawn_strings(v)]
+    return []
+
+
+def check_glyphs(fig: Figure, family: str) -> None:
+    """Fail with what to do, rather than print empty boxes for characters the font lacks."""
+    faces = [fonts.find(family), fonts.find(family, bold=True)]
+    data = fig.model_dump(exclude=NOT_DRAWN)
+    missing = fonts.missing_chars("".join(drawn_strings(data)), faces)
+    if missing:
+        chars = " ".join(sorted(missing))
+        raise BuildError(
+            f"{fig.loc}: figure '{fig.id}' uses characters the chart font '{family}' "
+            f"cannot draw: {chars}; replace them or choose another base font in "
+            "styles/_brand.yml"
+        )
+
+
 def draw_files(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
     """Write out_dir/<id>.svg and <id>.png; return (width, height) in mm."""
     style = Style.from_brand(brand)
     with matplotlib.rc_context(style.rc()):
+        check_glyphs(fig, style.family)
         cv = layout(fig, style)
         mfig = cv.render()
         outside = check_inside(mfig)
