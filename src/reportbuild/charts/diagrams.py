@@ -416,6 +416,12 @@ def layers(cv: Canvas, fig: Figure) -> None:
 # ── comparison ────────────────────────────────────────────────────────────
 
 
+def _as_grid(cv: Canvas, items: tuple[str, ...], width: float) -> bool:
+    """A short list that fits one line stays a line of tags; a longer one becomes a tidy grid."""
+    natural = sum(cv.measure(it, cv.style.small) + 2 * CHIP_PADX + 1.4 for it in items)
+    return natural > width
+
+
 def comparison(cv: Canvas, fig: Figure) -> None:
     st = cv.style
     n = len(fig.columns)
@@ -435,7 +441,7 @@ def comparison(cv: Canvas, fig: Figure) -> None:
         bh = (
             cv.block_height(b)
             + (2.0 if b and c.items else 0)
-            + chips(cv, c.items, 0, 0, inner, draw=False, grid=True)
+            + chips(cv, c.items, 0, 0, inner, draw=False, grid=_as_grid(cv, c.items, inner))
         )
         bodies.append((b, bh))
 
@@ -468,7 +474,8 @@ def comparison(cv: Canvas, fig: Figure) -> None:
         yy = y + head_h + pad
         if b:
             yy += cv.text(x + pad, yy, b, color=st.fg) + (2.0 if c.items else 0)
-        chips(cv, c.items, x + pad, yy, inner, edge=mix(col, st.bg, 0.5), grid=True)
+        grid = _as_grid(cv, c.items, inner)
+        chips(cv, c.items, x + pad, yy, inner, edge=mix(col, st.bg, 0.5), grid=grid)
     y += head_h + body_h
     if fig.footer:
         y += 4.0
