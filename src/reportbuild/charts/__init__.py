@@ -94,8 +94,11 @@ def render_all(report: Report, brand: Brand, out_dir: Path, jobs: int = 2) -> di
         # forkserver: workers never inherit the caller's threads (preview server, watchers).
         # The server imports matplotlib once and forks warm workers: two cold imports at once
         # cost more than the drawing they would share.
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["reportbuild.charts.draw"])
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["reportbuild.charts.draw"])
+        else:  # Windows
+            ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
             futures = {fig.id: pool.submit(_draw, fig, brand, out_dir) for fig in todo}
             errors = []
