@@ -11,7 +11,7 @@ import pytest
 from jinja2 import UndefinedError
 
 from reportbuild.brand import load_brand
-from reportbuild.html import cjk_html, cjk_text, render_html
+from reportbuild.html import cjk_html, cjk_text, heading_text, render_html
 from reportbuild.load import load_project
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pdf" / "project"
@@ -74,6 +74,16 @@ def test_adjacent_punctuation_is_squeezed():
     assert str(cjk_text("好。”他说")) == '好<span class="halt">。</span>”他说'
     assert (
         str(cjk_text("（“引”）")) == '（<span class="halt">“</span>引<span class="halt">”</span>）'
+    )
+
+
+def test_long_headings_keep_their_last_characters_together():
+    title = "宏观经济环境变化、金融业变革迫使城商行寻求金融科技转型出路"
+    assert str(heading_text(title)).endswith('<span class="keep">转型出路</span>')
+    assert str(heading_text("区域差距大")) == "区域差距大"  # short: nothing to keep
+    # never inside a Latin run: the Han character before it goes along
+    assert str(heading_text("应用云化采用新的技术 OpenAPI 平台")).endswith(
+        '<span class="keep"><span class="gr">术</span><span class="gr">OpenAPI</span>平台</span>'
     )
 
 

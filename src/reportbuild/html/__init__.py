@@ -89,6 +89,24 @@ def cjk_text(text: str | None) -> Markup:
     return Markup(_squeeze_punct(_space_latin(text)))
 
 
+def heading_text(text: str | None, keep: int = 4) -> Markup:
+    """A title whose last few characters cannot be split: no single character alone on a line.
+
+    WeasyPrint has no `text-wrap: balance`; a long Chinese heading otherwise often ends with
+    one character (出路 → 路) on its last line.
+    """
+    if not text or len(text) < 3 * keep:
+        return cjk_text(text)
+    cut = len(text) - keep
+    # cut between two characters that take no gap: never inside a Latin run, its spaces or
+    # before a closing mark, so both halves get their CJK spacing right on their own
+    while cut > 0 and (text[cut].isascii() or text[cut] in CLOSING or text[cut - 1].isascii()):
+        cut -= 1
+    if cut <= 0:
+        return cjk_text(text)
+    return Markup(f'{cjk_text(text[:cut])}<span class="keep">{cjk_text(text[cut:])}</span>')
+
+
 def cjk_html(fragment: str | None) -> Markup:
     """Trusted HTML (markdown-it output, raw HTML off) → the same with CJK spacing in its text."""
     if not fragment:
@@ -287,7 +305,9 @@ def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None):
         keep_trailing_newline=True,
         bytecode_cache=cache,
     )
-    env.filters.update(cjk=cjk_text, rich=rich, rich_inline=rich_inline, cn=chinese_number)
+    env.filters.update(
+        cjk=cjk_text, heading=heading_text, rich=rich, rich_inline=rich_inline, cn=chinese_number
+    )
     return env
 
 
