@@ -157,7 +157,16 @@ def alt_text(fig: Figure) -> str:
 
 
 def data_table(fig: Figure) -> tuple[list[str], list[list[str]]]:
-    """(headers, rows) for the data appendix; diagrams give their structure as rows."""
+    """(headers, rows) for the data appendix; diagrams give their structure as rows.
+
+    Columns empty in every row are left out (a comparison without descriptions, say).
+    """
+    headers, rows = _table(fig)
+    keep = [i for i in range(len(headers)) if i == 0 or any(r[i] for r in rows)]
+    return [headers[i] for i in keep], [[r[i] for i in keep] for r in rows]
+
+
+def _table(fig: Figure) -> tuple[list[str], list[list[str]]]:
     if fig.kind == "bar":
         return ["项目", "数值"], [[it.label, format_value(fig, it)] for it in ranked(fig)]
     if fig.kind in ("donut", "stat"):
@@ -200,7 +209,7 @@ def data_table(fig: Figure) -> tuple[list[str], list[list[str]]]:
     ]
     if fig.footer:
         rows.append([fig.footer.title, "", "、".join(fig.footer.items)])
-    return ["类别", "说明", "示例"], rows
+    return ["类别", "说明", "内容"], rows
 
 
 @lru_cache(maxsize=1)
