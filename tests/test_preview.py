@@ -96,3 +96,26 @@ def test_saved_edit_bumps_the_version_and_shows_errors(preview):
     finally:
         stop.set()
         watcher.join(timeout=5)
+
+
+def test_before_the_first_good_build_the_page_waits_and_reloads(project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    chapter = project / "sources" / "chapters" / "01-intro.md"
+    chapter.write_text(chapter.read_text("utf-8").replace("figure survey", "figure x"), "utf-8")
+    p = Preview(project, port=0, verbosity=0)
+    try:
+        assert not p.rebuild()
+        p.serve_in_thread()
+        status, body = _get(p, "/")
+        assert status == 200 and b"Waiting for the first good build" in body
+        assert RELOAD_SCRIPT.encode() in body
+        assert "01-intro.md:11" in _version(p)["error"]
+    finally:
+        p.close()
+
+
+def test_a_busy_port_is_a_clear_error(preview):
+    from reportbuild.errors import BuildError
+
+    with pytest.raises(BuildError, match="pass --port"):
+        Preview(preview.root, port=preview.server.server_address[1], verbosity=0)

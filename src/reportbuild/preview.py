@@ -20,7 +20,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from reportbuild.build import BuildOptions, Feedback, run_build
-from reportbuild.errors import ReportError
+from reportbuild.errors import BuildError, ReportError
 
 WATCHED = ("sources", "figures", "styles")
 VERSION_PATH = "/__version"
@@ -50,6 +50,11 @@ RELOAD_SCRIPT = """<script>/* reportbuild preview: reload after each rebuild */
 })();
 </script>
 """
+
+
+WAITING_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<title>reportbuild preview</title><body><p>Waiting for the first good build of the report…</p>
+</body></html>"""
 
 
 @dataclass
@@ -126,14 +131,14 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if target is None:
             self._refuse()
             return
-        if (
-            target.is_dir()
-            and (target / "report.html").is_file()
-            and self.path.split("?")[0] == "/"
-        ):
-            target = target / "report.html"
+        page = self.path.split("?", 1)[0]
+        if page in ("/", "/report.html"):
+            target = Path(self.directory).resolve() / "report.html"
+            if not target.is_file():  # no good build yet: a page that shows the error, then reloads
+                self._send_html_text(WAITING_PAGE)
+                return
         if target.suffix == ".html" and target.is_file():
-            self._send_html(target)
+            self._send_html_text(target.read_text(encoding="utf-8"))
             return
         super().do_GET()
 
@@ -143,8 +148,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             return
         super().do_HEAD()
 
-    def _send_html(self, target: Path) -> None:
-        text = target.read_text(encoding="utf-8")
+    def _send_html_text(self, text: str) -> None:
         i = text.lower().rfind("</body>")
         text = text[:i] + RELOAD_SCRIPT + text[i:] if i >= 0 else text + RELOAD_SCRIPT
         body = text.encode("utf-8")
@@ -166,7 +170,13 @@ class Preview:
         self.opts = BuildOptions(only="html", verbosity=verbosity, jobs=1)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         handler = partial(PreviewHandler, directory=str(self.out_dir), state=self.state)
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        try:
+            self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        except OSError as exc:
+            raise BuildError(
+                f"cannot serve on 127.0.0.1:{port} ({exc.strerror}); "
+                "pass --port with another number (0 picks a free one)"
+            ) from None
         self.server.daemon_threads = True
 
     @property
