@@ -1,0 +1,55 @@
+"""The briefing deck: sources/deck.yml → a 16:9 PowerPoint file with native charts and shapes.
+
+python-pptx is imported only when a deck is built (see slides.py), so importing this package
+costs nothing to `reportbuild check` or a no-op build.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportbuild.atomic import atomic_path, write_text
+from reportbuild.brand import Brand
+from reportbuild.model import Report
+
+CACHE_DIR = ".reportbuild-cache"
+LAYOUT_REPORT = "deck-layout.json"
+
+
+@dataclass(frozen=True)
+class DeckResult:
+    """How many slides were written and what text had to be shrunk or carried over."""
+
+    slides: int
+    overflow: list[str] = field(default_factory=list)
+
+
+def find_template(root: Path) -> Path | None:
+    """A corporate master kept in styles/ (the first .pptx there, by name), if any."""
+    found = sorted((Path(root) / "styles").glob("*.pptx"))
+    return found[0] if found else None
+
+
+def write_deck(
+    report: Report, brand: Brand, out: Path, *, template: Path | None = None
+) -> DeckResult:
+    """Build the deck declared in sources/deck.yml and write it atomically to `out`.
+
+    Raises BuildError naming the slide when text cannot be fitted even shrunk to its limit.
+    """
+    from reportbuild.deck.slides import build_deck
+
+    root = Path(report.root)
+    template = template or find_template(root)
+    built = build_deck(report, brand, Path(template) if template else None)
+    with atomic_path(Path(out)) as tmp:
+        tmp.write_bytes(built.data)
+    write_text(
+        root / CACHE_DIR / LAYOUT_REPORT, json.dumps(built.log, ensure_ascii=False, indent=2) + "\n"
+    )
+    return DeckResult(
+        slides=built.slides,
+        overflow=[f"slide {e['slide']} ({e['shape']}): {e['message']}" for e in built.log],
+    )

@@ -1,0 +1,209 @@
+"""Measuring slide text with the brand font's own advance widths, and wrapping Chinese lines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from reportbuild import fonts
+
+# May not begin a line (closing punctuation, units that belong to the number before).
+NO_START = set("，。、；：！？）》」』】〕〉”’%％…·,.;:!?)]}—～-–／/")
+# May not end a line (opening punctuation).
+NO_END = set("（《「『【〔〈“‘([{")
+# Kept whole: Latin words and numbers with their signs and decimals.
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,+&'’_%-]*|\s+|.", re.S)
+# PowerPoint and LibreOffice round glyph positions differently from the font's design units;
+# wrap against a slightly narrower line so that neither breaks a line we did not.
+WIDTH_SLACK = 0.97
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Advance widths of one face, in font units."""
+
+    upm: int
+    widths: dict[int, int]
+    ascent: int
+    descent: int
+
+    def width(self, text: str) -> int:
+        w = self.widths
+        return sum(w.get(ord(ch), self.upm) for ch in text)
+
+
+@lru_cache(maxsize=8)
+def metrics(family: str, bold: bool = False) -> Metrics:
+    """The advance widths of the brand face (by family name: the .ttc's first face is Japanese)."""
+    from fontTools.ttLib import TTFont
+
+    face = fonts.find(family, bold)
+    with TTFont(face.path, fontNumber=face.index, lazy=True) as font:
+        cmap = font.getBestCmap()
+        hmtx = font["hmtx"].metrics
+        upm = font["head"].unitsPerEm
+        hhea = font["hhea"]
+        widths = {cp: hmtx[g][0] for cp, g in cmap.items() if g in hmtx}
+        return Metrics(upm=upm, widths=widths, ascent=hhea.ascent, descent=-hhea.descent)
+
+
+def text_width(text: str, family: str, size: float, bold: bool = False) -> float:
+    """Advance width of `text` in points at `size`."""
+    m = metrics(family, bold)
+    return m.width(text) * size / m.upm
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    bold: bool = False
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class Para:
+    """One paragraph as it will be written: every value explicit, so it can be measured back."""
+
+    runs: tuple[Run, ...]
+    size: float
+    family: str
+    line: float = 1.4  # exact line pitch as a multiple of the size
+    before: float = 0.0  # points
+    after: float = 0.0
+    align: str = "left"  # left | center | right
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+    def scaled(self, k: float, floor: float) -> Para:
+        size = max(min(self.size, floor), round(self.size * k * 2) / 2)
+        f = size / self.size
+        return Para(
+            self.runs, size, self.family, self.line, self.before * f, self.after * f, self.align
+        )
+
+
+def para(text: str, size: float, family: str, *, bold: bool = False, color: str | None = None,
+         **kw) -> Para:  # fmt: skip
+    return Para((Run(text, bold, color),), size, family, **kw)
+
+
+def _units(runs: tuple[Run, ...]) -> list[tuple[str, bool]]:
+    """Unbreakable pieces with their weight: a Latin word, a space, or one CJK character
+    (with closing punctuation glued to the piece before and opening punctuation to the next)."""
+    raw: list[tuple[str, bool]] = []
+    for r in runs:
+        raw.extend((m.group(0), r.bold) for m in WORD.finditer(r.text))
+    out: list[list] = []
+    glue_next = False
+    for piece, bold in raw:
+        if out and (glue_next or (piece[0] in NO_START and not piece.isspace())):
+            out[-1][0] += piece
+        else:
+            out.append([piece, bold])
+        glue_next = piece[-1] in NO_END
+    return [(p, b) for p, b in out]
+
+
+def wrap(runs: tuple[Run, ...], family: str, size: float, width: float) -> list[str]:
+    """Lines of a paragraph set in `width` points: breaks between any two CJK characters,
+    at spaces between Latin words, never before closing or after opening punctuation."""
+    limit = width * WIDTH_SLACK
+    lines: list[str] = []
+    cur, cur_w = "", 0.0
+    for text_line in _split_breaks(runs):
+        for piece, bold in _units(text_line):
+            if piece == "\n":
+                continue
+            w = text_width(piece, family, size, bold)
+            if piece.isspace():
+                if cur:
+                    cur, cur_w = cur + piece, cur_w + w
+                continue
+            if cur_w + w <= limit or not cur.strip():
+                if w > limit and not cur.strip():
+                    # a word longer than the line: break it by characters, as PowerPoint does
+                    for ch in piece:
+                        cw = text_width(ch, family, size, bold)
+                        if cur_w + cw > limit and cur.strip():
+                            lines.append(cur.rstrip())
+                            cur, cur_w = "", 0.0
+                        cur, cur_w = cur + ch, cur_w + cw
+                    continue
+                cur, cur_w = cur + piece, cur_w + w
+            else:
+                lines.append(cur.rstrip())
+                cur, cur_w = piece, w
+        lines.append(cur.rstrip())
+        cur, cur_w = "", 0.0
+    return lines
+
+
+def _split_breaks(runs: tuple[Run, ...]) -> list[tuple[Run, ...]]:
+    """Runs cut at hard line breaks (a:br, written as '\\v' or '\\n')."""
+    out: list[list[Run]] = [[]]
+    for r in runs:
+        parts = re.split(r"[\v\n]", r.text)
+        for i, p in enumerate(parts):
+            if i:
+                out.append([])
+            if p:
+                out[-1].append(Run(p, r.bold, r.color))
+    return [tuple(x) for x in out]
+
+
+def para_lines(p: Para, width: float) -> list[str]:
+    return wrap(p.runs, p.family, p.size, width)
+
+
+def para_height(p: Para, width: float) -> float:
+    """Height in points: lines × exact pitch, plus the space before and after."""
+    return len(para_lines(p, width)) * p.size * p.line + p.before + p.after
+
+
+def block_height(paras: list[Para], width: float) -> float:
+    return sum(para_height(p, width) for p in paras)
+
+
+def widest_line(paras: list[Para], width: float) -> float:
+    best = 0.0
+    for p in paras:
+        for ln in para_lines(p, width):
+            best = max(best, text_width(ln, p.family, p.size, any(r.bold for r in p.runs)))
+    return best
+
+
+@dataclass
+class Fit:
+    """The outcome of fitting text to a box: the paragraphs as placed and how far they shrank."""
+
+    paras: list[Para]
+    scale: float
+    height: float
+    notes: list[str] = field(default_factory=list)
+
+
+# Shrinking stops here: below it, text is split or the build fails.
+MIN_SCALE = 0.8
+STEPS = (1.0, 0.95, 0.9, 0.85, 0.8)
+
+
+def fit(paras: list[Para], width: float, height: float, *, floor: float = 12.0,
+        min_scale: float = MIN_SCALE) -> Fit | None:  # fmt: skip
+    """The largest scale (down to `min_scale`, no size below `floor`) at which the paragraphs
+    fit `width` × `height` points; None if they do not fit even then."""
+    last = None
+    for k in STEPS:
+        if k < min_scale - 1e-9:
+            break
+        ps = paras if k == 1.0 else [p.scaled(k, floor) for p in paras]
+        sizes = tuple(p.size for p in ps)
+        if sizes == last:
+            continue
+        last = sizes
+        h = block_height(ps, width)
+        if h <= height + 0.01:
+            return Fit(ps, k, h)
+    return None

@@ -1,0 +1,786 @@
+"""The deck file turned into slides: one builder per slide kind, on the template's layouts."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
+from pptx.util import Emu
+
+from reportbuild import model
+from reportbuild.brand import Brand
+from reportbuild.deck import charts, content, diagrams, measure
+from reportbuild.deck.layout import (
+    EMU_PER_PT,
+    Box,
+    Geometry,
+    Overflow,
+    SlideCtx,
+    Style,
+    emu,
+    write_text,
+)
+from reportbuild.deck.theme import apply_theme, build_time, hex_of, reproducible, style_font
+from reportbuild.errors import BuildError
+
+WIDE = (Emu(12192000), Emu(6858000))  # 13.333 × 7.5 in, 16:9
+WHITE = "#FFFFFF"
+LAYOUT_NAMES = {
+    "title": ("Title Slide", "标题幻灯片"),
+    "section": ("Section Header", "节标题"),
+    "content": ("Title Only", "仅标题"),
+    "blank": ("Blank", "空白"),
+}
+
+
+@dataclass
+class Built:
+    data: bytes
+    slides: int
+    log: list[dict] = field(default_factory=list)
+
+
+def pt(v: int) -> float:
+    return v / EMU_PER_PT
+
+
+class DeckBuilder:
+    """One build of one deck: the presentation, its layouts, geometry and the layout log."""
+
+    def __init__(self, report: model.Report, brand: Brand, template: Path | None):
+        from reportbuild import fonts
+
+        self.report = report
+        self.brand = brand
+        self.templated = template is not None
+        self.prs = Presentation(str(template)) if template else Presentation()
+        for fam in dict.fromkeys([brand.font_base, brand.font_headings]):
+            fonts.find(fam)  # a missing brand font fails here, by name, before any measuring
+        if self.templated:
+            _drop_slides(self.prs)
+        else:
+            _widen(self.prs)
+        apply_theme(self.prs, brand, colours=not self.templated)
+        W, H = pt(self.prs.slide_width), pt(self.prs.slide_height)
+        self.style = Style(brand, brand.font_base, brand.font_headings)
+        self.layouts = {role: self._layout(role) for role in LAYOUT_NAMES}
+        title_box = None
+        if self.templated:
+            ph = _placeholder(
+                self.layouts["content"], (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
+            )
+            if ph is not None:
+                title_box = Box(pt(ph.left), pt(ph.top), pt(ph.width), pt(ph.height))
+        self.geometry = Geometry.for_size(W, H, title_box)
+        self.log: list[dict] = []
+        self.count = 0
+
+    # ── layouts ──────────────────────────────────────────────────────────
+
+    def _layout(self, role: str):
+        layouts = list(self.prs.slide_layouts)
+        for name in LAYOUT_NAMES[role]:
+            for lay in layouts:
+                if lay.name.strip().lower() == name.lower():
+                    return lay
+        kinds = {ph.placeholder_format.type for lay in layouts for ph in lay.placeholders}
+        del kinds
+
+        def types(lay):
+            return {ph.placeholder_format.type for ph in lay.placeholders}
+
+        if role == "title":
+            for lay in layouts:
+                if PP_PLACEHOLDER.CENTER_TITLE in types(lay):
+                    return lay
+        if role in ("content", "section"):
+            with_title = [lay for lay in layouts if PP_PLACEHOLDER.TITLE in types(lay)]
+            if with_title:
+                return min(with_title, key=lambda lay: len(lay.placeholders))
+        return min(layouts, key=lambda lay: len(lay.placeholders))
+
+    def new_slide(self, role: str, label: str) -> SlideCtx:
+        slide = self.prs.slides.add_slide(self.layouts[role])
+        self.count += 1
+        ctx = SlideCtx(slide, self.count, label, self.geometry, self.style, self.log)
+        # placeholders a layout brings but this slide does not fill would show "Click to add text"
+        keep = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE) if role != "title" else (
+            PP_PLACEHOLDER.CENTER_TITLE, PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.SUBTITLE)  # fmt: skip
+        for ph in list(slide.placeholders):
+            if ph.placeholder_format.type not in keep:
+                ph._element.getparent().remove(ph._element)
+        return ctx
+
+    # ── common parts of a slide ──────────────────────────────────────────
+
+    def title(self, ctx: SlideCtx, text: str, *, box: Box | None = None, size: float | None = None,
+              color: str | None = None, role=(PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE),
+              align: str = "left", anchor: str = "top", tight: bool = False) -> Box:  # fmt: skip
+        """The slide's title in its placeholder (so outlines and screen readers find it),
+        fitted to its box; with `tight`, the box shrinks to the lines it holds."""
+        st = self.style
+        ph = _placeholder(ctx.slide, role)
+        if box is None:
+            box = self.geometry.title
+        if ph is not None and self.templated:
+            box = Box(pt(ph.left), pt(ph.top), pt(ph.width), pt(ph.height))
+            tight = False
+        para = st.p(
+            text,
+            size or st.title,
+            bold=True,
+            head=True,
+            color=color or st.primary,
+            line=1.25,
+            align=align,
+        )
+        pad = (4.0, 2.0)
+        got = ctx.fit("Title", box, [para], pad=pad, min_scale=0.7)
+        if tight:
+            box = Box(box.x, box.y, box.w, got.height + 2 * pad[1] + 1)
+        if ph is None:
+            ctx.text("Title", box, got.paras, anchor=anchor, pad=pad, min_scale=1.0)
+            return box
+        ph.left, ph.top, ph.width, ph.height = emu(box.x), emu(box.y), emu(box.w), emu(box.h)
+        write_text(ph.text_frame, got.paras, pad=pad, anchor=anchor)
+        return box
+
+    def subtitle(
+        self, ctx: SlideCtx, text: str, kicker: str = "", under: Box | None = None
+    ) -> None:
+        st = self.style
+        if not text and not kicker:
+            return
+        runs = []
+        if kicker:
+            runs.append(measure.Run(kicker + "  ", True, st.accent))
+        runs.append(measure.Run(text, False, st.secondary))
+        p = measure.Para(tuple(runs), st.subtitle, st.body_family, line=1.35)
+        box = self.geometry.subtitle
+        if under is not None and not self.templated:
+            box = Box(box.x, under.bottom + 2, box.w, box.h)
+        ctx.text("Subtitle", box, [p], pad=(4, 2))
+
+    def footer(self, ctx: SlideCtx, text: str = "") -> None:
+        st, g = self.style, self.geometry
+        f = g.footer
+        ctx.line("Footer rule", f.x, f.y - 4, f.right, f.y - 4, st.light, 0.75)
+        label = self.report.title + (f"  ·  {text}" if text else "")
+        ctx.text("Footer", Box(f.x, f.y, f.w - 60, f.h), [st.p(label, st.footer, color=st.muted, line=1.3)],
+                 pad=(2, 1), min_scale=0.7)  # fmt: skip
+        ctx.text("Page number", Box(f.right - 56, f.y, 56, f.h),
+                 [st.p(str(ctx.number), st.footer, color=st.muted, line=1.3, align="right")], pad=(2, 1))  # fmt: skip
+
+    def notes(self, ctx: SlideCtx, text: str) -> None:
+        if not text.strip():
+            return
+        tf = ctx.slide.notes_slide.notes_text_frame
+        paras = [self.style.p(t, 12, line=1.4) for t in text.split("\n\n") if t.strip()]
+        write_text(tf, paras, pad=(4, 2))
+        tf.auto_size = None
+        tf.word_wrap = None
+
+    def content_slide(self, label: str, title: str, *, subtitle: str = "", kicker: str = "",
+                      footer: str = "") -> SlideCtx:  # fmt: skip
+        ctx = self.new_slide("content", label)
+        self._mark(ctx)
+        used = self.title(ctx, title, tight=True)
+        self.subtitle(ctx, subtitle, kicker, under=used)
+        if not self.templated:
+            # the body starts under what the title and subtitle took, not under their maximum
+            below = used.bottom + (2 + self.geometry.subtitle.h if (subtitle or kicker) else 0)
+            ctx.top = min(self.geometry.body.y, below + self.geometry.height * 0.04)
+        self.footer(ctx, footer)
+        return ctx
+
+    def _mark(self, ctx: SlideCtx) -> None:
+        """The brand's accent tick over the title, on the default master only."""
+        if self.templated:
+            return
+        g = self.geometry
+        ctx.shape("Accent", Box(g.title.x + 4, g.title.y - 10, 44, 4), self.style.accent)
+
+    def body(self, ctx: SlideCtx) -> Box:
+        g = self.geometry.body
+        top = ctx.top if ctx.top is not None else g.y
+        return Box(g.x, top, g.w, g.bottom - top)
+
+    # ── the build ────────────────────────────────────────────────────────
+
+    def build(self) -> Built:
+        for s in self.report.deck:
+            label = f"{s.kind}{' ' + s.ref if s.ref else ''}"
+            fn = getattr(self, "slide_" + s.kind.replace("-", "_"))
+            first = self.count + 1
+            try:
+                fn(s, label)
+            except Overflow as exc:
+                raise BuildError(
+                    f"{s.loc}: slide {max(first, self.count)} ({label}): {exc.message}"
+                ) from None
+        when = build_time()
+        cp = self.prs.core_properties
+        r = self.report
+        cp.title = r.title
+        cp.subject = r.subtitle or r.series or ""
+        cp.author = "、".join(p.name for p in r.publishers)
+        cp.keywords = "，".join(r.keywords)
+        cp.language = r.lang
+        cp.last_modified_by = "reportbuild"
+        cp.revision = 1
+        cp.created = cp.modified = cp.last_printed = when
+        buf = io.BytesIO()
+        self.prs.save(buf)
+        return Built(reproducible(buf.getvalue(), when), self.count, self.log)
+
+    def resolve(self, s: model.DeckSlide) -> str | None:
+        return content.resolve(self.report, s.title, s.loc) if s.title else None
+
+    # ── slide kinds ──────────────────────────────────────────────────────
+
+    def slide_title(self, s: model.DeckSlide, label: str) -> None:
+        r, st, g = self.report, self.style, self.geometry
+        ctx = self.new_slide("title", label)
+        W, H = g.width, g.height
+        on_brand = not self.templated
+        if on_brand:
+            fill = ctx.slide.background.fill
+            fill.solid()
+            fill.fore_color.rgb = RGBColor.from_string(hex_of(st.primary))
+            ctx.shape("Accent", Box(g.title.x + 4, H * 0.30, 64, 6), st.accent)
+        ink = WHITE if on_brand else None
+        box = Box(g.title.x, H * 0.30 + 16, W * 0.78, H * 0.30)
+        self.title(
+            ctx, self.resolve(s) or r.title, box=box, size=44, color=ink or st.primary, anchor="top"
+        )
+        sub = r.subtitle or r.series
+        year = f"{r.year}" if r.year else ""
+        lines = (
+            [st.p(sub, 20, color=mix_light(st) if on_brand else st.secondary, line=1.4)]
+            if sub
+            else []
+        )
+        sub_box = Box(g.title.x, box.bottom + 4, W * 0.78, 64)
+        ph = _placeholder(ctx.slide, (PP_PLACEHOLDER.SUBTITLE,))
+        if lines:
+            if ph is not None:
+                got = ctx.fit("Subtitle", sub_box, lines)
+                if not self.templated:
+                    ph.left, ph.top, ph.width, ph.height = (
+                        emu(sub_box.x),
+                        emu(sub_box.y),
+                        emu(sub_box.w),
+                        emu(sub_box.h),
+                    )
+                write_text(ph.text_frame, got.paras)
+            else:
+                ctx.text("Subtitle", sub_box, lines)
+        elif ph is not None:
+            ph._element.getparent().remove(ph._element)
+        pubs = "  |  ".join(p.name for p in r.publishers)
+        foot = [st.p(pubs, 16, color=WHITE if on_brand else st.fg, line=1.4)]
+        if year:
+            foot.append(st.p(year, 16, color=mix_light(st) if on_brand else st.muted, line=1.4))
+        ctx.text(
+            "Publishers", Box(g.title.x, H * 0.80, W - 2 * g.title.x, H * 0.13), foot, min_scale=0.7
+        )
+        self.notes(
+            ctx,
+            content.join_notes(
+                [r.title, r.series, "出品：" + "、".join(p.name for p in r.publishers)]
+            ),
+        )
+
+    def slide_agenda(self, s: model.DeckSlide, label: str) -> None:
+        st = self.style
+        chapters = self.report.chapters
+        ctx = self.content_slide(label, self.resolve(s) or "目录")
+        body = self.body(ctx)
+        rows = body.rows(max(3, len(chapters)), 14)
+        for i, (ch, row) in enumerate(zip(chapters, rows, strict=False)):
+            ctx.shape(f"Chapter {i + 1} rule", Box(row.x, row.y, row.w, 1.2), st.light)
+            ctx.text(f"Chapter {i + 1} number", Box(row.x, row.y + 8, 90, row.h - 8),
+                     [st.p(f"{ch.number:02d}", 40, bold=True, color=st.accent, line=1.1, head=True)], pad=(2, 2))  # fmt: skip
+            paras = [st.p(ch.title, 24, bold=True, color=st.primary, line=1.3, head=True, after=4)]
+            if ch.summary:
+                paras.append(
+                    st.p(content.first_sentence(ch.summary.text), 15, color=st.muted, line=1.4)
+                )
+            ctx.text(
+                f"Chapter {i + 1} title", Box(row.x + 100, row.y + 8, row.w - 100, row.h - 8), paras
+            )
+        self.notes(ctx, content.join_notes(
+            [f"第{c.number}章 {c.title}：" + (c.summary.text if c.summary else "") for c in chapters]))  # fmt: skip
+
+    def slide_core_points(self, s: model.DeckSlide, label: str) -> None:
+        st = self.style
+        cp = self.report.core_points
+        points = cp.points if cp else ()
+        title = self.resolve(s) or (cp.title if cp else "核心观点")
+        ctx = self.content_slide(label, title, subtitle=cp.subtitle if cp else "")
+        cols = self.body(ctx).cols(max(1, len(points)), 22)
+        for i, (pnt, c) in enumerate(zip(points, cols, strict=True)):
+            ctx.shape(f"Point {i + 1} card", c, mix_card(st))
+            ctx.shape(f"Point {i + 1} bar", c.top(6), st.primary if i else st.accent)
+            ctx.text(f"Point {i + 1} number", Box(c.x + 18, c.y + 24, c.w - 36, 60),
+                     [st.p(f"{i + 1:02d}", 40, bold=True, color=st.accent, line=1.1, head=True)], pad=(0, 0))  # fmt: skip
+            head, _, tail = pnt.title.partition("，")
+            paras = [st.p(head, 30, bold=True, color=st.primary, head=True, line=1.3, after=12)]
+            if tail:
+                paras.append(st.p(tail, 21, color=st.fg, line=1.5, after=12))
+            if pnt.text:
+                paras.append(st.p(pnt.text, 17, color=st.secondary, line=1.5))
+            ctx.text(f"Point {i + 1} text", Box(c.x + 18, c.y + 96, c.w - 36, c.h - 114), paras)
+        self.notes(
+            ctx, content.join_notes([f"{i + 1}. {p.title}。{p.text}" for i, p in enumerate(points)])
+        )
+
+    def _figure_slide(self, fig: model.Figure, label: str, title: str | None) -> None:
+        r = self.report
+        kicker, finding = content.split_finding(fig.finding or "")
+        if title:
+            subtitle = fig.question or fig.display_caption
+        elif finding:
+            title, subtitle = finding, fig.question or fig.display_caption
+        elif fig.is_data:
+            title = content.figure_heading(r, fig.id) or fig.display_caption
+            subtitle = fig.question or (fig.display_caption if fig.display_caption != title else "")
+        else:
+            title = fig.display_caption
+            heading = content.figure_heading(r, fig.id)
+            subtitle = heading if heading != title else ""
+        foot = []
+        if fig.source:
+            foot.append(f"数据来源：{fig.source}")
+        if fig.note:
+            foot.append(f"注：{fig.note}")
+        ctx = self.content_slide(
+            label, title, subtitle=subtitle, kicker=kicker, footer="；".join(foot)
+        )
+        self._draw_figure(ctx, fig, self.body(ctx))
+        prose = content.figure_prose(r, fig.id)
+        self.notes(ctx, content.join_notes([fig.finding or "", *prose]))
+
+    def _draw_figure(self, ctx: SlideCtx, fig: model.Figure, box: Box) -> None:
+        st = self.style
+        if fig.kind == "donut":
+            left, right = box.cols(2, 30, [1.1, 1])
+            charts.donut(ctx, left, fig)
+            it = fig.items[0]
+            v = fig.value(it.id)
+            big = [st.p(v.format() if v else "", 80, bold=True, color=st.accent, line=1.1, head=True),
+                   st.p(it.label, 24, bold=True, color=st.primary, line=1.35, before=6)]  # fmt: skip
+            if fig.question:
+                big.append(st.p(f"问：{fig.question}", 16, color=st.muted, line=1.45, before=12))
+            ctx.text(
+                "Callout",
+                Box(right.x, right.y + right.h * 0.12, right.w, right.h * 0.76),
+                big,
+                anchor="middle",
+            )
+        elif fig.kind in charts.BUILDERS:
+            charts.BUILDERS[fig.kind](ctx, box, fig)
+        elif fig.kind == "stat":
+            self._stats(ctx, box, fig)
+        elif fig.kind in diagrams.BUILDERS:
+            diagrams.BUILDERS[fig.kind](ctx, box, fig)
+        else:
+            raise Overflow(
+                f"Figure {fig.id}",
+                f"figures of kind '{fig.kind}' have no slide form yet; drop the slide",
+            )
+
+    def _stats(self, ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
+        st = self.style
+        cols = box.inset(0, box.h * 0.15).cols(len(fig.items), 24)
+        for i, (it, c) in enumerate(zip(fig.items, cols, strict=True)):
+            v = fig.value(it.id)
+            text = ("约" if it.approx else "") + (v.format() if v else "")
+            ctx.shape(f"Stat {i + 1} card", c, mix_card(st))
+            ctx.text(f"Stat {i + 1}", c.inset(20, 20),
+                     [st.p(text, 54, bold=True, color=st.accent if i == 0 else st.primary, line=1.15, head=True),
+                      st.p(it.label, 20, color=st.fg, line=1.4, before=8)], anchor="middle")  # fmt: skip
+
+    def slide_figure(self, s: model.DeckSlide, label: str) -> None:
+        self._figure_slide(self.report.figures[s.ref], label, self.resolve(s))
+
+    def slide_value_framework(self, s: model.DeckSlide, label: str) -> None:
+        figs = self.report.figures
+        fig = figs.get(s.ref or "value-framework") or next(
+            (f for f in figs.values() if f.kind == "layers"), None
+        )
+        if fig is None:
+            raise Overflow(
+                "Figure", "the report has no layers figure for a value-framework slide; add 'ref:'"
+            )
+        title = self.resolve(s) or fig.display_caption
+        _ch, sec, _i = content.figure_place(self.report, fig.id)
+        ctx = self.content_slide(label, title, subtitle=sec.title if sec else "")
+        self._draw_figure(ctx, fig, self.body(ctx))
+        self.notes(ctx, content.join_notes(content.section_prose(sec) if sec else []))
+
+    def slide_strategies(self, s: model.DeckSlide, label: str) -> None:
+        st = self.style
+        strategies = self.report.strategies
+        items = strategies.strategies
+        ch = content.chapter_of_strategies(self.report)
+        title = self.resolve(s) or strategies.title or "策略"
+        ctx = self.content_slide(label, title, subtitle=ch.summary.text if False else "")
+        cols = self.body(ctx).cols(max(1, len(items)), 18)
+        for i, (sg, c) in enumerate(zip(items, cols, strict=True)):
+            ctx.shape(f"Strategy {i + 1} card", c, mix_card(st))
+            head = Box(c.x, c.y, c.w, 118)
+            ctx.shape(f"Strategy {i + 1} band", head, st.primary if i % 2 == 0 else st.secondary)
+            ctx.text(f"Strategy {i + 1} name", head.inset(16, 14),
+                     [st.p(content.strategy_label(sg), 15, color=WHITE, line=1.3, after=4),
+                      st.p(sg.name, 30, bold=True, color=WHITE, line=1.2, head=True)], anchor="bottom")  # fmt: skip
+            ctx.text(f"Strategy {i + 1} tagline", Box(c.x + 16, c.y + 136, c.w - 32, c.h - 152),
+                     [st.p(sg.tagline or sg.headline, 18, color=st.fg, line=1.5)])  # fmt: skip
+        intro = [b.body.text for b in (ch.intro if ch else ()) if isinstance(b, model.Prose)]
+        self.notes(
+            ctx,
+            content.join_notes(
+                intro + [f"{content.strategy_label(x)} {x.name}：{x.tagline}" for x in items]
+            ),
+        )
+
+    def slide_strategy(self, s: model.DeckSlide, label: str) -> None:
+        r = self.report
+        sg = next(x for x in r.strategies.strategies if x.id == s.ref)
+        title = self.resolve(s) or f"{sg.name}：{sg.headline or sg.tagline}"
+        fig = r.figures.get(sg.figures[0]) if sg.figures else None
+        sub = fig.display_caption if fig else ""
+        name, sep, rest = sub.partition("：")
+        if sep and name == sg.name:
+            sub = rest  # '拿来主义：实施步骤' under a title that already says 拿来主义
+        ctx = self.content_slide(label, title, subtitle=sub, kicker=content.strategy_label(sg))
+        sec = content.find_section(r, sg.section)
+        box = self.body(ctx)
+        if fig is not None:
+            self._draw_figure(ctx, fig, box)
+        elif sec is not None:
+            texts = [b.body.text for b in sec.blocks if isinstance(b, model.Prose)][:2]
+            ctx.text("Body", box, [self.style.p(t, 18, line=1.5, after=10) for t in texts])
+        notes = content.section_prose(sec) if sec else []
+        for b in sec.blocks if sec else ():
+            if isinstance(b, model.CaseRef) and b.case in r.cases:
+                notes.append(content.case_notes(r.cases[b.case]))
+        self.notes(ctx, content.join_notes(notes))
+
+    def slide_cases(self, s: model.DeckSlide, label: str) -> None:
+        cases = list(self.report.cases.values())
+        order = []
+        for ch in self.report.chapters:
+            for b in ch.blocks():
+                if isinstance(b, model.CaseRef) and b.case not in order:
+                    order.append(b.case)
+        by_id = self.report.cases
+        cases = [by_id[c] for c in order if c in by_id] + [c for c in cases if c.id not in order]
+        title = self.resolve(s) or "案例一览"
+        _cases_table(self, s, label, title, cases)
+
+    def slide_case(self, s: model.DeckSlide, label: str) -> None:
+        st = self.style
+        case = self.report.cases[s.ref]
+        ctx = self.content_slide(
+            label, self.resolve(s) or case.title, subtitle=case.bank, kicker="案例"
+        )
+        box = self.body(ctx)
+        if case.kind == "example" or not case.measures:
+            text = case.body or case.background or case.effect
+            paras = [
+                st.p(t, 18, line=1.55, after=10)
+                for t in content.sentences(text.text if text else "")
+            ]
+            ctx.text("Case body", box, paras or [st.p("", 18)])
+        else:
+            left, right = box.cols(2, 24, [1, 1.35])
+            bg = content.sentences(case.background.text)[:2] if case.background else []
+            lp = [st.p("背景", 16, bold=True, color=st.secondary, line=1.3, after=6)]
+            lp += [st.p(t, 16, line=1.5, after=6) for t in bg]
+            eff = content.case_result(case)
+            ctx.text("Background", left.top(left.h * 0.55), lp, fill=mix_card(st), pad=(14, 12))
+            if eff:
+                ctx.text("Effect", left.below(left.h * 0.55, 14),
+                         [st.p("效果", 16, bold=True, color=WHITE, line=1.3, after=6), st.p(eff, 16, color=WHITE, line=1.5)],
+                         fill=st.primary, pad=(14, 12))  # fmt: skip
+            rp = [st.p("措施", 16, bold=True, color=st.secondary, line=1.3, after=6)]
+            for k, m in enumerate(case.measures):
+                rp.append(
+                    measure.Para(
+                        (measure.Run(f"{k + 1}  {m.title}", True, st.primary),),
+                        17,
+                        st.body_family,
+                        line=1.4,
+                        before=6,
+                    )
+                )
+                rp.append(st.p(content.first_sentence(m.text.text), 15, line=1.45))
+            ctx.text("Measures", right, rp, pad=(6, 4))
+        self.notes(ctx, content.case_notes(case))
+
+    def slide_quotes(self, s: model.DeckSlide, label: str) -> None:
+        st = self.style
+        q = self.report.quotes
+        title = self.resolve(s) or q.intro or "访谈摘录"
+        quotes = list(q.quotes)
+        per = 6
+        while quotes:
+            chunk, quotes = quotes[:per], quotes[per:]
+            ctx = self.content_slide(
+                label, title if not s or chunk is not None else title, subtitle=q.lead
+            )
+            body = self.body(ctx)
+            ncol = 3 if len(chunk) > 2 else len(chunk)
+            nrow = (len(chunk) + ncol - 1) // ncol
+            cells = [c for row in body.rows(nrow, 16) for c in row.cols(ncol, 16)]
+            for i, (qt, c) in enumerate(zip(chunk, cells, strict=False)):
+                ctx.shape(f"Quote {i + 1} bar", Box(c.x, c.y, 4, c.h), st.accent)
+                paras = [st.p(qt.text.text, 15, line=1.5, after=8),
+                         st.p(f"—— {qt.bank}", 15, bold=True, color=st.primary, line=1.3, align="right")]  # fmt: skip
+                ctx.text(
+                    f"Quote {i + 1}",
+                    Box(c.x + 4, c.y, c.w - 4, c.h),
+                    paras,
+                    fill=mix_card(st),
+                    pad=(14, 10),
+                )
+            self.notes(
+                ctx,
+                content.join_notes([q.intro, q.lead] + [f"{x.bank}：{x.text.text}" for x in chunk]),
+            )
+            title = (self.resolve(s) or q.intro or "访谈摘录") + "（续）"
+
+    def slide_divider(self, s: model.DeckSlide, label: str) -> None:
+        st, g = self.style, self.geometry
+        ch = next(c for c in self.report.chapters if c.id == s.ref)
+        ctx = self.new_slide("section", label)
+        W, H = g.width, g.height
+        if not self.templated:
+            fill = ctx.slide.background.fill
+            fill.solid()
+            fill.fore_color.rgb = RGBColor.from_string(hex_of(st.primary))
+        ink = WHITE if not self.templated else st.primary
+        ctx.text("Chapter number", Box(g.title.x, H * 0.18, 300, 110),
+                 [st.p(f"{ch.number:02d}", 80, bold=True, color=st.accent, line=1.1, head=True)], pad=(2, 2))  # fmt: skip
+        self.title(ctx, self.resolve(s) or ch.title, box=Box(g.title.x, H * 0.18 + 116, W * 0.8, 110),
+                   size=36, color=ink, anchor="top")  # fmt: skip
+        if ch.summary:
+            ctx.text("Summary", Box(g.title.x, H * 0.18 + 236, W * 0.72, H * 0.78 - 236 - H * 0.05),
+                     [st.p(content.clean(ch.summary.text), 18, color=mix_light(st) if not self.templated else st.fg, line=1.6)])  # fmt: skip
+        self.notes(ctx, content.join_notes(
+            [ch.summary.text if ch.summary else ""] + [f"{x.number} {x.title}" for x in ch.sections]))  # fmt: skip
+
+    def slide_closing(self, s: model.DeckSlide, label: str) -> None:
+        st = self.style
+        r = self.report
+        contact = r.contact
+        title = self.resolve(s) or (contact.title if contact else "联系我们")
+        ctx = self.content_slide(label, title)
+        body = self.body(ctx)
+        left, right = body.cols(2, 32, [1.45, 1])
+        rows = left.rows(max(1, len(r.publishers)), 12)
+        for i, (p, row) in enumerate(zip(r.publishers, rows, strict=True)):
+            ctx.shape(
+                f"Publisher {i + 1} bar",
+                Box(row.x, row.y, 4, row.h),
+                st.primary if i % 2 == 0 else st.secondary,
+            )
+            paras = [st.p(p.name, 19, bold=True, color=st.primary, line=1.35, after=4)]
+            if p.links:
+                paras.append(
+                    st.p(
+                        "    ".join(f"{ln.label}：{ln.value}" for ln in p.links),
+                        15,
+                        color=st.fg,
+                        line=1.4,
+                    )
+                )
+            ctx.text(
+                f"Publisher {i + 1}",
+                Box(row.x + 16, row.y, row.w - 16, row.h),
+                paras,
+                anchor="middle",
+            )
+        if contact and contact.lines:
+            paras = [
+                st.p(contact.title, 20, bold=True, color=WHITE, line=1.35, after=10, head=True)
+            ]
+            for ln in contact.lines:
+                paras.append(st.p(ln.label, 14, color=mix_light(st), line=1.35, before=6))
+                paras.append(st.p(ln.value, 17, bold=True, color=WHITE, line=1.4))
+            ctx.text("Contact", right, paras, fill=st.primary, pad=(24, 22), anchor="middle")
+        self.notes(ctx, content.join_notes([p.profile.text for p in r.publishers if p.profile]))
+
+
+def _cases_table(
+    deck: DeckBuilder, s: model.DeckSlide, label: str, title: str, cases: list[model.Case]
+) -> None:
+    """The cases as a native table (bank, focus, key measure, result), continued on as many
+    slides as the measured rows need."""
+    st = deck.style
+    head = ["银行", "聚焦", "关键举措", "成效"]
+    rows = [
+        [
+            c.bank,
+            content.case_focus(c),
+            content.case_measure(c) or "—",
+            content.case_result(c) or "—",
+        ]
+        for c in cases
+    ]
+    body = deck.geometry.body
+    widths = [0.12, 0.22, 0.21, 0.45]
+    col_w = [body.w * w for w in widths]
+    pad = (8.0, 5.0)
+    size = 14.0
+
+    def cell_paras(text: str, j: int, header: bool) -> list[measure.Para]:
+        if header:
+            return [st.p(text, 15, bold=True, color=WHITE, line=1.3)]
+        return [st.p(text, size, bold=j == 0, color=st.primary if j == 0 else st.fg, line=1.35)]
+
+    def row_h(cells: list[str], header: bool = False) -> float:
+        return (
+            max(
+                measure.block_height(cell_paras(t, j, header), col_w[j] - 2 * pad[0])
+                for j, t in enumerate(cells)
+            )
+            + 2 * pad[1]
+            + 2
+        )
+
+    head_h = row_h(head, True)
+    layouts = []
+    for size in (14.0, 13.0):  # one point smaller if it saves a slide
+        heights = [row_h(rw) for rw in rows]
+        for i, h in enumerate(heights):
+            if head_h + h > body.h:
+                raise Overflow(
+                    "Cases table",
+                    f"the row of case '{cases[i].id}' is taller than a slide; shorten its first measure or effect",
+                )
+        layouts.append((len(_paginate(heights, body.h - head_h)), -size, heights))
+    _n, neg, heights = min(layouts, key=lambda t: (t[0], t[1]))
+    size = -neg
+    pages = _paginate(heights, body.h - head_h)
+    for n, idx in enumerate(pages):
+        t = title if n == 0 else f"{title}（续）"
+        ctx = deck.content_slide(label, t)
+        if n:
+            ctx.log.append(
+                {
+                    "slide": ctx.number,
+                    "shape": "Cases table",
+                    "message": f"cases continued on slide {ctx.number}",
+                }
+            )
+        total_h = head_h + sum(heights[i] for i in idx)
+        ctx._inside("Cases table", Box(body.x, body.y, body.w, total_h))
+        gf = ctx.slide.shapes.add_table(
+            len(idx) + 1, 4, emu(body.x), emu(body.y), emu(body.w), emu(total_h)
+        )
+        gf.name = "Cases table"
+        table = gf.table
+        for j, w in enumerate(col_w):
+            table.columns[j].width = emu(w)
+        data = [head] + [rows[i] for i in idx]
+        hs = [head_h] + [heights[i] for i in idx]
+        for ri, (cells, h) in enumerate(zip(data, hs, strict=True)):
+            table.rows[ri].height = emu(h)
+            for j, text in enumerate(cells):
+                cell = table.cell(ri, j)
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = RGBColor.from_string(
+                    hex_of(st.primary if ri == 0 else (WHITE if ri % 2 else mix_card(st)))
+                )
+                write_text(cell.text_frame, cell_paras(text, j, ri == 0), pad=pad)
+                cell.margin_left = cell.margin_right = emu(pad[0])
+                cell.margin_top = cell.margin_bottom = emu(pad[1])
+        deck.notes(
+            ctx,
+            content.join_notes(
+                [f"{cases[i].bank}：{cases[i].title}。{content.case_result(cases[i])}" for i in idx]
+            ),
+        )
+
+
+def _paginate(heights: list[float], room: float) -> list[list[int]]:
+    """Rows split over the fewest slides, the tallest slide as short as it can be (so no slide
+    is left with one stray row); rows keep their order."""
+    n = len(heights)
+    best: dict[tuple[int, int], tuple[float, list[list[int]]] | None] = {}
+
+    def split(start: int, pages: int) -> tuple[float, list[list[int]]] | None:
+        """Rows start.. over exactly `pages` slides: (tallest slide, pages) or None."""
+        key = (start, pages)
+        if key in best:
+            return best[key]
+        result = None
+        if pages == 1:
+            h = sum(heights[start:])
+            result = (h, [list(range(start, n))]) if h <= room else None
+        else:
+            for end in range(start + 1, n - pages + 2):
+                h = sum(heights[start:end])
+                if h > room:
+                    break
+                rest = split(end, pages - 1)
+                if rest is not None and (result is None or max(h, rest[0]) < result[0]):
+                    result = (max(h, rest[0]), [list(range(start, end)), *rest[1]])
+        best[key] = result
+        return result
+
+    for pages in range(1, n + 1):
+        got = split(0, pages)
+        if got is not None:
+            return got[1]
+    return [[i] for i in range(n)]
+
+
+def mix_card(st: Style) -> str:
+    return charts.mix(st.light, WHITE, 0.45)
+
+
+def mix_light(st: Style) -> str:
+    return charts.mix(st.primary, WHITE, 0.72)
+
+
+def _placeholder(holder, types):
+    for ph in holder.placeholders:
+        if ph.placeholder_format.type in types:
+            return ph
+    return None
+
+
+def _drop_slides(prs) -> None:
+    """A corporate template may carry sample slides: the deck starts from its layouts only."""
+    ids = prs.slides._sldIdLst
+    for sld in list(ids):
+        prs.part.drop_rel(sld.rId)
+        ids.remove(sld)
+
+
+def _widen(prs) -> None:
+    """The built-in 4:3 master made 16:9: slide size and every master/layout shape stretched."""
+    old_w = prs.slide_width
+    prs.slide_width, prs.slide_height = WIDE
+    k = WIDE[0] / old_w
+    k_h = WIDE[1] / prs.slide_height if prs.slide_height else 1
+    del k_h
+    for master in prs.slide_masters:
+        for holder in [master, *master.slide_layouts]:
+            for sh in holder.shapes:
+                if sh.left is not None and sh.width is not None:
+                    sh.left, sh.width = Emu(int(sh.left * k)), Emu(int(sh.width * k))
+
+
+def build_deck(report: model.Report, brand: Brand, template: Path | None) -> Built:
+    return DeckBuilder(report, brand, template).build()
+
+
+__all__ = ["build_deck", "Built", "MSO_SHAPE", "style_font"]

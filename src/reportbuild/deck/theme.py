@@ -1,0 +1,159 @@
+"""The brand in the deck's XML: theme fonts and colours, typefaces on every run, reproducible zips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import zipfile
+
+from lxml import etree
+from pptx.oxml.ns import qn
+
+from reportbuild.brand import Brand
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+# Scripts whose theme font PowerPoint picks by the text's language: Chinese must not fall
+# back to the template's 宋体/MS ゴシック entries.
+CJK_SCRIPTS = ("Hans", "Hant")
+
+
+def hex_of(color: str) -> str:
+    return color.lstrip("#").upper()[:6]
+
+
+def set_typefaces(rPr, latin: str, ea: str) -> None:
+    """Give a run (or a default run property) its Latin, East Asian and complex-script faces.
+
+    python-pptx's `font.name` writes only a:latin; without a:ea, PowerPoint sets the Chinese
+    characters in the theme's East Asian face — often a Japanese one.
+    """
+    for tag in ("a:latin", "a:ea", "a:cs"):
+        for old in rPr.findall(qn(tag)):
+            rPr.remove(old)
+    faces = [
+        etree.Element(qn(t), typeface=f)
+        for t, f in (("a:latin", latin), ("a:ea", ea), ("a:cs", latin))
+    ]
+    # a:latin/a:ea/a:cs come after the fills and effects and before a:sym and the hyperlinks
+    successors = {qn(t) for t in ("a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst")}
+    anchor = next((c for c in rPr if c.tag in successors), None)
+    for f in faces:
+        if anchor is None:
+            rPr.append(f)
+        else:
+            anchor.addprevious(f)
+
+
+def style_font(font, family: str, size: float | None = None, color: str | None = None,
+               bold: bool | None = None) -> None:  # fmt: skip
+    """A python-pptx Font (run, chart text, data labels) in the brand: size, colour, both faces."""
+    from pptx.dml.color import RGBColor
+    from pptx.util import Pt
+
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if color:
+        font.color.rgb = RGBColor.from_string(hex_of(color))
+    set_typefaces(font._rPr, family, family)
+    rPr = font._rPr
+    if rPr.tag == qn("a:rPr") or rPr.tag == qn("a:defRPr"):
+        rPr.set("lang", "zh-CN")
+        rPr.set("altLang", "en-US")
+
+
+def apply_theme(prs, brand: Brand, *, colours: bool) -> None:
+    """Set the theme's major/minor fonts (latin, ea and the Chinese script entries) and,
+    for the built-in master, its colour scheme."""
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    seen = set()
+    for master in prs.slide_masters:
+        part = master.part.part_related_by(RT.THEME)
+        if id(part) in seen:
+            continue
+        seen.add(id(part))
+        root = etree.fromstring(part.blob)
+        _fonts(root, "majorFont", brand.font_headings)
+        _fonts(root, "minorFont", brand.font_base)
+        if colours:
+            _colours(root, brand)
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _fonts(root, which: str, family: str) -> None:
+    node = root.find(f".//{{{A}}}fontScheme/{{{A}}}{which}")
+    if node is None:
+        return
+    latin = node.find(f"{{{A}}}latin")
+    ea = node.find(f"{{{A}}}ea")
+    if latin is None:
+        latin = etree.SubElement(node, f"{{{A}}}latin")
+    if ea is None:
+        ea = etree.Element(f"{{{A}}}ea")
+        latin.addnext(ea)
+    latin.set("typeface", family)
+    ea.set("typeface", family)
+    for script in CJK_SCRIPTS:
+        entry = node.find(f"{{{A}}}font[@script='{script}']")
+        if entry is None:
+            entry = etree.SubElement(node, f"{{{A}}}font", script=script)
+        entry.set("typeface", family)
+
+
+def _colours(root, brand: Brand) -> None:
+    scheme = root.find(f".//{{{A}}}clrScheme")
+    if scheme is None:
+        return
+    scheme.set("name", brand.name or "Brand")
+    palette = list(dict.fromkeys(brand.palette.values()))
+    extra = [c for c in palette if c not in (brand.primary, brand.secondary, brand.accent)]
+    values = {
+        "dk1": brand.foreground, "lt1": brand.background, "dk2": brand.dark, "lt2": brand.light,
+        "accent1": brand.primary, "accent2": brand.secondary, "accent3": brand.accent,
+        "accent4": brand.muted, "accent5": (extra + [brand.muted])[0],
+        "accent6": (extra[1:] + [brand.light])[0], "hlink": brand.secondary, "folHlink": brand.muted,
+    }  # fmt: skip
+    for name, colour in values.items():
+        slot = scheme.find(f"{{{A}}}{name}")
+        if slot is None:
+            continue
+        for child in list(slot):
+            slot.remove(child)
+        etree.SubElement(slot, f"{{{A}}}srgbClr", val=hex_of(colour))
+
+
+def build_time() -> dt.datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now; UTC, whole seconds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def reproducible(data: bytes, when: dt.datetime) -> bytes:
+    """The package rewritten with one timestamp on every zip entry, and the embedded chart
+    workbooks (whose core properties XlsxWriter dates 'now') given the same date."""
+    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            blob = src.read(info.filename)
+            if info.filename.endswith(".xlsx"):
+                blob = reproducible(blob, when)
+            elif info.filename.endswith("docProps/core.xml"):
+                blob = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
+                    rb"\g<1>" + iso.encode() + rb"\2",
+                    blob,
+                )
+            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, blob)
+    return out.getvalue()
