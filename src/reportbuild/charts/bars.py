@@ -56,7 +56,7 @@ def bar(cv: Canvas, fig: Figure) -> None:
             vtext,
             size=st.value,
             bold=strong,
-            color=st.primary if strong else st.fg,
+            color=st.ink if strong else st.fg,
         )
         y += row
     cv.line(x0, first, x0, y, st.rule, lw=0.8)
@@ -175,7 +175,7 @@ def donut(cv: Canvas, fig: Figure) -> None:
     size = st.big * 0.9
     while cv.measure(big, size, bold=True) > 2 * (r - ring) - 3 and size > 10:
         size -= 1
-    cv.text_mid(cx, cy, big, size=size, bold=True, color=st.primary, ha="center")
+    cv.text_mid(cx, cy, big, size=size, bold=True, color=st.ink, ha="center")
     x = cx + r + gap
     single = len(blocks) == 1  # the centre already shows its value
     heights = [
@@ -188,7 +188,8 @@ def donut(cv: Canvas, fig: Figure) -> None:
         cv.rect(x, y + cv.lead(size) / 2 - sw / 2, sw, sw, c)
         hh = cv.text(x + 6.0, y, lines, size=size, bold=lead, color=st.dark if lead else st.fg)
         if not single:
-            cv.text(x + 6.0, y + hh, format_value(fig, it), size=st.value, bold=True, color=c)
+            value = format_value(fig, it)
+            cv.text(x + 6.0, y + hh, value, size=st.value, bold=True, color=st.readable(c))
         y += h + 3.0
 
 
@@ -238,11 +239,11 @@ def stat(cv: Canvas, fig: Figure) -> None:
             tx = x + bar + pad
             base = y + pad + 0.88 * size * MM_PER_PT  # big digits and small affixes share it
             if pre:
-                cv.baseline_text(tx, base, pre, size=small, bold=True, color=st.primary)
+                cv.baseline_text(tx, base, pre, size=small, bold=True, color=st.ink)
                 tx += cv.measure(pre, small, bold=True) + 0.6
-            cv.baseline_text(tx, base, num, size=size, bold=True, color=st.primary)
+            cv.baseline_text(tx, base, num, size=size, bold=True, color=st.ink)
             tx += cv.measure(num, size, bold=True) + 0.6
             if unit:
-                cv.baseline_text(tx, base, unit, size=small, bold=True, color=st.primary)
+                cv.baseline_text(tx, base, unit, size=small, bold=True, color=st.ink)
             cv.text(x + bar + pad, y + pad + big_h + 2.5, label, color=st.fg)
         y += tile_h + gap

@@ -163,7 +163,7 @@ def process(cv: Canvas, fig: Figure) -> None:
     if fig.example:
         y += 5.0
         lab = fig.example.title
-        cv.text(0, y, lab, size=st.size, bold=True, color=st.accent)
+        cv.text(0, y, lab, size=st.size, bold=True, color=st.readable(st.accent))
         lw = cv.measure(lab, st.size, bold=True) + 2.5
         mid = y + cv.lead(st.size) / 2
         cv.line(lw, mid, cv.width, mid, st.rule, lw=0.6)
@@ -265,7 +265,7 @@ def ladder(cv: Canvas, fig: Figure) -> None:
                     inner,
                     fill=st.bg,
                     edge=st.secondary,
-                    color=st.secondary,
+                    color=st.readable(st.secondary),
                 )
                 + 2.5
             )
@@ -384,7 +384,7 @@ def layers(cv: Canvas, fig: Figure) -> None:
                 yy = y + (row_h - _group_height(cv, g, w, pad)) / 2 + pad
             if g.title:
                 t = cv.wrap(g.title, w - 2 * pad, size=st.small, bold=True)
-                yy += cv.text(x + pad, yy, t, size=st.small, bold=True, color=st.primary) + 1.0
+                yy += cv.text(x + pad, yy, t, size=st.small, bold=True, color=st.ink) + 1.0
             chips(cv, g.items, x + pad, yy, w - 2 * pad, grid=True)
             x += w + gap
         y += row_h + gap

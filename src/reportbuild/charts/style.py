@@ -73,6 +73,15 @@ class Style:
     def rule(self) -> str:
         return mix(self.muted, self.bg, 0.35)
 
+    @property
+    def ink(self) -> str:
+        """The primary colour for text on the page, or the dark one if the primary is too pale."""
+        return self.primary if luminance(self.primary) < 0.45 else self.dark
+
+    def readable(self, color: str) -> str:
+        """`color` for text on the background, darkened if it is too pale to read."""
+        return color if luminance(color) < 0.6 else self.fg
+
     def on(self, fill: str) -> str:
         """Text colour readable on `fill`."""
         return self.bg if luminance(fill) < 0.55 else self.dark
