@@ -363,15 +363,26 @@ def test_layout_reports_of_the_last_build(project):
     cache.mkdir(exist_ok=True)
     (cache / "pdf-layout.json").write_text(json.dumps([{"message": "table overflows the page"}]))
     (cache / "deck-layout.json").write_text(
-        json.dumps([{"slide": 3, "shape": "title", "message": "text exceeds its box by 12 pt"}])
+        json.dumps(
+            [
+                {"slide": 3, "shape": "title", "message": "text shrunk to 90% to fit its box"},
+                {
+                    "slide": 4,
+                    "shape": "Cases table",
+                    "message": "continued",
+                    "path": "sources/deck.yml",
+                    "line": 6,
+                },
+            ]
+        )
     )
     found = lint(project)
-    assert [(p.code, p.severity) for p in found] == [("L501", "warning"), ("L502", "warning")]
-    deck = next(p for p in found if p.code == "L502")
-    assert (deck.path, deck.line) == (
-        "sources/deck.yml",
-        line_of(project / "sources/deck.yml", "ref: survey"),
-    )
+    assert [(p.code, p.severity) for p in found] == [("L502", "warning")] * 2 + [
+        ("L501", "warning")
+    ]
+    deck, located = [p for p in found if p.code == "L502"]
+    assert (deck.path, deck.line) == ("sources/deck.yml", 0)
+    assert (located.path, located.line) == ("sources/deck.yml", 6)
     assert "shape 'title'" in deck.message
 
 

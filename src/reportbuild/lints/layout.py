@@ -12,6 +12,7 @@ from reportbuild.model import Report
 CACHE = ".reportbuild-cache"
 PDF_LAYOUT = f"{CACHE}/pdf-layout.json"
 DECK_LAYOUT = f"{CACHE}/deck-layout.json"
+DECK = "sources/deck.yml"
 
 
 def _entries(root: Path, rel: str, out: list[Problem]) -> list[dict]:
@@ -50,10 +51,11 @@ def lint_layout(report: Report, root: Path | str) -> list[Problem]:
         )
     for e in _entries(root, DECK_LAYOUT, out):
         slide = e.get("slide")
-        path, line = DECK_LAYOUT, 0
-        # slides are numbered in deck.yml order, so the slide's own line is the place to fix it
-        if isinstance(slide, int) and 1 <= slide <= len(report.deck):
-            path, line = report.deck[slide - 1].loc.path, report.deck[slide - 1].loc.line
+        # the deck file's entry that made the slide, when the deck stage says so; slide numbers
+        # alone cannot be mapped back, because long slides continue onto extra ones
+        path = str(e.get("path") or (DECK if report.deck else DECK_LAYOUT))
         shape = f", shape '{e['shape']}'" if e.get("shape") else ""
-        out.append(problem("L502", path, line, f"slide {slide}{shape}: {e['message']}"))
+        out.append(
+            problem("L502", path, int(e.get("line") or 0), f"slide {slide}{shape}: {e['message']}")
+        )
     return out
