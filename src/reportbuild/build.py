@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportbuild import __version__
@@ -32,7 +32,7 @@ PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 MANIFEST_VERSION = 1
 PRINT_HTML = "report.print.html"
 PACKAGE_DIR = Path(__file__).resolve().parent
-# Parts of the package that cannot change an output: the `new` skeleton and bytecode.
+# Parts of the package that cannot change an output: the `new` skeleton, bytecode, the lints.
 PACKAGE_SKIP = {"skeleton", "__pycache__", "lints"}
 
 
@@ -418,9 +418,9 @@ def run_build(
             a for a in requested if opts.force or not is_fresh(manifest.get(a), keys[a], out_dir)
         ]  # fmt: skip
         if not stale:
-            result = BuildResult(
-                [_output_from_manifest(a, manifest[a], out_dir) for a in requested], True
-            )
+            shown = [a for a in SUMMARY_ORDER if a in requested]
+            fresh = [_output_from_manifest(a, manifest[a], out_dir) for a in shown]
+            result = BuildResult(fresh, up_to_date=True)
             result.seconds = time.perf_counter() - t_start
             return result
         for a in stale:
@@ -646,7 +646,3 @@ def summary_lines(result: BuildResult, root: Path) -> list[str]:
         state = "" if o.built else "(up to date)"
         rows.append(f"  {shown:<22} {human_size(o.size):>9}  {count:<11} {state}".rstrip())
     return rows
-
-
-def with_only(opts: BuildOptions, only: str | None) -> BuildOptions:
-    return replace(opts, only=only)
