@@ -27,9 +27,13 @@ def bar(cv: Canvas, fig: Figure) -> None:
     lw = _label_column(cv, [it.label for it in items], cv.width * 0.36)
     values = [format_value(fig, it) for it in items]
     vw = max(cv.measure(v, st.value, bold=True) for v in values) + 2.0
-    x0 = lw + LABEL_GAP
-    span = cv.width - x0 - vw - 1.0
-    vmax = max((it.high or it.value or Decimal(0)) for it in items) or Decimal(1)
+    nums = [float(x) for it in items for x in (it.value, it.high) if x is not None] or [0.0]
+    lo, hi = min(0.0, *nums), max(0.0, *nums)
+    # value labels sit beyond the bar ends: room for them on the side(s) bars grow to
+    left = lw + LABEL_GAP + (vw if lo < 0 else 0.0)
+    span = cv.width - left - (vw + 1.0 if hi > 0 else 0.0)
+    scale = span / ((hi - lo) or 1.0)
+    zero = left - lo * scale
     bar_h = 4.8
     y = TOP
     hl = fig.highlight if fig.highlight > 0 else len(items)
@@ -43,23 +47,26 @@ def bar(cv: Canvas, fig: Figure) -> None:
         cv.text_mid(lw, mid, lines, ha="right")
         strong = i < hl or (it.value or Decimal(0)) >= cut
         color = st.primary if strong else st.bar_muted
-        w = float(it.value or 0) / float(vmax) * span
-        cv.rect(x0, mid - bar_h / 2, w, bar_h, color)
-        end = w
+        v = float(it.value or 0)
+        end = zero + v * scale
+        cv.rect(min(zero, end), mid - bar_h / 2, abs(end - zero), bar_h, color)
         if it.high is not None:  # a range: the uncertain part is a lighter extension
-            w2 = float(it.high) / float(vmax) * span
-            cv.rect(x0 + w, mid - bar_h / 2, w2 - w, bar_h, mix(color, st.bg, 0.55))
-            end = w2
+            end2 = zero + float(it.high) * scale
+            pale = mix(color, st.bg, 0.55)
+            cv.rect(min(end, end2), mid - bar_h / 2, abs(end2 - end), bar_h, pale)
+            end = end2
+        neg = end < zero
         cv.text_mid(
-            x0 + end + 1.6,
+            end + (-1.6 if neg else 1.6),
             mid,
             vtext,
             size=st.value,
             bold=strong,
             color=st.ink if strong else st.fg,
+            ha="right" if neg else "left",
         )
         y += row
-    cv.line(x0, first, x0, y, st.rule, lw=0.8)
+    cv.line(zero, first, zero, y, st.rule, lw=0.8)
 
 
 def _legend(
