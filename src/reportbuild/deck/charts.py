@@ -11,6 +11,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.oxml.ns import qn
 
 from reportbuild import model
+from reportbuild.figdata import alt_text
 from reportbuild.deck.layout import Box, SlideCtx, emu
 from reportbuild.deck.theme import hex_of, style_font
 
@@ -46,10 +47,13 @@ def _fill(fmt, color: str) -> None:
     fmt.fill.fore_color.rgb = RGBColor.from_string(hex_of(color))
 
 
-def _base(ctx: SlideCtx, name: str, box: Box, kind, data):
+def _base(ctx: SlideCtx, fig: model.Figure, box: Box, kind, data):
+    name = f"Chart {fig.id}"
     ctx._inside(name, box)
     gf = ctx.slide.shapes.add_chart(kind, emu(box.x), emu(box.y), emu(box.w), emu(box.h), data)
     gf.name = name
+    # the chart described in words for screen readers (PowerPoint's "Alt Text")
+    gf._element.nvGraphicFramePr.cNvPr.set("descr", alt_text(fig))
     chart = gf.chart
     chart.has_title = False
     st = ctx.style
@@ -74,7 +78,7 @@ def bar(ctx: SlideCtx, box: Box, fig: model.Figure):
     data = CategoryChartData(number_format=number_format(fig))
     data.categories = [it.label for it in items]
     data.add_series(fig.caption or fig.title, [_num(it.value) for it in items])
-    gf, chart = _base(ctx, f"Chart {fig.id}", box, XL_CHART_TYPE.BAR_CLUSTERED, data)
+    gf, chart = _base(ctx, fig, box, XL_CHART_TYPE.BAR_CLUSTERED, data)
     chart.has_legend = False
     plot = chart.plots[0]
     plot.gap_width = 45
@@ -111,7 +115,7 @@ def donut(ctx: SlideCtx, box: Box, fig: model.Figure):
     data = CategoryChartData(number_format=number_format(fig))
     data.categories = [it.label, "其余"]
     data.add_series(fig.caption or fig.title, [share, round(100 - share, 6)])
-    gf, chart = _base(ctx, f"Chart {fig.id}", box, XL_CHART_TYPE.DOUGHNUT, data)
+    gf, chart = _base(ctx, fig, box, XL_CHART_TYPE.DOUGHNUT, data)
     chart.has_legend = False
     plot = chart.plots[0]
     plot.vary_by_categories = True
@@ -139,7 +143,7 @@ def stacked(ctx: SlideCtx, box: Box, fig: model.Figure):
     for s in fig.series:
         label = s.label + ("（推算）" if s.derived else "")
         data.add_series(label, [_num(s.values.get(c.id)) for c in fig.categories])
-    gf, chart = _base(ctx, f"Chart {fig.id}", box, XL_CHART_TYPE.BAR_STACKED_100, data)
+    gf, chart = _base(ctx, fig, box, XL_CHART_TYPE.BAR_STACKED_100, data)
     plot = chart.plots[0]
     plot.gap_width = 55
     plot.overlap = 100

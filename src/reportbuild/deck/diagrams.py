@@ -162,6 +162,8 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
     extra = (main.h - sum(needs) - GAP * (n - 1)) / n
     extra = min(extra, 40.0)
     y = main.y
+    used_h = sum(needs) + extra * n + GAP * (n - 1)
+    box = Box(box.x, box.y, box.w, used_h)  # side columns as tall as the layers
     for i, (ly, need) in enumerate(zip(fig.layers, needs, strict=True)):
         h = need + extra
         row = Box(main.x, y, main.w, h)

@@ -26,6 +26,7 @@ from reportbuild.deck.layout import (
 )
 from reportbuild.deck.theme import apply_theme, build_time, hex_of, reproducible, style_font
 from reportbuild.errors import BuildError
+from reportbuild.figdata import alt_text
 
 WIDE = (Emu(12192000), Emu(6858000))  # 13.333 × 7.5 in, 16:9
 WHITE = "#FFFFFF"
@@ -363,7 +364,10 @@ class DeckBuilder:
         )
         self._draw_figure(ctx, fig, self.body(ctx))
         prose = content.figure_prose(r, fig.id)
-        self.notes(ctx, content.join_notes([fig.finding or "", *prose]))
+        # the chart read out (its numbers, in order) for the presenter; diagrams only when
+        # the report has no prose of its own to say about them
+        readout = [alt_text(fig)] if fig.is_data or not prose else []
+        self.notes(ctx, content.join_notes([fig.finding or "", *prose, *readout]))
 
     def _draw_figure(self, ctx: SlideCtx, fig: model.Figure, box: Box) -> None:
         st = self.style
@@ -421,7 +425,7 @@ class DeckBuilder:
         _ch, sec, _i = content.figure_place(self.report, fig.id)
         ctx = self.content_slide(label, title, subtitle=sec.title if sec else "")
         self._draw_figure(ctx, fig, self.body(ctx))
-        self.notes(ctx, content.join_notes(content.section_prose(sec) if sec else []))
+        self.notes(ctx, content.join_notes(content.section_prose(sec) if sec else [alt_text(fig)]))
 
     def slide_strategies(self, s: model.DeckSlide, label: str) -> None:
         st = self.style
@@ -465,7 +469,7 @@ class DeckBuilder:
         elif sec is not None:
             texts = [b.body.text for b in sec.blocks if isinstance(b, model.Prose)][:2]
             ctx.text("Body", box, [self.style.p(t, 18, line=1.5, after=10) for t in texts])
-        notes = content.section_prose(sec) if sec else []
+        notes = [sg.headline or sg.tagline] + (content.section_prose(sec) if sec else [])
         for b in sec.blocks if sec else ():
             if isinstance(b, model.CaseRef) and b.case in r.cases:
                 notes.append(content.case_notes(r.cases[b.case]))
@@ -528,32 +532,54 @@ class DeckBuilder:
         q = self.report.quotes
         title = self.resolve(s) or q.intro or "访谈摘录"
         quotes = list(q.quotes)
-        per = 6
+        first = True
         while quotes:
-            chunk, quotes = quotes[:per], quotes[per:]
-            ctx = self.content_slide(
-                label, title if not s or chunk is not None else title, subtitle=q.lead
-            )
-            body = self.body(ctx)
-            ncol = 3 if len(chunk) > 2 else len(chunk)
-            nrow = (len(chunk) + ncol - 1) // ncol
-            cells = [c for row in body.rows(nrow, 16) for c in row.cols(ncol, 16)]
-            for i, (qt, c) in enumerate(zip(chunk, cells, strict=False)):
+            for per in (6, 4, 3, 2, 1):
+                grid = self._quote_grid(self.geometry.body, quotes[:per])
+                if grid is not None:
+                    break
+            else:
+                raise Overflow("Quote 1", f"the quote of {quotes[0].bank} does not fit a slide; shorten it")
+            chunk, quotes = quotes[: len(grid)], quotes[len(grid) :]
+            ctx = self.content_slide(label, title if first else f"{title}（续）", subtitle=q.lead)
+            if not first:
+                ctx.log.append({"slide": ctx.number, "shape": "Quotes", "message": "quotes continued on this slide"})
+            for i, (qt, (c, paras)) in enumerate(zip(chunk, grid, strict=True)):
+                c = Box(c.x, self.body(ctx).y + (c.y - self.geometry.body.y), c.w, c.h)
                 ctx.shape(f"Quote {i + 1} bar", Box(c.x, c.y, 4, c.h), st.accent)
-                paras = [st.p(qt.text.text, 15, line=1.5, after=8),
-                         st.p(f"—— {qt.bank}", 15, bold=True, color=st.primary, line=1.3, align="right")]  # fmt: skip
-                ctx.text(
-                    f"Quote {i + 1}",
-                    Box(c.x + 4, c.y, c.w - 4, c.h),
-                    paras,
-                    fill=mix_card(st),
-                    pad=(14, 10),
-                )
-            self.notes(
-                ctx,
-                content.join_notes([q.intro, q.lead] + [f"{x.bank}：{x.text.text}" for x in chunk]),
-            )
-            title = (self.resolve(s) or q.intro or "访谈摘录") + "（续）"
+                ctx.text(f"Quote {i + 1}", Box(c.x + 4, c.y, c.w - 4, c.h), paras, fill=mix_card(st), pad=(14, 10))
+            self.notes(ctx, content.join_notes([q.intro, q.lead] + [f"{x.bank}：{x.text.text}" for x in chunk]))
+            first = False
+
+    def _quote_grid(self, body: Box, chunk: list[model.Quote]):
+        """Boxes for the quotes, rows as tall as their longest quote; None if they do not fit."""
+        st = self.style
+        n = len(chunk)
+        ncol = {1: 1, 2: 2, 4: 2}.get(n, 3)
+        nrow = (n + ncol - 1) // ncol
+        col_boxes = body.cols(ncol, 16)
+        paras = [
+            [st.p(qt.text.text, 16, line=1.5, after=8),
+             st.p(f"—— {qt.bank}", 15, bold=True, color=st.primary, line=1.3, align="right")]
+            for qt in chunk
+        ]  # fmt: skip
+        heights = []
+        for r in range(nrow):
+            row = range(r * ncol, min(n, (r + 1) * ncol))
+            heights.append(max(measure.block_height(paras[i], col_boxes[0].w - 4 - 28) for i in row) + 20)
+        free = body.h - 16 * (nrow - 1) - sum(heights)
+        if free < 0:
+            return None
+        heights = [h + min(free / nrow, 40) for h in heights]
+        out, y = [], body.y
+        for r in range(nrow):
+            for k in range(ncol):
+                i = r * ncol + k
+                if i < n:
+                    cb = col_boxes[k]
+                    out.append((Box(cb.x, y, cb.w, heights[r]), paras[i]))
+            y += heights[r] + 16
+        return out
 
     def slide_divider(self, s: model.DeckSlide, label: str) -> None:
         st, g = self.style, self.geometry
@@ -583,8 +609,8 @@ class DeckBuilder:
         ctx = self.content_slide(label, title)
         body = self.body(ctx)
         left, right = body.cols(2, 32, [1.45, 1])
-        rows = left.rows(max(1, len(r.publishers)), 12)
-        for i, (p, row) in enumerate(zip(r.publishers, rows, strict=True)):
+        rows = left.rows(max(3, len(r.publishers)), 12)
+        for i, (p, row) in enumerate(zip(r.publishers, rows, strict=False)):
             ctx.shape(
                 f"Publisher {i + 1} bar",
                 Box(row.x, row.y, 4, row.h),

@@ -1,0 +1,411 @@
+"""The deck: slides follow the deck file, charts hold the figures' data, text fits and is Chinese."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from pptx.oxml.ns import qn
+from pptx.util import Emu
+
+from reportbuild.brand import load_brand
+from reportbuild.deck import LAYOUT_REPORT, write_deck
+from reportbuild.deck import measure
+from reportbuild.errors import BuildError
+from reportbuild.load import load_project
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+SKELETON = ROOT / "src" / "reportbuild" / "skeleton"
+FIXTURE = HERE / "fixtures" / "deck"
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+EMU_PER_PT = 12700
+
+
+def make_project(dest: Path) -> Path:
+    shutil.copytree(SKELETON, dest)
+    shutil.copytree(FIXTURE, dest, dirs_exist_ok=True)
+    return dest
+
+
+def build(root: Path, out: Path | None = None, **kw):
+    report, brand = load_project(root), load_brand(root)
+    out = out or root / "output" / "summary.pptx"
+    res = write_deck(report, brand, out, **kw)
+    return report, brand, out, res
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("deck") / "proj")
+    report, brand, out, res = build(root)
+    return report, brand, out, res, Presentation(str(out))
+
+
+@pytest.fixture(scope="session")
+def real_deck(tmp_path_factory):
+    """The city-commercial-bank report's deck, built once (skipped while its sources do not load)."""
+    from reportbuild.errors import SourceError
+
+    try:
+        report = load_project(ROOT)
+    except SourceError as exc:  # the sources are being written by others
+        pytest.skip(f"the real report does not load yet: {exc.problems[:1]}")
+    if not report.deck:
+        pytest.skip("the real report has no sources/deck.yml yet")
+    out = tmp_path_factory.mktemp("real") / "summary.pptx"
+    res = write_deck(report, load_brand(ROOT), out)
+    return report, out, res, Presentation(str(out))
+
+
+# ── helpers that read the deck back ──────────────────────────────────────────
+
+
+def title_of(slide) -> str:
+    t = slide.shapes.title
+    if t is not None:
+        return t.text_frame.text
+    for sh in slide.shapes:
+        if sh.name == "Title":
+            return sh.text_frame.text
+    return ""
+
+
+def chart_data(prs) -> dict[str, dict[str, dict[str, float]]]:
+    """{chart shape name: {series name: {category: value}}} for every native chart."""
+    out = {}
+    for slide in prs.slides:
+        for sh in slide.shapes:
+            if sh.has_chart:
+                plot = sh.chart.plots[0]
+                cats = list(plot.categories)
+                out[sh.name] = {s.name: dict(zip(cats, s.values, strict=True)) for s in plot.series}
+    return out
+
+
+def expected_data(fig) -> dict[str, float]:
+    if fig.kind == "stacked":
+        return {s.label: {c.label: float(s.values[c.id]) for c in fig.categories} for s in fig.series}
+    return {it.label: float(it.value) for it in fig.items}
+
+
+def text_frames(prs):
+    """(slide number, name, text frame, width pt, height pt) of every text in the slides,
+    table cells included; the available size is the box minus its insets."""
+    for n, slide in enumerate(prs.slides, 1):
+        for sh in slide.shapes:
+            if sh.has_text_frame and sh.text_frame.text.strip():
+                body = sh.text_frame._txBody.find(qn("a:bodyPr"))
+                l_, r_ = (int(body.get(k, 91440)) for k in ("lIns", "rIns"))
+                t_, b_ = (int(body.get(k, 45720)) for k in ("tIns", "bIns"))
+                w = (sh.width - l_ - r_) / EMU_PER_PT
+                h = (sh.height - t_ - b_) / EMU_PER_PT
+                yield n, sh.name, sh.text_frame, w, h
+            if sh.has_table:
+                tbl = sh.table
+                for ri, row in enumerate(tbl.rows):
+                    for ci, col in enumerate(tbl.columns):
+                        cell = tbl.cell(ri, ci)
+                        w = (col.width - cell.margin_left - cell.margin_right) / EMU_PER_PT
+                        h = (row.height - cell.margin_top - cell.margin_bottom) / EMU_PER_PT
+                        yield n, f"{sh.name} r{ri}c{ci}", cell.text_frame, w, h
+
+
+def paras_of(tf) -> list[measure.Para]:
+    """The paragraphs as written — sizes, faces, pitch, spacing — to measure them again."""
+    out = []
+    for p in tf.paragraphs:
+        runs = p.runs
+        if not runs:
+            continue
+        size = runs[0].font.size.pt
+        latin = runs[0].font._rPr.find(qn("a:latin")).get("typeface")
+        pitch = p.line_spacing.pt if hasattr(p.line_spacing, "pt") else size * 1.2
+        out.append(
+            measure.Para(
+                tuple(measure.Run(r.text, bool(r.font.bold)) for r in runs),
+                size,
+                latin,
+                line=pitch / size,
+                before=p.space_before.pt if p.space_before is not None else 0.0,
+                after=p.space_after.pt if p.space_after is not None else 0.0,
+            )
+        )
+    return out
+
+
+def all_runs(prs):
+    for n, slide in enumerate(prs.slides, 1):
+        for r in slide._element.iter(qn("a:r")):
+            yield n, r
+
+
+# ── the fixture deck ─────────────────────────────────────────────────────────
+
+
+def test_slides_follow_the_deck_file(built):
+    report, _brand, _out, res, prs = built
+    assert res.slides == len(prs.slides) == len(report.deck)  # nothing in the fixture overflows
+    titles = [title_of(s) for s in prs.slides]
+    assert all(titles), titles
+    by_kind = dict(zip([d.kind + (d.ref or "") for d in report.deck], titles, strict=True))
+    assert by_kind["title"] == report.title
+    assert by_kind["core-points"] == "核心观点"
+    assert by_kind["figuresurvey"] == "多数受访者同意：62%"  # a binding in the deck file, from figures/
+    assert by_kind["figuresplit"] == "东部数量占41%"
+    assert by_kind["figureshare"] == "只有少数受访者表示满意"  # the finding, without its 发现一
+    assert by_kind["dividerintro"] == "第一章的标题"
+    assert by_kind["strategyfirst"].startswith("拿来主义：")
+    assert by_kind["caseexample"] == report.cases["example"].title
+    assert by_kind["closing"] == "联系我们"
+
+
+def test_slide_layouts_are_named_and_16_9(built):
+    *_, prs = built
+    assert (prs.slide_width, prs.slide_height) == (Emu(12192000), Emu(6858000))
+    names = [s.slide_layout.name for s in prs.slides]
+    assert names[0] == "Title Slide"
+    assert names[3] == "Section Header"
+    assert set(names[1:3]) == {"Title Only"}
+
+
+def test_charts_are_native_and_hold_the_figures_data(built):
+    report, *_, prs = built
+    data = chart_data(prs)
+    assert set(data) == {"Chart survey", "Chart share", "Chart split"}
+    bar = data["Chart survey"][report.figures["survey"].title]
+    assert bar == expected_data(report.figures["survey"])
+    assert list(bar) == ["同意", "不同意", "不确定"]  # ranked, largest first
+    share = next(iter(data["Chart share"].values()))
+    assert share == {"满意": 23.0, "其余": 77.0}
+    split = data["Chart split"]
+    want = expected_data(report.figures["split"])
+    assert split == {k + ("（推算）" if k == "其他" else ""): v for k, v in want.items()}
+    # the workbook is embedded, so PowerPoint can edit the data
+    for slide in prs.slides:
+        for sh in slide.shapes:
+            if sh.has_chart:
+                assert sh.chart.part.chart_workbook.xlsx_part is not None
+
+
+def test_bar_colours_highlight_the_top_items(built):
+    report, brand, *_, prs = built
+    slide = next(s for s in prs.slides if any(sh.name == "Chart survey" for sh in s.shapes))
+    chart = next(sh for sh in slide.shapes if sh.name == "Chart survey").chart
+    pts = chart.plots[0].series[0].points
+    colours = [str(pts[i].format.fill.fore_color.rgb) for i in range(3)]
+    assert colours[0] == brand.primary.lstrip("#").upper()  # highlight: 1
+    assert colours[1] == colours[2] != colours[0]
+    labels = chart.plots[0].data_labels
+    assert labels.show_value and labels.number_format == 'General"%"'
+
+
+def test_every_chinese_run_names_an_east_asian_face(built):
+    _r, brand, _o, _res, prs = built
+    faces = {brand.font_base, brand.font_headings}
+    seen = 0
+    for n, r in all_runs(prs):
+        text = r.findtext(qn("a:t")) or ""
+        if CJK.search(text):
+            seen += 1
+            ea = r.find(qn("a:rPr") + "/" + qn("a:ea"))
+            assert ea is not None and ea.get("typeface") in faces, f"slide {n}: {text!r}"
+    assert seen > 50
+    # chart text: every text property block of a chart names the East Asian face too
+    for slide in prs.slides:
+        for sh in slide.shapes:
+            if sh.has_chart:
+                defs = list(sh.chart._chartSpace.iter(qn("a:defRPr")))
+                assert defs and all(d.find(qn("a:ea")) is not None for d in defs), sh.name
+
+
+def test_theme_fonts_set_the_chinese_face(built):
+    from lxml import etree
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    _r, brand, _o, _res, prs = built
+    theme = etree.fromstring(prs.slide_master.part.part_related_by(RT.THEME).blob)
+    a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    for which, family in (("majorFont", brand.font_headings), ("minorFont", brand.font_base)):
+        node = theme.find(f".//{a}{which}")
+        assert node.find(f"{a}latin").get("typeface") == family
+        assert node.find(f"{a}ea").get("typeface") == family
+        assert node.find(f"{a}font[@script='Hans']").get("typeface") == family
+
+
+def test_no_shape_lies_outside_the_slide(built):
+    *_, prs = built
+    W, H = prs.slide_width, prs.slide_height
+    for n, slide in enumerate(prs.slides, 1):
+        for sh in slide.shapes:
+            assert sh.left >= 0 and sh.top >= 0, (n, sh.name)
+            assert sh.left + sh.width <= W and sh.top + sh.height <= H, (n, sh.name)
+
+
+def test_measured_text_fits_its_box(built):
+    *_, prs = built
+    count = 0
+    for n, name, tf, w, h in text_frames(prs):
+        assert tf.word_wrap is True, (n, name)
+        paras = paras_of(tf)
+        need = measure.block_height(paras, w)
+        assert need <= h + 0.5, f"slide {n} {name}: {need:.1f} pt of text in {h:.1f} pt"
+        count += 1
+    assert count > 60
+
+
+def test_nothing_is_tiny(built):
+    *_, prs = built
+    sizes = {r.font.size.pt for s in prs.slides for sh in s.shapes if sh.has_text_frame
+             for p in sh.text_frame.paragraphs for r in p.runs}  # fmt: skip
+    assert min(sizes) >= 11
+
+
+def test_speaker_notes_on_every_slide(built):
+    report, *_, prs = built
+    for n, slide in enumerate(prs.slides, 1):
+        assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip(), n
+    notes = [s.notes_slide.notes_text_frame.text for s in prs.slides]
+    kinds = [d.kind + (d.ref or "") for d in report.deck]
+    assert "调查显示" in notes[kinds.index("figuresurvey")]  # the prose around the figure
+    assert "示例银行是一家城市商业银行" in notes[kinds.index("caseexample")]  # the case's background
+
+
+def test_layout_report_is_written(built):
+    report, *_ = built
+    path = Path(report.root) / ".reportbuild-cache" / LAYOUT_REPORT
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(entries, list)
+    assert all(set(e) == {"slide", "shape", "message"} for e in entries)
+
+
+def test_identical_bytes_with_source_date_epoch(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1530000000")
+    root = make_project(tmp_path / "proj")
+    _r, _b, a, _ = build(root, tmp_path / "a.pptx")
+    _r, _b, b, _ = build(root, tmp_path / "b.pptx")
+    assert a.read_bytes() == b.read_bytes()
+    prs = Presentation(str(a))
+    assert prs.core_properties.created.year == 2018
+    assert prs.core_properties.title == "示例研究报告"
+
+
+def test_long_text_shrinks_then_fails_naming_the_slide(tmp_path):
+    root = make_project(tmp_path / "proj")
+    cp = root / "sources" / "core-points.yml"
+    # a little too long: shrunk within limits and logged
+    cp.write_text(cp.read_text(encoding="utf-8").replace("对核心观点的一句说明。", "对核心观点的说明，" * 60), encoding="utf-8")
+    _r, _b, _o, res = build(root)
+    assert any("Point 1 text" in m and "shrunk" in m for m in res.overflow), res.overflow
+    # far too long: the build fails and says which slide, in which file and line
+    cp.write_text(cp.read_text(encoding="utf-8").replace("说明，", "很长的说明，" * 2), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"sources/deck\.yml:\d+: slide 3 \(core-points\).*Point 1 text"):
+        build(root)
+
+
+def test_many_cases_continue_on_a_second_slide(tmp_path):
+    root = make_project(tmp_path / "proj")
+    src = (root / "sources" / "cases" / "example.yml").read_text(encoding="utf-8")
+    long_effect = "平台上线后客户满意度提升，" * 12 + "效果显著。"
+    for i in range(6):
+        (root / "sources" / "cases" / f"bank{i}.yml").write_text(
+            src.replace("示例银行", f"第{i}示例银行").replace("平台上线后客户满意度提升。", long_effect), encoding="utf-8"
+        )
+    report, _b, out, res = build(root)
+    prs = Presentation(str(out))
+    titles = [title_of(s) for s in prs.slides]
+    assert "案例一览（续）" in titles
+    assert res.slides == len(report.deck) + titles.count("案例一览（续）")
+    rows = sum(len(sh.table.rows) - 1 for s in prs.slides for sh in s.shapes if sh.has_table)
+    assert rows == len(report.cases)
+    assert any("continued" in m for m in res.overflow)
+
+
+def test_template_layouts_by_name(tmp_path):
+    root = make_project(tmp_path / "proj")
+    template = tmp_path / "corp.pptx"
+    prs = Presentation()  # python-pptx's own 4:3 master stands in for a corporate one
+    prs.slides.add_slide(prs.slide_layouts[0])  # a sample slide the deck must not keep
+    prs.save(str(template))
+    report, _b, out, res = build(root, template=template)
+    deck = Presentation(str(out))
+    assert (deck.slide_width, deck.slide_height) == (prs.slide_width, prs.slide_height)
+    assert len(deck.slides) == len(report.deck)
+    assert deck.slides[0].slide_layout.name == "Title Slide"
+    assert deck.slides[1].slide_layout.name == "Title Only"
+    assert title_of(deck.slides[0]) == report.title
+    W, H = deck.slide_width, deck.slide_height
+    for slide in deck.slides:
+        for sh in slide.shapes:
+            assert 0 <= sh.left and sh.left + sh.width <= W and 0 <= sh.top and sh.top + sh.height <= H
+    for n, name, tf, w, h in text_frames(deck):
+        assert measure.block_height(paras_of(tf), w) <= h + 0.5, (n, name)
+
+
+def test_a_template_in_styles_is_used(tmp_path):
+    root = make_project(tmp_path / "proj")
+    prs = Presentation()
+    prs.save(str(root / "styles" / "corp.pptx"))
+    _r, _b, out, _res = build(root)
+    assert Presentation(str(out)).slide_width == prs.slide_width  # 4:3, the template's
+
+
+def test_importing_the_package_does_not_import_pptx():
+    code = "import sys, reportbuild.deck; print('pptx' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_wrapping_keeps_punctuation_with_its_character():
+    lines = measure.wrap((measure.Run("城商行金融科技发展，研究报告。" * 3),), "Noto Sans CJK SC", 20, 200)
+    assert len(lines) > 1
+    assert not any(line[0] in measure.NO_START for line in lines)
+    assert "".join(lines) == "城商行金融科技发展，研究报告。" * 3
+    # Latin words and numbers stay whole
+    lines = measure.wrap((measure.Run("资产总额2,819.76亿元 SaaS PaaS IaaS"),), "Noto Sans CJK SC", 20, 90)
+    assert any("2,819.76" in ln for ln in lines)
+
+
+# ── the real report ──────────────────────────────────────────────────────────
+
+
+def test_real_deck_has_the_briefing(real_deck):
+    report, _out, res, prs = real_deck
+    text = "\n".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
+    for p in report.core_points.points:
+        assert p.title.partition("，")[0] in text
+    for st in report.strategies.strategies:
+        assert st.name in text
+    data = chart_data(prs)
+    assert len(data) >= 4
+    for name, series in data.items():
+        fig = report.figures[name.removeprefix("Chart ")]
+        want = expected_data(fig)
+        got = series if fig.kind == "stacked" else next(iter(series.values()))
+        if fig.kind == "donut":
+            got = {k: v for k, v in got.items() if k != "其余"}
+        if fig.kind == "stacked":
+            got = {k.removesuffix("（推算）"): v for k, v in got.items()}
+        assert got == want, name
+    assert res.slides == len(prs.slides)
+
+
+def test_real_deck_text_fits_and_is_chinese(real_deck):
+    report, _out, _res, prs = real_deck
+    for n, name, tf, w, h in text_frames(prs):
+        need = measure.block_height(paras_of(tf), w)
+        assert need <= h + 0.5, f"slide {n} {name}: {need:.1f} pt of text in {h:.1f} pt"
+    for n, r in all_runs(prs):
+        if CJK.search(r.findtext(qn("a:t")) or ""):
+            assert r.find(qn("a:rPr") + "/" + qn("a:ea")) is not None, n
+    W, H = prs.slide_width, prs.slide_height
+    for n, slide in enumerate(prs.slides, 1):
+        assert slide.notes_slide.notes_text_frame.text.strip(), n
+        for sh in slide.shapes:
+            assert 0 <= sh.left and sh.left + sh.width <= W and 0 <= sh.top and sh.top + sh.height <= H, (n, sh.name)
