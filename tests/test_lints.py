@@ -472,3 +472,38 @@ def test_real_report_known_defects_stay_fixed(real_report):
     assert not [p.format() for p in repeats if p.path.startswith("sources/chapters/02-")]
     assert not [p.format() for p in repeats if p.path == "sources/cases/urumqi.yml"]
     assert [p.format() for p in found if p.severity == "error"] == []
+
+
+def test_real_report_defects_reintroduced_are_caught(real_report, tmp_path):
+    """Put the original report's three defects back into a copy of the real sources."""
+    import re
+
+    root = Path(real_report.root)
+    copy = tmp_path / "real"
+    for part in ("sources", "figures", "styles"):
+        shutil.copytree(root / part, copy / part)
+    ch1 = copy / real_report.chapters[0].loc.path
+    text = ch1.read_text(encoding="utf-8")
+    text, n = re.subn(r"(要求不断提升”（)\{\{< num challenges\.[a-z0-9-]+ >\}\}", r"\g<1>80%", text)
+    text, m = re.subn(r"(年轻客户流失”（)\{\{< num challenges\.[a-z0-9-]+ >\}\}", r"\g<1>68%", text)
+    assert n == m == 1, "the challenges sentence changed; update this test"
+    ch1.write_text(text, encoding="utf-8")
+    ch2 = copy / real_report.chapters[1].loc.path
+    opener = real_report.chapters[0].summary.source  # the original printed it again on ch2's opener
+    head, sep, body = ch2.read_text(encoding="utf-8").partition("\n---\n")
+    ch2.write_text(f"{head}{sep}\n{opener}\n{body}", encoding="utf-8")
+    urumqi = copy / real_report.cases["urumqi"].loc.path
+    effect = real_report.cases["qingdao"].effect.source.split("。")[0] + "。"
+    with urumqi.open("a", encoding="utf-8") as f:
+        f.write(f"effect: |\n  {effect}\n")
+
+    found = lint(copy)
+    numbers = [p for p in found if p.code == "L101"]
+    assert len(numbers) == 2 and {p.path for p in numbers} == {real_report.chapters[0].loc.path}
+    assert "'80%'" in numbers[0].message + numbers[1].message
+    repeats = {p.path: p for p in found if p.code == "L201"}
+    assert "chapter 1 summary" in repeats[real_report.chapters[1].loc.path].message
+    assert len(repeats) == 2, [p.format() for p in repeats.values()]
+    # reported at whichever of the two cases comes second in reading order, naming the other
+    pasted = [p for p in repeats.values() if "case qingdao" in p.message + p.path]
+    assert len(pasted) == 1 and "urumqi" in pasted[0].path + pasted[0].message
