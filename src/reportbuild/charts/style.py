@@ -19,6 +19,19 @@ def mix(color: str, other: str, t: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(a, b, strict=True))
 
 
+def _points(size: str) -> float:
+    """'10pt' → 10.0; other units or nonsense fall back to the default 10 pt."""
+    text = str(size).strip().lower()
+    try:
+        if text.endswith("pt"):
+            return float(text[:-2])
+        if text.endswith("px"):
+            return float(text[:-2]) * 0.75
+    except ValueError:
+        pass
+    return 10.0
+
+
 def luminance(color: str) -> float:
     r, g, b = (int(color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
@@ -48,7 +61,14 @@ class Style:
 
     @classmethod
     def from_brand(cls, brand: Brand) -> Style:
+        # chart type follows the body size (8.5 pt labels beside 10 pt text)
+        k = _points(brand.base_size) / 10.0
         return cls(
+            size=8.5 * k,
+            small=7.5 * k,
+            value=9.0 * k,
+            heading=10.0 * k,
+            big=26.0 * k,
             primary=brand.primary,
             secondary=brand.secondary,
             accent=brand.accent,
