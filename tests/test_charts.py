@@ -83,6 +83,13 @@ def test_rendering_twice_gives_identical_bytes(rendered, tmp_path):
     for fid, cf in files.items():
         assert again[fid].svg.read_bytes() == cf.svg.read_bytes(), fid
         assert again[fid].png.read_bytes() == cf.png.read_bytes(), fid
+    # and in this process (another interpreter, another hash seed) as in the pool's workers
+    from reportbuild.charts import render_figure
+
+    for fid in ("challenges", "cloud", "nalai-process"):
+        here = render_figure(report.figures[fid], brand, tmp_path / "here")
+        assert here.svg.read_bytes() == files[fid].svg.read_bytes(), fid
+        assert here.png.read_bytes() == files[fid].png.read_bytes(), fid
 
 
 def test_all_text_inside_canvas(rendered):
