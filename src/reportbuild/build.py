@@ -323,13 +323,36 @@ def _internal(name: str, exc: BaseException) -> str:
     )
 
 
-def _worker_main(conn, modules: tuple[str, ...]) -> None:
-    """A stage worker: import its libraries now (while the parent loads), then run one job."""
-    import importlib
+def _warm_pdf(root: Path) -> None:
+    """Before the PDF job arrives: import WeasyPrint, find the brand fonts and read their cmaps
+    (the fonts module caches both, so the job's glyph check then costs nothing)."""
+    import weasyprint  # noqa: F401
 
-    for m in modules:
-        with contextlib.suppress(Exception):  # the job itself will report the failure
-            importlib.import_module(m)
+    from reportbuild import fonts
+    from reportbuild.brand import load_brand
+    from reportbuild.pdf import brand_faces
+
+    for face in brand_faces(load_brand(root)):
+        fonts.coverage(face)
+
+
+def _warm_deck(root: Path) -> None:
+    """Before the deck job arrives: import python-pptx and read the brand fonts' metrics."""
+    import pptx  # noqa: F401
+
+    from reportbuild.brand import load_brand
+    from reportbuild.deck import measure
+
+    brand = load_brand(root)
+    for family in brand.families:
+        measure.metrics(family)
+        measure.metrics(family, True)
+
+
+def _worker_main(conn, warm: Callable[[Path], None], root: Path) -> None:
+    """A stage worker: warm up now (while the parent loads the sources), then run one job."""
+    with contextlib.suppress(Exception):  # only a head start: the job reports real failures
+        warm(root)
     try:
         name, fn, args, kwargs = conn.recv()
     except (EOFError, OSError):
@@ -342,12 +365,12 @@ class StageWorker:
     """One stage in its own process, started before the sources are loaded so that importing
     WeasyPrint or python-pptx (about a second) overlaps with loading, charts and HTML."""
 
-    def __init__(self, name: str, modules: tuple[str, ...]):
+    def __init__(self, name: str, warm: Callable[[Path], None], root: Path):
         ctx = _process_context()
         self.name = name
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(
-            target=_worker_main, args=(child, modules), name=f"reportbuild-{name}", daemon=True
+            target=_worker_main, args=(child, warm, root), name=f"reportbuild-{name}", daemon=True
         )
         self.proc.start()
         child.close()
@@ -512,9 +535,9 @@ class _Build:
         workers: dict[str, StageWorker] = {}
         if self.opts.jobs > 1:
             if "pdf" in self.stale:
-                workers["pdf"] = StageWorker("pdf", ("weasyprint", "reportbuild.pdf"))
+                workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root)
             if "pptx" in self.stale:
-                workers["pptx"] = StageWorker("pptx", ("pptx", "reportbuild.deck"))
+                workers["pptx"] = StageWorker("pptx", _warm_deck, self.root)
         try:
             self._run(workers)
         finally:
