@@ -76,6 +76,8 @@ def brand_faces(brand: Brand) -> list[fonts.FontFace]:
 def check_fonts(report: Report, brand: Brand) -> None:
     """Raise if a brand font is missing (BuildError) or a character is undrawable (SourceError)."""
     faces = brand_faces(brand)
+    if any("<code" in r.html for r in report.all_prose()):
+        fonts.find(brand.font_mono)  # code spans are set in the monospace family: it must exist
     problems = Problems(Path(report.root))
     covered: set[int] = set()
     for face in faces:
