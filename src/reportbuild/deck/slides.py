@@ -233,6 +233,7 @@ class DeckBuilder:
         cp.language = r.lang
         cp.last_modified_by = "reportbuild"
         cp.revision = 1
+        cp.comments = r.series or ""
         cp.created = cp.modified = cp.last_printed = when
         buf = io.BytesIO()
         self.prs.save(buf)
