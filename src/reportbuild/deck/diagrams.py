@@ -338,15 +338,17 @@ def _column(ctx: SlideCtx, name: str, cb: Box, col: model.Column) -> None:
         return
     y = inner.y
     if col.text:
-        paras = [st.p(col.text, 17, line=1.5)]
-        h = measure.block_height(paras, inner.w - 8) + 10
+        paras = [st.p(col.text, 20, line=1.5)]
+        reserve = 30 + chip_flow(ctx, col.items, inner.w, 18).height if col.items else 0.0
+        # as tall as the text, never past the card: longer text shrinks or fails by name
+        h = min(measure.block_height(paras, inner.w - 8) + 10, inner.bottom - y - reserve - 14)
         ctx.text(f"{name} text", Box(inner.x, y, inner.w, h), paras)
         y += h + 14
     if col.items:
         ctx.text(f"{name} items label", Box(inner.x, y, inner.w, 26),
                  [st.p("案例", 14, bold=True, color=st.secondary, line=1.3)], pad=(4, 1))  # fmt: skip
         y += 30
-        flow = chip_flow(ctx, col.items, inner.w, 16)
+        flow = chip_flow(ctx, col.items, inner.w, 18)
         if y + flow.height > inner.bottom:
             raise Overflow(
                 f"{name} items", f"the items of column '{col.title}' do not fit their card"

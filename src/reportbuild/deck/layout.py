@@ -91,7 +91,7 @@ class Geometry:
         title = title or Box(mx, height * 0.065, width - 2 * mx, height * 0.15)
         sub = Box(title.x, title.bottom + 2, title.w, 28)
         top = sub.bottom + height * 0.03
-        foot = Box(mx, height - height * 0.075, width - 2 * mx, 22)
+        foot = Box(mx, height - height * 0.035 - 32, width - 2 * mx, 32)  # two lines of 11 pt
         body = Box(mx, top, width - 2 * mx, foot.y - 10 - top)
         return cls(width, height, title, sub, body, foot)
 

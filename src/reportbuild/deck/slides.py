@@ -256,40 +256,34 @@ class DeckBuilder:
             ctx.shape("Accent", Box(g.title.x + 4, H * 0.30, 64, 6), st.accent)
         ink = WHITE if on_brand else None
         box = Box(g.title.x, H * 0.30 + 16, W * 0.78, H * 0.30)
-        self.title(
-            ctx, self.resolve(s) or r.title, box=box, size=44, color=ink or st.primary, anchor="top"
+        used = self.title(
+            ctx, self.resolve(s) or r.title, box=box, size=44, color=ink or st.primary, tight=True
         )
         sub = r.subtitle or r.series
         year = f"{r.year}" if r.year else ""
-        lines = (
-            [st.p(sub, 20, color=mix_light(st) if on_brand else st.secondary, line=1.4)]
-            if sub
-            else []
-        )
-        sub_box = Box(g.title.x, box.bottom + 4, W * 0.78, 64)
+        tone = mix_light(st) if on_brand else st.secondary
+        lines = [st.p(sub, 20, color=tone, line=1.4)] if sub else []
+        sub_box = Box(g.title.x, used.bottom + 8, W * 0.78, 64)
         ph = _placeholder(ctx.slide, (PP_PLACEHOLDER.SUBTITLE,))
-        if lines:
-            if ph is not None:
-                got = ctx.fit("Subtitle", sub_box, lines)
-                if not self.templated:
-                    ph.left, ph.top, ph.width, ph.height = (
-                        emu(sub_box.x),
-                        emu(sub_box.y),
-                        emu(sub_box.w),
-                        emu(sub_box.h),
-                    )
-                write_text(ph.text_frame, got.paras)
-            else:
-                ctx.text("Subtitle", sub_box, lines)
+        if ph is not None and self.templated:
+            sub_box = Box(pt(ph.left), pt(ph.top), pt(ph.width), pt(ph.height))
+        if lines and ph is not None:
+            got = ctx.fit("Subtitle", sub_box, lines)
+            ph.left, ph.top = emu(sub_box.x), emu(sub_box.y)
+            ph.width, ph.height = emu(sub_box.w), emu(sub_box.h)
+            write_text(ph.text_frame, got.paras)
+        elif lines:
+            ctx.text("Subtitle", sub_box, lines)
         elif ph is not None:
             ph._element.getparent().remove(ph._element)
         pubs = "  |  ".join(p.name for p in r.publishers)
         foot = [st.p(pubs, 16, color=WHITE if on_brand else st.fg, line=1.4)]
         if year:
             foot.append(st.p(year, 16, color=mix_light(st) if on_brand else st.muted, line=1.4))
-        ctx.text(
-            "Publishers", Box(g.title.x, H * 0.80, W - 2 * g.title.x, H * 0.13), foot, min_scale=0.7
-        )
+        top = max(H * 0.80, sub_box.bottom + 8)
+        if H * 0.95 - top >= 40:  # a template whose subtitle fills the slide keeps them in the notes
+            ctx.text("Publishers", Box(g.title.x, top, W - 2 * g.title.x, H * 0.95 - top), foot,
+                     min_scale=0.7)  # fmt: skip
         self.notes(
             ctx,
             content.join_notes(
@@ -444,7 +438,7 @@ class DeckBuilder:
                      [st.p(content.strategy_label(sg), 15, color=WHITE, line=1.3, after=4),
                       st.p(sg.name, 30, bold=True, color=WHITE, line=1.2, head=True)], anchor="bottom")  # fmt: skip
             ctx.text(f"Strategy {i + 1} tagline", Box(c.x + 16, c.y + 136, c.w - 32, c.h - 152),
-                     [st.p(sg.tagline or sg.headline, 18, color=st.fg, line=1.5)])  # fmt: skip
+                     [st.p(sg.tagline or sg.headline, 21, color=st.fg, line=1.5)])  # fmt: skip
         intro = [b.body.text for b in (ch.intro if ch else ()) if isinstance(b, model.Prose)]
         self.notes(
             ctx,
@@ -592,13 +586,22 @@ class DeckBuilder:
             fill.solid()
             fill.fore_color.rgb = RGBColor.from_string(hex_of(st.primary))
         ink = WHITE if not self.templated else st.primary
-        ctx.text("Chapter number", Box(g.title.x, H * 0.18, 300, 110),
-                 [st.p(f"{ch.number:02d}", 80, bold=True, color=st.accent, line=1.1, head=True)], pad=(2, 2))  # fmt: skip
-        self.title(ctx, self.resolve(s) or ch.title, box=Box(g.title.x, H * 0.18 + 116, W * 0.8, 110),
-                   size=36, color=ink, anchor="top")  # fmt: skip
+        number = [st.p(f"{ch.number:02d}", 80, bold=True, color=st.accent, line=1.1, head=True)]
+        if not self.templated:
+            ctx.text("Chapter number", Box(g.title.x, H * 0.18, 300, 110), number, pad=(2, 2))
+        used = self.title(ctx, self.resolve(s) or ch.title, box=Box(g.title.x, H * 0.18 + 116, W * 0.8, 110),
+                          size=36, color=ink, tight=True)  # fmt: skip
+        below = Box(used.x, used.bottom + 16, min(W * 0.72, W - used.x - g.title.x), 0)
+        below = Box(below.x, below.y, below.w, H * 0.92 - below.y)
+        # a template may put its section title low on the slide: then the summary goes above it
+        above = Box(used.x, H * 0.08, below.w, used.y - 16 - H * 0.08)
+        where = below if below.h >= above.h else above
+        if self.templated and where is below and used.y > 120:
+            ctx.text("Chapter number", Box(used.x, used.y - 100, 300, 96), number, pad=(2, 2))
         if ch.summary:
-            ctx.text("Summary", Box(g.title.x, H * 0.18 + 236, W * 0.72, H * 0.78 - 236 - H * 0.05),
-                     [st.p(content.clean(ch.summary.text), 18, color=mix_light(st) if not self.templated else st.fg, line=1.6)])  # fmt: skip
+            ctx.text("Summary", where, [st.p(content.clean(ch.summary.text), 18, line=1.6,
+                     color=mix_light(st) if not self.templated else st.fg)],
+                     anchor="top" if where is below else "bottom")  # fmt: skip
         self.notes(ctx, content.join_notes(
             [ch.summary.text if ch.summary else ""] + [f"{x.number} {x.title}" for x in ch.sections]))  # fmt: skip
 
