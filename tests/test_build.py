@@ -195,3 +195,21 @@ def test_cli_build_reports_the_lock_and_exits_1(project):
     assert "waiting for another build…" in res.stderr
     assert f"(pid {os.getpid()})" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_stage_workers_start_safely_beside_other_threads(project, monkeypatch):
+    """With threads alive (as in the preview) workers come from forkserver, not a bare fork."""
+    from reportbuild.build import _process_context
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert _process_context().get_start_method() == "forkserver"
+        result = run_build(project, BuildOptions(only="pptx", jobs=2, verbosity=0))
+    finally:
+        stop.set()
+    (deck,) = result.outputs
+    assert deck.built and deck.count and deck.count > 0
+    assert (project / "output" / "summary.pptx").read_bytes().startswith(b"PK")
