@@ -237,6 +237,9 @@ def write_pdf(
     collect = _Collect()
     wlog = logging.getLogger("weasyprint")
     wlog.addHandler(collect)
+    old_level = wlog.level
+    if wlog.getEffectiveLevel() > logging.WARNING:  # an application may have silenced warnings
+        wlog.setLevel(logging.WARNING)
     started = time.perf_counter()
     try:
         stylesheets = [weasyprint.CSS(string=BLEED_CSS)] if bleed else []
@@ -261,6 +264,7 @@ def write_pdf(
         raise BuildError(f"WeasyPrint could not fetch a resource: {exc}") from None
     finally:
         wlog.removeHandler(collect)
+        wlog.setLevel(old_level)
 
     overflow = [m for m in collect.messages if LAYOUT_WORDS.search(m)]
     overflow += find_overflows(document)
