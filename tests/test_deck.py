@@ -1,4 +1,4 @@
-"""The deck: slides follow the deck file, charts hold the figures' data, text fits and is Chinese."""
+"""The deck: slides follow the deck file, charts hold the figures' data, text fits, in Chinese."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu
 
 from reportbuild.brand import load_brand
-from reportbuild.deck import LAYOUT_REPORT, write_deck
-from reportbuild.deck import measure
+from reportbuild.deck import LAYOUT_REPORT, measure, write_deck
 from reportbuild.errors import BuildError
 from reportbuild.load import load_project
 
@@ -50,7 +49,7 @@ def built(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_deck(tmp_path_factory):
-    """The city-commercial-bank report's deck, built once (skipped while its sources do not load)."""
+    """The city-commercial-bank report's deck, built once (skipped while it does not load)."""
     from reportbuild.errors import SourceError
 
     try:
@@ -91,7 +90,9 @@ def chart_data(prs) -> dict[str, dict[str, dict[str, float]]]:
 
 def expected_data(fig) -> dict[str, float]:
     if fig.kind == "stacked":
-        return {s.label: {c.label: float(s.values[c.id]) for c in fig.categories} for s in fig.series}
+        return {
+            s.label: {c.label: float(s.values[c.id]) for c in fig.categories} for s in fig.series
+        }
     return {it.label: float(it.value) for it in fig.items}
 
 
@@ -157,7 +158,9 @@ def test_slides_follow_the_deck_file(built):
     by_kind = dict(zip([d.kind + (d.ref or "") for d in report.deck], titles, strict=True))
     assert by_kind["title"] == report.title
     assert by_kind["core-points"] == "核心观点"
-    assert by_kind["figuresurvey"] == "多数受访者同意：62%"  # a binding in the deck file, from figures/
+    assert (
+        by_kind["figuresurvey"] == "多数受访者同意：62%"
+    )  # a binding in the deck file, from figures/
     assert by_kind["figuresplit"] == "东部数量占41%"
     assert by_kind["figureshare"] == "只有少数受访者表示满意"  # the finding, without its 发现一
     assert by_kind["dividerintro"] == "第一章的标题"
@@ -173,6 +176,10 @@ def test_slide_layouts_are_named_and_16_9(built):
     assert names[0] == "Title Slide"
     assert names[3] == "Section Header"
     assert set(names[1:3]) == {"Title Only"}
+    # the built-in master is stretched to 16:9, so slides an editor adds fit the page too
+    for layout in prs.slide_layouts:
+        for ph in layout.placeholders:
+            assert ph.left + ph.width <= prs.slide_width, (layout.name, ph.name)
 
 
 def test_charts_are_native_and_hold_the_figures_data(built):
@@ -262,8 +269,14 @@ def test_measured_text_fits_its_box(built):
 
 def test_nothing_is_tiny(built):
     *_, prs = built
-    sizes = {r.font.size.pt for s in prs.slides for sh in s.shapes if sh.has_text_frame
-             for p in sh.text_frame.paragraphs for r in p.runs}  # fmt: skip
+    sizes = {
+        r.font.size.pt
+        for s in prs.slides
+        for sh in s.shapes
+        if sh.has_text_frame
+        for p in sh.text_frame.paragraphs
+        for r in p.runs
+    }
     assert min(sizes) >= 11
 
 
@@ -274,7 +287,9 @@ def test_speaker_notes_on_every_slide(built):
     notes = [s.notes_slide.notes_text_frame.text for s in prs.slides]
     kinds = [d.kind + (d.ref or "") for d in report.deck]
     assert "调查显示" in notes[kinds.index("figuresurvey")]  # the prose around the figure
-    assert "示例银行是一家城市商业银行" in notes[kinds.index("caseexample")]  # the case's background
+    assert (
+        "示例银行是一家城市商业银行" in notes[kinds.index("caseexample")]
+    )  # the case's background
 
 
 def test_layout_report_is_written(built):
@@ -300,12 +315,19 @@ def test_long_text_shrinks_then_fails_naming_the_slide(tmp_path):
     root = make_project(tmp_path / "proj")
     cp = root / "sources" / "core-points.yml"
     # a little too long: shrunk within limits and logged
-    cp.write_text(cp.read_text(encoding="utf-8").replace("对核心观点的一句说明。", "对核心观点的说明，" * 60), encoding="utf-8")
+    cp.write_text(
+        cp.read_text(encoding="utf-8").replace("对核心观点的一句说明。", "对核心观点的说明，" * 60),
+        encoding="utf-8",
+    )
     _r, _b, _o, res = build(root)
     assert any("Point 1 text" in m and "shrunk" in m for m in res.overflow), res.overflow
     # far too long: the build fails and says which slide, in which file and line
-    cp.write_text(cp.read_text(encoding="utf-8").replace("说明，", "很长的说明，" * 2), encoding="utf-8")
-    with pytest.raises(BuildError, match=r"sources/deck\.yml:\d+: slide 3 \(core-points\).*Point 1 text"):
+    cp.write_text(
+        cp.read_text(encoding="utf-8").replace("说明，", "很长的说明，" * 2), encoding="utf-8"
+    )
+    with pytest.raises(
+        BuildError, match=r"sources/deck\.yml:\d+: slide 3 \(core-points\).*Point 1 text"
+    ):
         build(root)
 
 
@@ -315,7 +337,10 @@ def test_many_cases_continue_on_a_second_slide(tmp_path):
     long_effect = "平台上线后客户满意度提升，" * 12 + "效果显著。"
     for i in range(6):
         (root / "sources" / "cases" / f"bank{i}.yml").write_text(
-            src.replace("示例银行", f"第{i}示例银行").replace("平台上线后客户满意度提升。", long_effect), encoding="utf-8"
+            src.replace("示例银行", f"第{i}示例银行").replace(
+                "平台上线后客户满意度提升。", long_effect
+            ),
+            encoding="utf-8",
         )
     report, _b, out, res = build(root)
     prs = Presentation(str(out))
@@ -343,7 +368,9 @@ def test_template_layouts_by_name(tmp_path):
     W, H = deck.slide_width, deck.slide_height
     for slide in deck.slides:
         for sh in slide.shapes:
-            assert 0 <= sh.left and sh.left + sh.width <= W and 0 <= sh.top and sh.top + sh.height <= H
+            assert (
+                sh.left >= 0 and sh.left + sh.width <= W and sh.top >= 0 and sh.top + sh.height <= H
+            )
     for n, name, tf, w, h in text_frames(deck):
         assert measure.block_height(paras_of(tf), w) <= h + 0.5, (n, name)
 
@@ -363,12 +390,16 @@ def test_importing_the_package_does_not_import_pptx():
 
 
 def test_wrapping_keeps_punctuation_with_its_character():
-    lines = measure.wrap((measure.Run("城商行金融科技发展，研究报告。" * 3),), "Noto Sans CJK SC", 20, 200)
+    lines = measure.wrap(
+        (measure.Run("城商行金融科技发展，研究报告。" * 3),), "Noto Sans CJK SC", 20, 200
+    )
     assert len(lines) > 1
     assert not any(line[0] in measure.NO_START for line in lines)
     assert "".join(lines) == "城商行金融科技发展，研究报告。" * 3
     # Latin words and numbers stay whole
-    lines = measure.wrap((measure.Run("资产总额2,819.76亿元 SaaS PaaS IaaS"),), "Noto Sans CJK SC", 20, 90)
+    lines = measure.wrap(
+        (measure.Run("资产总额2,819.76亿元 SaaS PaaS IaaS"),), "Noto Sans CJK SC", 20, 90
+    )
     assert any("2,819.76" in ln for ln in lines)
 
 
@@ -408,4 +439,6 @@ def test_real_deck_text_fits_and_is_chinese(real_deck):
     for n, slide in enumerate(prs.slides, 1):
         assert slide.notes_slide.notes_text_frame.text.strip(), n
         for sh in slide.shapes:
-            assert 0 <= sh.left and sh.left + sh.width <= W and 0 <= sh.top and sh.top + sh.height <= H, (n, sh.name)
+            assert (
+                sh.left >= 0 and sh.left + sh.width <= W and sh.top >= 0 and sh.top + sh.height <= H
+            ), (n, sh.name)

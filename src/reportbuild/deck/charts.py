@@ -11,9 +11,9 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.oxml.ns import qn
 
 from reportbuild import model
-from reportbuild.figdata import alt_text
 from reportbuild.deck.layout import Box, SlideCtx, emu
 from reportbuild.deck.theme import hex_of, style_font
+from reportbuild.figdata import alt_text
 
 
 def mix(color: str, other: str, t: float) -> str:

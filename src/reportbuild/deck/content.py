@@ -17,7 +17,7 @@ FIG_REF = re.compile(r"[（(]\s*见\s*图\s*[\d\-–、\s图]+[）)]")
 
 
 def clean(text: str) -> str:
-    """Prose for a slide or its notes: one line, without '（见图 2-1）' pointers to the PDF's figures."""
+    """Prose for a slide or its notes: one line, without the PDF's '（见图 2-1）' pointers."""
     return FIG_REF.sub("", " ".join(text.split())).strip()
 
 

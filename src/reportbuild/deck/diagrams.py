@@ -168,9 +168,14 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
         h = need + extra
         row = Box(main.x, y, main.w, h)
         tone = st.primary if i % 2 == 0 else mix(st.primary, st.secondary, 0.55)
-        ctx.text(f"Layer {i + 1} title", Box(row.x, row.y, label_w, h),
-                 [st.p(ly.title, size, bold=True, color="#FFFFFF", align="center", line=1.3)],
-                 fill=tone, anchor="middle", pad=(8, 4))  # fmt: skip
+        ctx.text(
+            f"Layer {i + 1} title",
+            Box(row.x, row.y, label_w, h),
+            [st.p(ly.title, size, bold=True, color="#FFFFFF", align="center", line=1.3)],
+            fill=tone,
+            anchor="middle",
+            pad=(8, 4),
+        )
         area = Box(row.x + label_w + GAP, row.y, content_w, h)
         _layer_body(ctx, f"Layer {i + 1}", area, ly, size)
         y += h + GAP
@@ -179,16 +184,27 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
         sbox = Box(sx, box.y, side_w, box.h)
         ctx.shape(f"Side {j + 1}", sbox, mix(st.light, "#FFFFFF", 0.3), line=st.light)
         head_h = size * 1.3 * 2 + 10
-        ctx.text(f"Side {j + 1} title", Box(sx, box.y, side_w, head_h),
-                 [st.p(side.title, size, bold=True, color="#FFFFFF", align="center", line=1.3)],
-                 fill=st.secondary, anchor="middle", pad=(6, 4))  # fmt: skip
+        ctx.text(
+            f"Side {j + 1} title",
+            Box(sx, box.y, side_w, head_h),
+            [st.p(side.title, size, bold=True, color="#FFFFFF", align="center", line=1.3)],
+            fill=st.secondary,
+            anchor="middle",
+            pad=(6, 4),
+        )
         inner = Box(sx + 6, box.y + head_h + 6, side_w - 12, box.h - head_h - 12)
         n_items = len(side.items)
         per = min(inner.h / max(1, n_items), chip_size(size) * 1.3 * 2 + 6)
         paras = [st.p(it, chip_size(size), line=1.3, align="center") for it in side.items]
         for k, p in enumerate(paras):
-            ctx.text(f"Side {j + 1} item {k + 1}", Box(inner.x, inner.y + k * per, inner.w, per - 3), [p],
-                     fill="#FFFFFF", anchor="middle", pad=(4, 1))  # fmt: skip
+            ctx.text(
+                f"Side {j + 1} item {k + 1}",
+                Box(inner.x, inner.y + k * per, inner.w, per - 3),
+                [p],
+                fill="#FFFFFF",
+                anchor="middle",
+                pad=(4, 1),
+            )
 
 
 def _layer_body(ctx: SlideCtx, name: str, area: Box, ly: model.Layer, size: float) -> None:
@@ -202,8 +218,12 @@ def _layer_body(ctx: SlideCtx, name: str, area: Box, ly: model.Layer, size: floa
             head = 0.0
             if g.title:
                 head = size * 1.3 + 4
-                ctx.text(f"{name} group {k + 1} title", Box(gb.x + 4, gb.y + 4, gb.w - 8, head + 4),
-                         [st.p(g.title, size, bold=True, color=st.primary, line=1.3)], pad=(4, 2))  # fmt: skip
+                ctx.text(
+                    f"{name} group {k + 1} title",
+                    Box(gb.x + 4, gb.y + 4, gb.w - 8, head + 4),
+                    [st.p(g.title, size, bold=True, color=st.primary, line=1.3)],
+                    pad=(4, 2),
+                )
             inner = Box(gb.x + 8, gb.y + 8 + head, gb.w - 16, gb.h - 16 - head)
             cols = _group_paras(ctx, g, size, inner.w)
             for c, (paras, cb) in enumerate(zip(cols, inner.cols(len(cols), 8), strict=True)):
@@ -215,8 +235,15 @@ def _layer_body(ctx: SlideCtx, name: str, area: Box, ly: model.Layer, size: floa
         return
     if len(items) <= 6 and _cells_fit(ctx, items, area.w, size) is not None:
         for k, (it, cb) in enumerate(zip(items, area.cols(len(items), GAP), strict=True)):
-            ctx.text(f"{name} item {k + 1}", cb, [st.p(it, size, line=1.3, align="center")],
-                     fill=panel, line=st.light, anchor="middle", pad=(8, 4))  # fmt: skip
+            ctx.text(
+                f"{name} item {k + 1}",
+                cb,
+                [st.p(it, size, line=1.3, align="center")],
+                fill=panel,
+                line=st.light,
+                anchor="middle",
+                pad=(8, 4),
+            )
         return
     ctx.shape(f"{name} panel", area, panel, line=st.light)
     flow = chip_flow(ctx, items, area.w - 16, chip_size(size))
@@ -267,9 +294,13 @@ def process(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
         cb = Box(c.x, y, c.w + (12 if i < n - 1 else 0), chev_h)
         ctx.shape(f"Step {i + 1} arrow", cb, tone, kind=kind)
         inset = chev_h * 0.42
-        ctx.text(f"Step {i + 1} title", Box(c.x + (6 if i == 0 else inset), y, c.w - inset - (6 if i == 0 else 0) + 2, chev_h),
-                 [st.p(s.title, 17, bold=True, color="#FFFFFF", align="center", line=1.25)],
-                 anchor="middle", pad=(2, 2))  # fmt: skip
+        ctx.text(
+            f"Step {i + 1} title",
+            Box(c.x + (6 if i == 0 else inset), y, c.w - inset - (6 if i == 0 else 0) + 2, chev_h),
+            [st.p(s.title, 17, bold=True, color="#FFFFFF", align="center", line=1.25)],
+            anchor="middle",
+            pad=(2, 2),
+        )
         ctx.text(
             f"Step {i + 1} text", Box(c.x, y + chev_h + 8, c.w, step_h), step_paras[i], pad=(4, 3)
         )
@@ -277,11 +308,20 @@ def process(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
         return
     ey = y + chev_h + 8 + step_h + 22
     ctx.line("Example rule", box.x, ey - 8, box.right, ey - 8, st.light, 1.0)
-    ctx.text("Example title", Box(box.x, ey - 4, 200, 30),
-             [st.p(ex.title, 16, bold=True, color=st.secondary, line=1.3)], pad=(2, 2))  # fmt: skip
-    for i, (s, c) in enumerate(zip(ex.steps, cols, strict=True)):
-        ctx.text(f"Example {i + 1}", Box(c.x, ey + 30, c.w, ex_h), ex_paras[i],
-                 fill=mix(st.light, "#FFFFFF", 0.3), pad=(10, 10))  # fmt: skip
+    ctx.text(
+        "Example title",
+        Box(box.x, ey - 4, 200, 30),
+        [st.p(ex.title, 16, bold=True, color=st.secondary, line=1.3)],
+        pad=(2, 2),
+    )
+    for i, c in enumerate(cols[: len(ex.steps)]):
+        ctx.text(
+            f"Example {i + 1}",
+            Box(c.x, ey + 30, c.w, ex_h),
+            ex_paras[i],
+            fill=mix(st.light, "#FFFFFF", 0.3),
+            pad=(10, 10),
+        )
 
 
 def _example_paras(ctx: SlideCtx, s: model.Step, size: float) -> list[measure.Para]:
@@ -309,14 +349,24 @@ def comparison(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
         fb = Box(box.x, box.bottom - foot_h, box.w, foot_h)
         ctx.shape("Footer band", fb, mix(st.light, "#FFFFFF", 0.2))
         title_w = min(360.0, fb.w * 0.36)
-        ctx.text("Footer title", Box(fb.x, fb.y, title_w, fb.h),
-                 [st.p(fig.footer.title, 17, bold=True, color=st.primary, line=1.3)],
-                 anchor="middle", pad=(14, 4))  # fmt: skip
+        ctx.text(
+            "Footer title",
+            Box(fb.x, fb.y, title_w, fb.h),
+            [st.p(fig.footer.title, 17, bold=True, color=st.primary, line=1.3)],
+            anchor="middle",
+            pad=(14, 4),
+        )
         items = fig.footer.items
         cells = Box(fb.x + title_w, fb.y + 14, fb.w - title_w - 14, fb.h - 28).cols(len(items), 12)
         for k, (it, c) in enumerate(zip(items, cells, strict=True)):
-            ctx.text(f"Footer item {k + 1}", c, [st.p(it, 16, bold=True, color="#FFFFFF", align="center", line=1.3)],
-                     fill=st.secondary, anchor="middle", pad=(6, 2))  # fmt: skip
+            ctx.text(
+                f"Footer item {k + 1}",
+                c,
+                [st.p(it, 16, bold=True, color="#FFFFFF", align="center", line=1.3)],
+                fill=st.secondary,
+                anchor="middle",
+                pad=(6, 2),
+            )
 
 
 def _column(ctx: SlideCtx, name: str, cb: Box, col: model.Column) -> None:
@@ -345,8 +395,12 @@ def _column(ctx: SlideCtx, name: str, cb: Box, col: model.Column) -> None:
         ctx.text(f"{name} text", Box(inner.x, y, inner.w, h), paras)
         y += h + 14
     if col.items:
-        ctx.text(f"{name} items label", Box(inner.x, y, inner.w, 26),
-                 [st.p("案例", 14, bold=True, color=st.secondary, line=1.3)], pad=(4, 1))  # fmt: skip
+        ctx.text(
+            f"{name} items label",
+            Box(inner.x, y, inner.w, 26),
+            [st.p("案例", 14, bold=True, color=st.secondary, line=1.3)],
+            pad=(4, 1),
+        )
         y += 30
         flow = chip_flow(ctx, col.items, inner.w, 18)
         if y + flow.height > inner.bottom:
@@ -372,9 +426,13 @@ def _node(
     if text:
         # the text sits in the circle's inscribed square
         k = r * 0.72
-        ctx.text(f"{name} label", Box(cx - k, cy - k, 2 * k, 2 * k),
-                 [ctx.style.p(text, size, bold=True, color=color, align="center", line=1.25)],
-                 anchor="middle", pad=(1, 1))  # fmt: skip
+        ctx.text(
+            f"{name} label",
+            Box(cx - k, cy - k, 2 * k, 2 * k),
+            [ctx.style.p(text, size, bold=True, color=color, align="center", line=1.25)],
+            anchor="middle",
+            pad=(1, 1),
+        )
     return sh
 
 
@@ -382,8 +440,13 @@ def _ring(box: Box, n: int, node_r: float) -> list[tuple[float, float]]:
     """n points on an ellipse filling `box`, starting at the top."""
     cx, cy = box.x + box.w / 2, box.y + box.h / 2
     rx, ry = box.w / 2 - node_r - 2, box.h / 2 - node_r - 2
-    return [(cx + rx * math.cos(-math.pi / 2 + 2 * math.pi * k / n), cy + ry * math.sin(-math.pi / 2 + 2 * math.pi * k / n))
-            for k in range(n)]  # fmt: skip
+    return [
+        (
+            cx + rx * math.cos(-math.pi / 2 + 2 * math.pi * k / n),
+            cy + ry * math.sin(-math.pi / 2 + 2 * math.pi * k / n),
+        )
+        for k in range(n)
+    ]
 
 
 def _hub(ctx: SlideCtx, name: str, box: Box, centre: str, spokes: tuple[str, ...]) -> None:

@@ -143,8 +143,16 @@ class Style:
     def light(self) -> str:
         return self.brand.light
 
-    def p(self, text: str, size: float | None = None, *, bold: bool = False, color: str | None = None,
-          head: bool = False, **kw) -> Para:  # fmt: skip
+    def p(
+        self,
+        text: str,
+        size: float | None = None,
+        *,
+        bold: bool = False,
+        color: str | None = None,
+        head: bool = False,
+        **kw,
+    ) -> Para:
         family = self.head_family if head else self.body_family
         return measure.para(
             text, size or self.body, family, bold=bold, color=color or self.fg, **kw
@@ -163,8 +171,16 @@ class SlideCtx:
     log: list[dict] = field(default_factory=list)
     top: float | None = None  # where the body may start, once the title is placed
 
-    def shape(self, name: str, box: Box, fill: str | None = None, *, line: str | None = None,
-              kind=MSO_SHAPE.RECTANGLE, line_width: float = 1.0):  # fmt: skip
+    def shape(
+        self,
+        name: str,
+        box: Box,
+        fill: str | None = None,
+        *,
+        line: str | None = None,
+        kind=MSO_SHAPE.RECTANGLE,
+        line_width: float = 1.0,
+    ):
         from pptx.dml.color import RGBColor
 
         self._inside(name, box)
@@ -199,14 +215,30 @@ class SlideCtx:
         c.line.width = Pt(width)
         return c
 
-    def text(self, name: str, box: Box, paras: list[Para], *, fill: str | None = None,
-             line: str | None = None, anchor: str = "top", pad: tuple[float, float] = (4, 2),
-             min_scale: float = measure.MIN_SCALE, shape=None):  # fmt: skip
+    def text(
+        self,
+        name: str,
+        box: Box,
+        paras: list[Para],
+        *,
+        fill: str | None = None,
+        line: str | None = None,
+        anchor: str = "top",
+        pad: tuple[float, float] = (4, 2),
+        min_scale: float = measure.MIN_SCALE,
+        shape=None,
+    ):
         """A text box (or filled rectangle) whose paragraphs are fitted to it; raise Overflow."""
         got = self.fit(name, box, paras, pad=pad, min_scale=min_scale)
-        sh = shape if shape is not None else (
-            self.shape(name, box, fill, line=line) if (fill or line) else self._textbox(name, box)
-        )  # fmt: skip
+        sh = (
+            shape
+            if shape is not None
+            else (
+                self.shape(name, box, fill, line=line)
+                if (fill or line)
+                else self._textbox(name, box)
+            )
+        )
         write_text(sh.text_frame, got.paras, pad=pad, anchor=anchor, style=self.style)
         return sh
 
@@ -225,15 +257,23 @@ class SlideCtx:
                 f"{int(min_scale * 100)}% size; shorten it or drop it from this slide",
             )
         if got.scale < 1.0:
-            self.log.append({
-                "slide": self.number, "shape": name,
-                "message": f"text shrunk to {int(round(got.scale * 100))}% to fit its box",
-            })  # fmt: skip
+            self.log.append(
+                {
+                    "slide": self.number,
+                    "shape": name,
+                    "message": f"text shrunk to {int(round(got.scale * 100))}% to fit its box",
+                }
+            )
         return got
 
     def fits(self, box: Box, paras: list[Para], pad=(4, 2), min_scale: float = 1.0) -> bool:
-        got = measure.fit(paras, box.w - 2 * pad[0], box.h - 2 * pad[1], floor=self.style.floor,
-                          min_scale=min_scale)  # fmt: skip
+        got = measure.fit(
+            paras,
+            box.w - 2 * pad[0],
+            box.h - 2 * pad[1],
+            floor=self.style.floor,
+            min_scale=min_scale,
+        )
         return got is not None
 
     def _textbox(self, name: str, box: Box):

@@ -85,8 +85,9 @@ class Para:
         )
 
 
-def para(text: str, size: float, family: str, *, bold: bool = False, color: str | None = None,
-         **kw) -> Para:  # fmt: skip
+def para(
+    text: str, size: float, family: str, *, bold: bool = False, color: str | None = None, **kw
+) -> Para:
     return Para((Run(text, bold, color),), size, family, **kw)
 
 
@@ -190,8 +191,14 @@ MIN_SCALE = 0.8
 STEPS = (1.0, 0.95, 0.9, 0.85, 0.8)
 
 
-def fit(paras: list[Para], width: float, height: float, *, floor: float = 12.0,
-        min_scale: float = MIN_SCALE) -> Fit | None:  # fmt: skip
+def fit(
+    paras: list[Para],
+    width: float,
+    height: float,
+    *,
+    floor: float = 12.0,
+    min_scale: float = MIN_SCALE,
+) -> Fit | None:
     """The largest scale (down to `min_scale`, no size below `floor`) at which the paragraphs
     fit `width` × `height` points; None if they do not fit even then."""
     last = None

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
+from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.oxml.ns import qn
 from pptx.util import Emu
 
 from reportbuild import model
@@ -24,7 +25,7 @@ from reportbuild.deck.layout import (
     emu,
     write_text,
 )
-from reportbuild.deck.theme import apply_theme, build_time, hex_of, reproducible, style_font
+from reportbuild.deck.theme import apply_theme, build_time, hex_of, reproducible
 from reportbuild.errors import BuildError
 from reportbuild.figdata import alt_text
 
@@ -88,8 +89,6 @@ class DeckBuilder:
             for lay in layouts:
                 if lay.name.strip().lower() == name.lower():
                     return lay
-        kinds = {ph.placeholder_format.type for lay in layouts for ph in lay.placeholders}
-        del kinds
 
         def types(lay):
             return {ph.placeholder_format.type for ph in lay.placeholders}
@@ -109,8 +108,11 @@ class DeckBuilder:
         self.count += 1
         ctx = SlideCtx(slide, self.count, label, self.geometry, self.style, self.log)
         # placeholders a layout brings but this slide does not fill would show "Click to add text"
-        keep = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE) if role != "title" else (
-            PP_PLACEHOLDER.CENTER_TITLE, PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.SUBTITLE)  # fmt: skip
+        keep = (
+            (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
+            if role != "title"
+            else (PP_PLACEHOLDER.CENTER_TITLE, PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.SUBTITLE)
+        )
         for ph in list(slide.placeholders):
             if ph.placeholder_format.type not in keep:
                 ph._element.getparent().remove(ph._element)
@@ -118,9 +120,19 @@ class DeckBuilder:
 
     # ── common parts of a slide ──────────────────────────────────────────
 
-    def title(self, ctx: SlideCtx, text: str, *, box: Box | None = None, size: float | None = None,
-              color: str | None = None, role=(PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE),
-              align: str = "left", anchor: str = "top", tight: bool = False) -> Box:  # fmt: skip
+    def title(
+        self,
+        ctx: SlideCtx,
+        text: str,
+        *,
+        box: Box | None = None,
+        size: float | None = None,
+        color: str | None = None,
+        role=(PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE),
+        align: str = "left",
+        anchor: str = "top",
+        tight: bool = False,
+    ) -> Box:
         """The slide's title in its placeholder (so outlines and screen readers find it),
         fitted to its box; with `tight`, the box shrinks to the lines it holds."""
         st = self.style
@@ -171,10 +183,19 @@ class DeckBuilder:
         f = g.footer
         ctx.line("Footer rule", f.x, f.y - 4, f.right, f.y - 4, st.light, 0.75)
         label = self.report.title + (f"  ·  {text}" if text else "")
-        ctx.text("Footer", Box(f.x, f.y, f.w - 60, f.h), [st.p(label, st.footer, color=st.muted, line=1.3)],
-                 pad=(2, 1), min_scale=0.7)  # fmt: skip
-        ctx.text("Page number", Box(f.right - 56, f.y, 56, f.h),
-                 [st.p(str(ctx.number), st.footer, color=st.muted, line=1.3, align="right")], pad=(2, 1))  # fmt: skip
+        ctx.text(
+            "Footer",
+            Box(f.x, f.y, f.w - 60, f.h),
+            [st.p(label, st.footer, color=st.muted, line=1.3)],
+            pad=(2, 1),
+            min_scale=0.7,
+        )
+        ctx.text(
+            "Page number",
+            Box(f.right - 56, f.y, 56, f.h),
+            [st.p(str(ctx.number), st.footer, color=st.muted, line=1.3, align="right")],
+            pad=(2, 1),
+        )
 
     def notes(self, ctx: SlideCtx, text: str) -> None:
         if not text.strip():
@@ -185,8 +206,9 @@ class DeckBuilder:
         tf.auto_size = None
         tf.word_wrap = None
 
-    def content_slide(self, label: str, title: str, *, subtitle: str = "", kicker: str = "",
-                      footer: str = "") -> SlideCtx:  # fmt: skip
+    def content_slide(
+        self, label: str, title: str, *, subtitle: str = "", kicker: str = "", footer: str = ""
+    ) -> SlideCtx:
         ctx = self.new_slide("content", label)
         self._mark(ctx)
         used = self.title(ctx, title, tight=True)
@@ -281,9 +303,15 @@ class DeckBuilder:
         if year:
             foot.append(st.p(year, 16, color=mix_light(st) if on_brand else st.muted, line=1.4))
         top = max(H * 0.80, sub_box.bottom + 8)
-        if H * 0.95 - top >= 40:  # a template whose subtitle fills the slide keeps them in the notes
-            ctx.text("Publishers", Box(g.title.x, top, W - 2 * g.title.x, H * 0.95 - top), foot,
-                     min_scale=0.7)  # fmt: skip
+        if (
+            H * 0.95 - top >= 40
+        ):  # a template whose subtitle fills the slide keeps them in the notes
+            ctx.text(
+                "Publishers",
+                Box(g.title.x, top, W - 2 * g.title.x, H * 0.95 - top),
+                foot,
+                min_scale=0.7,
+            )
         self.notes(
             ctx,
             content.join_notes(
@@ -299,8 +327,12 @@ class DeckBuilder:
         rows = body.rows(max(3, len(chapters)), 14)
         for i, (ch, row) in enumerate(zip(chapters, rows, strict=False)):
             ctx.shape(f"Chapter {i + 1} rule", Box(row.x, row.y, row.w, 1.2), st.light)
-            ctx.text(f"Chapter {i + 1} number", Box(row.x, row.y + 8, 90, row.h - 8),
-                     [st.p(f"{ch.number:02d}", 40, bold=True, color=st.accent, line=1.1, head=True)], pad=(2, 2))  # fmt: skip
+            ctx.text(
+                f"Chapter {i + 1} number",
+                Box(row.x, row.y + 8, 90, row.h - 8),
+                [st.p(f"{ch.number:02d}", 40, bold=True, color=st.accent, line=1.1, head=True)],
+                pad=(2, 2),
+            )
             paras = [st.p(ch.title, 24, bold=True, color=st.primary, line=1.3, head=True, after=4)]
             if ch.summary:
                 paras.append(
@@ -309,8 +341,15 @@ class DeckBuilder:
             ctx.text(
                 f"Chapter {i + 1} title", Box(row.x + 100, row.y + 8, row.w - 100, row.h - 8), paras
             )
-        self.notes(ctx, content.join_notes(
-            [f"第{c.number}章 {c.title}：" + (c.summary.text if c.summary else "") for c in chapters]))  # fmt: skip
+        self.notes(
+            ctx,
+            content.join_notes(
+                [
+                    f"第{c.number}章 {c.title}：" + (c.summary.text if c.summary else "")
+                    for c in chapters
+                ]
+            ),
+        )
 
     def slide_core_points(self, s: model.DeckSlide, label: str) -> None:
         st = self.style
@@ -322,8 +361,12 @@ class DeckBuilder:
         for i, (pnt, c) in enumerate(zip(points, cols, strict=True)):
             ctx.shape(f"Point {i + 1} card", c, mix_card(st))
             ctx.shape(f"Point {i + 1} bar", c.top(6), st.primary if i else st.accent)
-            ctx.text(f"Point {i + 1} number", Box(c.x + 18, c.y + 24, c.w - 36, 60),
-                     [st.p(f"{i + 1:02d}", 40, bold=True, color=st.accent, line=1.1, head=True)], pad=(0, 0))  # fmt: skip
+            ctx.text(
+                f"Point {i + 1} number",
+                Box(c.x + 18, c.y + 24, c.w - 36, 60),
+                [st.p(f"{i + 1:02d}", 40, bold=True, color=st.accent, line=1.1, head=True)],
+                pad=(0, 0),
+            )
             head, _, tail = pnt.title.partition("，")
             paras = [st.p(head, 30, bold=True, color=st.primary, head=True, line=1.3, after=12)]
             if tail:
@@ -371,8 +414,10 @@ class DeckBuilder:
             charts.donut(ctx, left, fig)
             it = fig.items[0]
             v = fig.value(it.id)
-            big = [st.p(v.format() if v else "", 80, bold=True, color=st.accent, line=1.1, head=True),
-                   st.p(it.label, 24, bold=True, color=st.primary, line=1.35, before=6)]  # fmt: skip
+            big = [
+                st.p(v.format() if v else "", 80, bold=True, color=st.accent, line=1.1, head=True),
+                st.p(it.label, 24, bold=True, color=st.primary, line=1.35, before=6),
+            ]
             if fig.question:
                 big.append(st.p(f"问：{fig.question}", 16, color=st.muted, line=1.45, before=12))
             ctx.text(
@@ -400,9 +445,22 @@ class DeckBuilder:
             v = fig.value(it.id)
             text = ("约" if it.approx else "") + (v.format() if v else "")
             ctx.shape(f"Stat {i + 1} card", c, mix_card(st))
-            ctx.text(f"Stat {i + 1}", c.inset(20, 20),
-                     [st.p(text, 54, bold=True, color=st.accent if i == 0 else st.primary, line=1.15, head=True),
-                      st.p(it.label, 20, color=st.fg, line=1.4, before=8)], anchor="middle")  # fmt: skip
+            ctx.text(
+                f"Stat {i + 1}",
+                c.inset(20, 20),
+                [
+                    st.p(
+                        text,
+                        54,
+                        bold=True,
+                        color=st.accent if i == 0 else st.primary,
+                        line=1.15,
+                        head=True,
+                    ),
+                    st.p(it.label, 20, color=st.fg, line=1.4, before=8),
+                ],
+                anchor="middle",
+            )
 
     def slide_figure(self, s: model.DeckSlide, label: str) -> None:
         self._figure_slide(self.report.figures[s.ref], label, self.resolve(s))
@@ -428,17 +486,26 @@ class DeckBuilder:
         items = strategies.strategies
         ch = content.chapter_of_strategies(self.report)
         title = self.resolve(s) or strategies.title or "策略"
-        ctx = self.content_slide(label, title, subtitle=ch.summary.text if False else "")
+        ctx = self.content_slide(label, title)
         cols = self.body(ctx).cols(max(1, len(items)), 18)
         for i, (sg, c) in enumerate(zip(items, cols, strict=True)):
             ctx.shape(f"Strategy {i + 1} card", c, mix_card(st))
             head = Box(c.x, c.y, c.w, 118)
             ctx.shape(f"Strategy {i + 1} band", head, st.primary if i % 2 == 0 else st.secondary)
-            ctx.text(f"Strategy {i + 1} name", head.inset(16, 14),
-                     [st.p(content.strategy_label(sg), 15, color=WHITE, line=1.3, after=4),
-                      st.p(sg.name, 30, bold=True, color=WHITE, line=1.2, head=True)], anchor="bottom")  # fmt: skip
-            ctx.text(f"Strategy {i + 1} tagline", Box(c.x + 16, c.y + 136, c.w - 32, c.h - 152),
-                     [st.p(sg.tagline or sg.headline, 21, color=st.fg, line=1.5)])  # fmt: skip
+            ctx.text(
+                f"Strategy {i + 1} name",
+                head.inset(16, 14),
+                [
+                    st.p(content.strategy_label(sg), 15, color=WHITE, line=1.3, after=4),
+                    st.p(sg.name, 30, bold=True, color=WHITE, line=1.2, head=True),
+                ],
+                anchor="bottom",
+            )
+            ctx.text(
+                f"Strategy {i + 1} tagline",
+                Box(c.x + 16, c.y + 136, c.w - 32, c.h - 152),
+                [st.p(sg.tagline or sg.headline, 21, color=st.fg, line=1.5)],
+            )
         intro = [b.body.text for b in (ch.intro if ch else ()) if isinstance(b, model.Prose)]
         self.notes(
             ctx,
@@ -504,9 +571,16 @@ class DeckBuilder:
             eff = content.case_result(case)
             ctx.text("Background", left.top(left.h * 0.55), lp, fill=mix_card(st), pad=(14, 12))
             if eff:
-                ctx.text("Effect", left.below(left.h * 0.55, 14),
-                         [st.p("效果", 16, bold=True, color=WHITE, line=1.3, after=6), st.p(eff, 16, color=WHITE, line=1.5)],
-                         fill=st.primary, pad=(14, 12))  # fmt: skip
+                ctx.text(
+                    "Effect",
+                    left.below(left.h * 0.55, 14),
+                    [
+                        st.p("效果", 16, bold=True, color=WHITE, line=1.3, after=6),
+                        st.p(eff, 16, color=WHITE, line=1.5),
+                    ],
+                    fill=st.primary,
+                    pad=(14, 12),
+                )
             rp = [st.p("措施", 16, bold=True, color=st.secondary, line=1.3, after=6)]
             for k, m in enumerate(case.measures):
                 rp.append(
@@ -534,16 +608,33 @@ class DeckBuilder:
                 if grid is not None:
                     break
             else:
-                raise Overflow("Quote 1", f"the quote of {quotes[0].bank} does not fit a slide; shorten it")
+                raise Overflow(
+                    "Quote 1", f"the quote of {quotes[0].bank} does not fit a slide; shorten it"
+                )
             chunk, quotes = quotes[: len(grid)], quotes[len(grid) :]
             ctx = self.content_slide(label, title if first else f"{title}（续）", subtitle=q.lead)
             if not first:
-                ctx.log.append({"slide": ctx.number, "shape": "Quotes", "message": "quotes continued on this slide"})
-            for i, (qt, (c, paras)) in enumerate(zip(chunk, grid, strict=True)):
+                ctx.log.append(
+                    {
+                        "slide": ctx.number,
+                        "shape": "Quotes",
+                        "message": "quotes continued on this slide",
+                    }
+                )
+            for i, (c, paras) in enumerate(grid):
                 c = Box(c.x, self.body(ctx).y + (c.y - self.geometry.body.y), c.w, c.h)
                 ctx.shape(f"Quote {i + 1} bar", Box(c.x, c.y, 4, c.h), st.accent)
-                ctx.text(f"Quote {i + 1}", Box(c.x + 4, c.y, c.w - 4, c.h), paras, fill=mix_card(st), pad=(14, 10))
-            self.notes(ctx, content.join_notes([q.intro, q.lead] + [f"{x.bank}：{x.text.text}" for x in chunk]))
+                ctx.text(
+                    f"Quote {i + 1}",
+                    Box(c.x + 4, c.y, c.w - 4, c.h),
+                    paras,
+                    fill=mix_card(st),
+                    pad=(14, 10),
+                )
+            self.notes(
+                ctx,
+                content.join_notes([q.intro, q.lead] + [f"{x.bank}：{x.text.text}" for x in chunk]),
+            )
             first = False
 
     def _quote_grid(self, body: Box, chunk: list[model.Quote]):
@@ -554,14 +645,18 @@ class DeckBuilder:
         nrow = (n + ncol - 1) // ncol
         col_boxes = body.cols(ncol, 16)
         paras = [
-            [st.p(qt.text.text, 16, line=1.5, after=8),
-             st.p(f"—— {qt.bank}", 15, bold=True, color=st.primary, line=1.3, align="right")]
+            [
+                st.p(qt.text.text, 16, line=1.5, after=8),
+                st.p(f"—— {qt.bank}", 15, bold=True, color=st.primary, line=1.3, align="right"),
+            ]
             for qt in chunk
-        ]  # fmt: skip
+        ]
         heights = []
         for r in range(nrow):
             row = range(r * ncol, min(n, (r + 1) * ncol))
-            heights.append(max(measure.block_height(paras[i], col_boxes[0].w - 4 - 28) for i in row) + 20)
+            heights.append(
+                max(measure.block_height(paras[i], col_boxes[0].w - 4 - 28) for i in row) + 20
+            )
         free = body.h - 16 * (nrow - 1) - sum(heights)
         if free < 0:
             return None
@@ -589,8 +684,14 @@ class DeckBuilder:
         number = [st.p(f"{ch.number:02d}", 80, bold=True, color=st.accent, line=1.1, head=True)]
         if not self.templated:
             ctx.text("Chapter number", Box(g.title.x, H * 0.18, 300, 110), number, pad=(2, 2))
-        used = self.title(ctx, self.resolve(s) or ch.title, box=Box(g.title.x, H * 0.18 + 116, W * 0.8, 110),
-                          size=36, color=ink, tight=True)  # fmt: skip
+        used = self.title(
+            ctx,
+            self.resolve(s) or ch.title,
+            box=Box(g.title.x, H * 0.18 + 116, W * 0.8, 110),
+            size=36,
+            color=ink,
+            tight=True,
+        )
         below = Box(used.x, used.bottom + 16, min(W * 0.72, W - used.x - g.title.x), 0)
         below = Box(below.x, below.y, below.w, H * 0.92 - below.y)
         # a template may put its section title low on the slide: then the summary goes above it
@@ -599,11 +700,26 @@ class DeckBuilder:
         if self.templated and where is below and used.y > 120:
             ctx.text("Chapter number", Box(used.x, used.y - 100, 300, 96), number, pad=(2, 2))
         if ch.summary:
-            ctx.text("Summary", where, [st.p(content.clean(ch.summary.text), 18, line=1.6,
-                     color=mix_light(st) if not self.templated else st.fg)],
-                     anchor="top" if where is below else "bottom")  # fmt: skip
-        self.notes(ctx, content.join_notes(
-            [ch.summary.text if ch.summary else ""] + [f"{x.number} {x.title}" for x in ch.sections]))  # fmt: skip
+            ctx.text(
+                "Summary",
+                where,
+                [
+                    st.p(
+                        content.clean(ch.summary.text),
+                        18,
+                        line=1.6,
+                        color=mix_light(st) if not self.templated else st.fg,
+                    )
+                ],
+                anchor="top" if where is below else "bottom",
+            )
+        self.notes(
+            ctx,
+            content.join_notes(
+                [ch.summary.text if ch.summary else ""]
+                + [f"{x.number} {x.title}" for x in ch.sections]
+            ),
+        )
 
     def slide_closing(self, s: model.DeckSlide, label: str) -> None:
         st = self.style
@@ -692,7 +808,8 @@ def _cases_table(
             if head_h + h > body.h:
                 raise Overflow(
                     "Cases table",
-                    f"the row of case '{cases[i].id}' is taller than a slide; shorten its first measure or effect",
+                    f"the row of case '{cases[i].id}' is taller than a slide; "
+                    "shorten its first measure or effect",
                 )
         layouts.append((len(_paginate(heights, body.h - head_h)), -size, heights))
     _n, neg, heights = min(layouts, key=lambda t: (t[0], t[1]))
@@ -800,17 +917,15 @@ def _widen(prs) -> None:
     old_w = prs.slide_width
     prs.slide_width, prs.slide_height = WIDE
     k = WIDE[0] / old_w
-    k_h = WIDE[1] / prs.slide_height if prs.slide_height else 1
-    del k_h
     for master in prs.slide_masters:
         for holder in [master, *master.slide_layouts]:
             for sh in holder.shapes:
-                if sh.left is not None and sh.width is not None:
+                # only shapes placed by their own xfrm: the others inherit the master's, which
+                # is stretched already
+                if sh._element.find(".//" + qn("a:off")) is not None:
                     sh.left, sh.width = Emu(int(sh.left * k)), Emu(int(sh.width * k))
 
 
 def build_deck(report: model.Report, brand: Brand, template: Path | None) -> Built:
     return DeckBuilder(report, brand, template).build()
 
-
-__all__ = ["build_deck", "Built", "MSO_SHAPE", "style_font"]

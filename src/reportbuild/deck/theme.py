@@ -1,4 +1,4 @@
-"""The brand in the deck's XML: theme fonts and colours, typefaces on every run, reproducible zips."""
+"""The brand in the deck's XML: theme fonts and colours, faces on every run, reproducible zips."""
 
 from __future__ import annotations
 
@@ -46,8 +46,9 @@ def set_typefaces(rPr, latin: str, ea: str) -> None:
             anchor.addprevious(f)
 
 
-def style_font(font, family: str, size: float | None = None, color: str | None = None,
-               bold: bool | None = None) -> None:  # fmt: skip
+def style_font(
+    font, family: str, size: float | None = None, color: str | None = None, bold: bool | None = None
+) -> None:
     """A python-pptx Font (run, chart text, data labels) in the brand: size, colour, both faces."""
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
@@ -100,7 +101,12 @@ def _fonts(root, which: str, family: str) -> None:
     for script in CJK_SCRIPTS:
         entry = node.find(f"{{{A}}}font[@script='{script}']")
         if entry is None:
-            entry = etree.SubElement(node, f"{{{A}}}font", script=script)
+            entry = etree.Element(f"{{{A}}}font", script=script)
+            ext = node.find(f"{{{A}}}extLst")  # a:font entries come before a:extLst
+            if ext is None:
+                node.append(entry)
+            else:
+                ext.addprevious(entry)
         entry.set("typeface", family)
 
 
@@ -112,11 +118,19 @@ def _colours(root, brand: Brand) -> None:
     palette = list(dict.fromkeys(brand.palette.values()))
     extra = [c for c in palette if c not in (brand.primary, brand.secondary, brand.accent)]
     values = {
-        "dk1": brand.foreground, "lt1": brand.background, "dk2": brand.dark, "lt2": brand.light,
-        "accent1": brand.primary, "accent2": brand.secondary, "accent3": brand.accent,
-        "accent4": brand.muted, "accent5": (extra + [brand.muted])[0],
-        "accent6": (extra[1:] + [brand.light])[0], "hlink": brand.secondary, "folHlink": brand.muted,
-    }  # fmt: skip
+        "dk1": brand.foreground,
+        "lt1": brand.background,
+        "dk2": brand.dark,
+        "lt2": brand.light,
+        "accent1": brand.primary,
+        "accent2": brand.secondary,
+        "accent3": brand.accent,
+        "accent4": brand.muted,
+        "accent5": (extra + [brand.muted])[0],
+        "accent6": (extra[1:] + [brand.light])[0],
+        "hlink": brand.secondary,
+        "folHlink": brand.muted,
+    }
     for name, colour in values.items():
         slot = scheme.find(f"{{{A}}}{name}")
         if slot is None:
