@@ -337,16 +337,10 @@ def _warm_pdf(root: Path) -> None:
 
 
 def _warm_deck(root: Path) -> None:
-    """Before the deck job arrives: import python-pptx and read the brand fonts' metrics."""
+    """The deck worker is forked with the job ready: importing its libraries is all there is."""
     import pptx  # noqa: F401
 
-    from reportbuild.brand import load_brand
-    from reportbuild.deck import measure
-
-    brand = load_brand(root)
-    for family in brand.families:
-        measure.metrics(family)
-        measure.metrics(family, True)
+    import reportbuild.deck  # noqa: F401
 
 
 def _worker_main(conn, warm: Callable[[Path], None], root: Path) -> None:
@@ -362,8 +356,8 @@ def _worker_main(conn, warm: Callable[[Path], None], root: Path) -> None:
 
 
 class StageWorker:
-    """One stage in its own process, started before the sources are loaded so that importing
-    WeasyPrint or python-pptx (about a second) overlaps with loading, charts and HTML."""
+    """One stage job in its own process: it warms up (imports, font tables) until the job comes
+    through the pipe, runs it and sends back the outcome."""
 
     def __init__(self, name: str, warm: Callable[[Path], None], root: Path):
         ctx = _process_context()
@@ -533,11 +527,9 @@ class _Build:
 
     def run(self) -> list[Output]:
         workers: dict[str, StageWorker] = {}
-        if self.opts.jobs > 1:
-            if "pdf" in self.stale:
-                workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root)
-            if "pptx" in self.stale:
-                workers["pptx"] = StageWorker("pptx", _warm_deck, self.root)
+        if self.opts.jobs > 1 and "pdf" in self.stale:
+            # started before loading: WeasyPrint's import overlaps load, charts and HTML
+            workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root)
         try:
             self._run(workers)
         finally:
@@ -569,14 +561,16 @@ class _Build:
         if {"charts", "html", "pdf"} & self.stale:
             with self.stage("charts"):
                 charts = self._charts(report, brand)
-        # The deck needs no chart files (its charts are native), but drawing charts takes every
-        # core; the deck then runs on the core WeasyPrint (single-threaded) leaves free.
-        if "pptx" in workers:
-            workers["pptx"].submit(_deck_job, *deck_args)
         pdf_sent = False
         if charts is not None and "pdf" in self.stale:
             with self.stage("pdf"):
                 pdf_sent = self._pdf_start(report, brand, charts, workers.get("pdf"))
+        # The deck needs no chart files (its charts are native), yet it starts only now: until
+        # here the cores were busy with charts and WeasyPrint's warm-up. Forked now, it inherits
+        # the loaded model and runs on the core that single-threaded WeasyPrint leaves free.
+        if "pptx" in self.stale and opts.jobs > 1:
+            workers["pptx"] = StageWorker("pptx", _warm_deck, root)
+            workers["pptx"].submit(_deck_job, *deck_args)
         if charts is not None and "html" in self.stale:
             with self.stage("html"):
                 self._html(report, brand, charts)
