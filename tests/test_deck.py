@@ -442,3 +442,20 @@ def test_real_deck_text_fits_and_is_chinese(real_deck):
             assert (
                 sh.left >= 0 and sh.left + sh.width <= W and sh.top >= 0 and sh.top + sh.height <= H
             ), (n, sh.name)
+
+
+def test_cached_widths_equal_the_font(tmp_path):
+    from reportbuild import fonts
+
+    measure.use_cache(tmp_path)
+    try:
+        measure.metrics.cache_clear()
+        first = measure.metrics("Noto Sans CJK SC")  # parsed, then written
+        measure.metrics.cache_clear()
+        again = measure.metrics("Noto Sans CJK SC")  # read back
+    finally:
+        measure.use_cache(None)
+        measure.metrics.cache_clear()
+    assert list(tmp_path.glob("font-widths-*.json"))
+    assert again == first == measure._parse(fonts.find("Noto Sans CJK SC"))
+    assert first.width("城商行") == 3 * first.upm  # CJK ideographs are one em

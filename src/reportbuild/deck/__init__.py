@@ -39,9 +39,11 @@ def write_deck(
 
     Raises BuildError naming the slide when text cannot be fitted even shrunk to its limit.
     """
+    from reportbuild.deck import measure
     from reportbuild.deck.slides import build_deck
 
     root = Path(report.root)
+    measure.use_cache(root / CACHE_DIR)
     template = template or find_template(root)
     built = build_deck(report, brand, Path(template) if template else None)
     with atomic_path(Path(out)) as tmp:

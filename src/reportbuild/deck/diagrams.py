@@ -118,6 +118,8 @@ def _group_paras(
 def _group_widths(groups: tuple[model.Group, ...], width: float) -> list[float]:
     # room in proportion to what a group holds, so that long lists do not stack up in a sliver
     weights = [sum(len(i) + 2 for i in g.items) + len(g.title) + 6 for g in groups]
+    if all(len(g.items) <= 1 for g in groups):
+        weights = [1.0] * len(groups)  # one line each: a row of equal cells reads as a framework
     free = width - GAP * (len(groups) - 1)
     return [free * w / sum(weights) for w in weights]
 

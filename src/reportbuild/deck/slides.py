@@ -216,7 +216,8 @@ class DeckBuilder:
         if not self.templated:
             # the body starts under what the title and subtitle took, not under their maximum
             below = used.bottom + (2 + self.geometry.subtitle.h if (subtitle or kicker) else 0)
-            ctx.top = min(self.geometry.body.y, below + self.geometry.height * 0.04)
+            gap = self.geometry.height * (0.04 if (subtitle or kicker) else 0.07)
+            ctx.top = min(self.geometry.body.y, below + gap)
         self.footer(ctx, footer)
         return ctx
 
@@ -725,7 +726,8 @@ class DeckBuilder:
         st = self.style
         r = self.report
         contact = r.contact
-        title = self.resolve(s) or (contact.title if contact else "联系我们")
+        # the publishers are "about us"; the contact panel carries its own title (联系我们)
+        title = self.resolve(s) or "关于我们"
         ctx = self.content_slide(label, title)
         body = self.body(ctx)
         left, right = body.cols(2, 32, [1.45, 1])
@@ -928,4 +930,3 @@ def _widen(prs) -> None:
 
 def build_deck(report: model.Report, brand: Brand, template: Path | None) -> Built:
     return DeckBuilder(report, brand, template).build()
-
