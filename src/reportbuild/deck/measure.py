@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -65,10 +66,8 @@ def metrics(family: str, bold: bool = False) -> Metrics:
             pass
     m = _parse(face)
     if cached is not None:
-        try:
+        with contextlib.suppress(OSError):  # a read-only project still builds, only slower
             write_text(cached, json.dumps(_runs(m), separators=(",", ":")))
-        except OSError:
-            pass  # a read-only project still builds, only slower
     return m
 
 
