@@ -137,7 +137,12 @@ def main() -> None:
     for part in ("sources", "figures", "styles"):
         if (args.project / part).is_dir():
             shutil.copytree(args.project / part, project / part)
-    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    # a frozen copy of the tool: edits to src/ during the run must not turn a no-op into a build
+    shutil.copytree(
+        ROOT / "src" / "reportbuild", work / "src" / "reportbuild",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )  # fmt: skip
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, PYTHONPATH=str(work / "src"))
     # measure what users get: Python caching bytecode (some sandboxes turn that off)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     build = [sys.executable, "-m", "reportbuild", "build", "-C", str(project), "-q"]
