@@ -423,6 +423,16 @@ def test_a_refused_resource_names_the_source_and_keeps_the_old_pdf(skeleton, ref
     assert out.read_bytes() == before
 
 
+def test_a_template_asking_for_the_network_is_named(skeleton, epoch):
+    tpl = skeleton / "styles" / "templates"
+    tpl.mkdir()
+    (tpl / "_cover.html.j2").write_text(
+        '<section>\n<img src="https://example.com/a.png">\n</section>\n'
+    )
+    with pytest.raises(BuildError, match=r"asked for by styles/templates/_cover.html.j2:2"):
+        _build(skeleton, skeleton / "x.pdf")
+
+
 def test_a_stylesheet_asking_for_a_file_outside_is_named(skeleton, epoch):
     (skeleton / "styles" / "evil.css").write_text(
         "body {\n  background: url(file:///etc/passwd);\n}\n", encoding="utf-8"

@@ -128,7 +128,12 @@ def origin_finder(report: Report, base_url: str, css_dirs: list[Path]):
                             line += i
                             break
                     return f"{rich.loc.path}:{line}"
-        for d in css_dirs:
+        for d in css_dirs:  # project stylesheets and template overrides
+            for tpl in sorted(Path(d).glob("templates/*.j2")):
+                for n, text in enumerate(tpl.read_text(encoding="utf-8").split("\n"), 1):
+                    if any(same(ref, url) for ref in URL_ATTR.findall(text)):
+                        rel = tpl.relative_to(root) if tpl.is_relative_to(root) else tpl
+                        return f"{Path(rel).as_posix()}:{n}"
             for css in sorted(Path(d).glob("*.css")):
                 for n, text in enumerate(css.read_text(encoding="utf-8").split("\n"), 1):
                     for ref in CSS_URL.findall(text):

@@ -131,15 +131,6 @@ def rich(value: Rich | None) -> Markup:
     return cjk_html(value.html) if value is not None else Markup("")
 
 
-def rich_inline(value: Rich | None) -> Markup:
-    """A one-paragraph Rich without its <p> wrapper, for use inside headings and cards."""
-    m = rich(value)
-    s = str(m).strip()
-    if s.startswith("<p>") and s.endswith("</p>") and s.count("<p>") == 1:
-        s = s[3:-4]
-    return Markup(s)
-
-
 # ── view of the report for the templates ───────────────────────────────────────────────
 
 
@@ -305,9 +296,7 @@ def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None):
         keep_trailing_newline=True,
         bytecode_cache=cache,
     )
-    env.filters.update(
-        cjk=cjk_text, heading=heading_text, rich=rich, rich_inline=rich_inline, cn=chinese_number
-    )
+    env.filters.update(cjk=cjk_text, heading=heading_text, rich=rich, cn=chinese_number)
     return env
 
 
