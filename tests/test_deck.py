@@ -459,3 +459,24 @@ def test_cached_widths_equal_the_font(tmp_path):
     assert list(tmp_path.glob("font-widths-*.json"))
     assert again == first == measure._parse(fonts.find("Noto Sans CJK SC"))
     assert first.width("城商行") == 3 * first.upm  # CJK ideographs are one em
+
+
+def test_every_figure_quote_and_case_of_the_real_report_has_a_slide(real_deck, tmp_path):
+    """Editors may put any figure, the quotes or any case in the deck: each has a slide form
+    that fits (the real report's deck file names only some of them)."""
+    report = real_deck[0]
+    root = tmp_path / "all"
+    for part in ("sources", "figures", "styles"):
+        shutil.copytree(ROOT / part, root / part)
+    slides = [f"  - {{kind: figure, ref: {f}}}" for f in sorted(report.figures)]
+    slides += ["  - {kind: quotes}"] + [
+        f"  - {{kind: case, ref: {c}}}" for c in sorted(report.cases)
+    ]
+    (root / "sources" / "deck.yml").write_text(
+        "slides:\n" + "\n".join(slides) + "\n", encoding="utf-8"
+    )
+    _r, _b, out, res = build(root)
+    prs = Presentation(str(out))
+    assert len(prs.slides) >= len(slides)
+    for n, name, tf, w, h in text_frames(prs):
+        assert measure.block_height(paras_of(tf), w) <= h + 0.5, (n, name)

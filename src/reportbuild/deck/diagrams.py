@@ -263,7 +263,8 @@ def process(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
     chev_h = 50.0
     cols = box.cols(n, 6)
     ex = fig.example
-    for size in (15.0, 14.0, 13.0, 12.0):
+    sizes = (15.0, 14.0, 13.0, 12.0) if ex else (18.0, 17.0, 16.0, 15.0, 14.0, 13.0, 12.0)
+    for size in sizes:
         step_paras = [[st.p(s.text, size, line=1.4)] for s in fig.steps]
         step_h = (
             max(measure.block_height(ps, c.w - 8) for ps, c in zip(step_paras, cols, strict=True))
@@ -389,27 +390,43 @@ def _column(ctx: SlideCtx, name: str, cb: Box, col: model.Column) -> None:
         _ecosystem(ctx, name, inner)
         return
     y = inner.y
+    chips = bool(col.items) and _chips_fit(ctx, col.items, inner.w)
     if col.text:
         paras = [st.p(col.text, 20, line=1.5)]
-        reserve = 30 + chip_flow(ctx, col.items, inner.w, 18).height if col.items else 0.0
+        reserve = 0.0
+        if col.items:
+            reserve = 30 + chip_flow(ctx, col.items, inner.w, 18).height if chips else inner.h * 0.4
         # as tall as the text, never past the card: longer text shrinks or fails by name
         h = min(measure.block_height(paras, inner.w - 8) + 10, inner.bottom - y - reserve - 14)
         ctx.text(f"{name} text", Box(inner.x, y, inner.w, h), paras)
         y += h + 14
+    if col.items and not chips:
+        # long or many items: a list, fitted (and shrunk) like any text
+        paras = [st.p(f"• {it}", 17, line=1.45, after=6) for it in col.items]
+        ctx.text(f"{name} items", Box(inner.x, y, inner.w, inner.bottom - y), paras)
+        return
     if col.items:
-        ctx.text(
-            f"{name} items label",
-            Box(inner.x, y, inner.w, 26),
-            [st.p("案例", 14, bold=True, color=st.secondary, line=1.3)],
-            pad=(4, 1),
-        )
-        y += 30
+        if col.text:  # a described form with its examples
+            ctx.text(
+                f"{name} items label",
+                Box(inner.x, y, inner.w, 26),
+                [st.p("案例", 14, bold=True, color=st.secondary, line=1.3)],
+                pad=(4, 1),
+            )
+            y += 30
         flow = chip_flow(ctx, col.items, inner.w, 18)
         if y + flow.height > inner.bottom:
             raise Overflow(
                 f"{name} items", f"the items of column '{col.title}' do not fit their card"
             )
         draw_chips(ctx, f"{name} item", flow, (inner.x, y), "#FFFFFF", st.primary)
+
+
+def _chips_fit(ctx: SlideCtx, items: tuple[str, ...], width: float) -> bool:
+    """Chips suit a few short labels; anything longer reads better as a list."""
+    return len(items) <= 6 and all(
+        measure.text_width(it, ctx.style.body_family, 18) + 2 * CHIP_PAD_X < width for it in items
+    )
 
 
 def _node(
@@ -491,4 +508,51 @@ def _ecosystem(ctx: SlideCtx, name: str, box: Box) -> None:
         )
 
 
-BUILDERS = {"layers": layers, "process": process, "comparison": comparison}
+# ── ladder ──────────────────────────────────────────────────────────────────
+
+
+def ladder(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
+    """Stages as a staircase rising to the right; the current stages in the accent colour."""
+    st = ctx.style
+    n = len(fig.stages)
+    step = min(36.0, box.h * 0.09)
+    head_h = 74.0
+    for i, (stage, c) in enumerate(zip(fig.stages, box.cols(n, 10), strict=True)):
+        top = c.y + (n - 1 - i) * step
+        current = stage.id in fig.current
+        tone = st.accent if current else (st.primary if i % 2 == 0 else st.secondary)
+        heads = [st.p(stage.title, 20, bold=True, color="#FFFFFF", line=1.25, head=True)]
+        if stage.headline:
+            heads.append(st.p(stage.headline, 14, color="#FFFFFF", line=1.35, before=2))
+        ctx.text(
+            f"Stage {i + 1} title",
+            Box(c.x, top, c.w, head_h),
+            heads,
+            fill=tone,
+            anchor="middle",
+            pad=(12, 4),
+        )
+        body = Box(c.x, top + head_h, c.w, c.bottom - top - head_h)
+        ctx.shape(f"Stage {i + 1} panel", body, mix(st.light, "#FFFFFF", 0.35))
+        paras = [st.p(f"• {pt}", 14, line=1.4, after=4) for pt in stage.points]
+        if stage.tags:
+            paras.append(
+                st.p(
+                    "　".join(stage.tags),
+                    14,
+                    bold=True,
+                    color=st.secondary,
+                    line=1.4,
+                    before=6,
+                    after=4,
+                )
+            )
+        if stage.examples:
+            paras.append(
+                st.p("如：" + "、".join(stage.examples), 13, color=st.muted, line=1.4, before=4)
+            )
+        if paras:
+            ctx.text(f"Stage {i + 1} text", body.inset(8, 8), paras)
+
+
+BUILDERS = {"layers": layers, "process": process, "comparison": comparison, "ladder": ladder}

@@ -211,7 +211,7 @@ class DeckBuilder:
     ) -> SlideCtx:
         ctx = self.new_slide("content", label)
         self._mark(ctx)
-        used = self.title(ctx, title, tight=True)
+        used = self.title(ctx, title.rstrip("。"), tight=True)  # a headline takes no full stop
         self.subtitle(ctx, subtitle, kicker, under=used)
         if not self.templated:
             # the body starts under what the title and subtitle took, not under their maximum
@@ -387,7 +387,8 @@ class DeckBuilder:
         elif finding:
             title, subtitle = finding, fig.question or fig.display_caption
         elif fig.is_data:
-            title = content.figure_heading(r, fig.id) or fig.display_caption
+            kicker, title = content.split_finding(content.figure_heading(r, fig.id))
+            title = title or fig.display_caption
             subtitle = fig.question or (fig.display_caption if fig.display_caption != title else "")
         else:
             title = fig.display_caption
@@ -445,23 +446,18 @@ class DeckBuilder:
         for i, (it, c) in enumerate(zip(fig.items, cols, strict=True)):
             v = fig.value(it.id)
             text = ("约" if it.approx else "") + (v.format() if v else "")
-            ctx.shape(f"Stat {i + 1} card", c, mix_card(st))
-            ctx.text(
-                f"Stat {i + 1}",
-                c.inset(20, 20),
-                [
-                    st.p(
-                        text,
-                        54,
-                        bold=True,
-                        color=st.accent if i == 0 else st.primary,
-                        line=1.15,
-                        head=True,
-                    ),
-                    st.p(it.label, 20, color=st.fg, line=1.4, before=8),
-                ],
-                anchor="middle",
+            unit = v.unit if v else ""
+            paras = []
+            if len(unit) > 1 and text.endswith(unit):
+                # a worded unit (个百分点) under the number, so the number stays on one line
+                text = text[: -len(unit)]
+                paras.append(st.p(unit, 22, bold=True, color=st.primary, line=1.3))
+            big = st.p(
+                text, 54, bold=True, color=st.accent if i == 0 else st.primary, line=1.15, head=True
             )
+            label = st.p(it.label, 20, color=st.fg, line=1.4, before=8)
+            ctx.shape(f"Stat {i + 1} card", c, mix_card(st))
+            ctx.text(f"Stat {i + 1}", c.inset(20, 20), [big, *paras, label], anchor="middle")
 
     def slide_figure(self, s: model.DeckSlide, label: str) -> None:
         self._figure_slide(self.report.figures[s.ref], label, self.resolve(s))
@@ -604,8 +600,12 @@ class DeckBuilder:
         quotes = list(q.quotes)
         first = True
         while quotes:
+            # as many quotes as fit a slide at a readable size: 16 pt, or down to 13 pt
             for per in (6, 4, 3, 2, 1):
-                grid = self._quote_grid(self.geometry.body, quotes[:per])
+                for size in (16.0, 15.0, 14.0, 13.0):
+                    grid = self._quote_grid(self.geometry.body, quotes[:per], size)
+                    if grid is not None:
+                        break
                 if grid is not None:
                     break
             else:
@@ -638,7 +638,7 @@ class DeckBuilder:
             )
             first = False
 
-    def _quote_grid(self, body: Box, chunk: list[model.Quote]):
+    def _quote_grid(self, body: Box, chunk: list[model.Quote], size: float):
         """Boxes for the quotes, rows as tall as their longest quote; None if they do not fit."""
         st = self.style
         n = len(chunk)
@@ -647,8 +647,8 @@ class DeckBuilder:
         col_boxes = body.cols(ncol, 16)
         paras = [
             [
-                st.p(qt.text.text, 16, line=1.5, after=8),
-                st.p(f"—— {qt.bank}", 15, bold=True, color=st.primary, line=1.3, align="right"),
+                st.p(qt.text.text, size, line=1.5, after=8),
+                st.p(f"—— {qt.bank}", size, bold=True, color=st.primary, line=1.3, align="right"),
             ]
             for qt in chunk
         ]
