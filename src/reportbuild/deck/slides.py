@@ -829,9 +829,10 @@ def _cases_table(
                 }
             )
         total_h = head_h + sum(heights[i] for i in idx)
-        ctx._inside("Cases table", Box(body.x, body.y, body.w, total_h))
+        top = min(body.y, deck.body(ctx).y)  # pages were cut for the lowest body start
+        ctx._inside("Cases table", Box(body.x, top, body.w, total_h))
         gf = ctx.slide.shapes.add_table(
-            len(idx) + 1, 4, emu(body.x), emu(body.y), emu(body.w), emu(total_h)
+            len(idx) + 1, 4, emu(body.x), emu(top), emu(body.w), emu(total_h)
         )
         gf.name = "Cases table"
         table = gf.table
