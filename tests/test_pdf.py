@@ -442,3 +442,29 @@ def test_a_stylesheet_asking_for_a_file_outside_is_named(skeleton, epoch):
         match=r"refused to fetch 'file:///etc/passwd' \(asked for by styles/evil.css:2\)",
     ):
         _build(skeleton, skeleton / "x.pdf")
+
+
+def test_the_brand_logo_is_on_the_cover(skeleton, epoch):
+    styles = skeleton / "styles"
+    (styles / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10">'
+        '<rect width="40" height="10" fill="#D9482B"/></svg>\n',
+        encoding="utf-8",
+    )
+    brand = styles / "_brand.yml"
+    brand.write_text(brand.read_text(encoding="utf-8") + "logo: logo.svg\n", encoding="utf-8")
+    _, html, result = _build(skeleton, skeleton / "logo.pdf")
+    assert f'<img class="cover-logo" src="{(styles / "logo.svg").resolve().as_uri()}"' in html
+    assert result.overflow == []
+    # the logo's vermilion is drawn where the cover puts it (top 40 mm, left 24 mm, 12 mm high)
+    png = skeleton / "cover"
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", "-singlefile",
+                    str(skeleton / "logo.pdf"), str(png)], check=True)  # fmt: skip
+    from PIL import Image
+
+    px = (
+        Image.open(f"{png}.png")
+        .convert("RGB")
+        .getpixel((round(34 / 25.4 * 50), round(46 / 25.4 * 50)))
+    )
+    assert px == pytest.approx((0xD9, 0x48, 0x2B), abs=12)

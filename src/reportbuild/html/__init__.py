@@ -182,7 +182,7 @@ def _image_src(svg: Path, root: Path, mode: str) -> str:
     svg = Path(svg).resolve()
     if mode == "screen":
         out = (root / "output").resolve()
-        if svg.is_relative_to(out):
+        if svg.is_relative_to(root.resolve()):  # output/report.html sits in output/
             return os.path.relpath(svg, out).replace(os.sep, "/")
     return svg.as_uri()
 
@@ -344,5 +344,6 @@ def render_html(
     return template.render(
         report=report, brand=brand, mode=mode, css=ctx.css, figures=ctx.figures, toc=ctx.toc,
         appendix_title=APPENDIX_TITLE, said_elsewhere=said_elsewhere(report),
+        logo=_image_src(Path(brand.logo), Path(report.root), mode) if brand.logo else None,
         publishers=", ".join(p.name for p in report.publishers),
     )  # fmt: skip
