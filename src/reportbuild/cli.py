@@ -86,7 +86,11 @@ def build(
     project: Path, only: str | None, force: bool, pdf_variant: str | None, bleed: bool,
     template: Path | None, jobs: int | None, lock_timeout: float, quiet: bool, verbose: int,
 ) -> None:  # fmt: skip
-    """Build what changed: output/report.pdf, summary.pptx, report.html and figures/."""
+    """Build what changed: PDF, deck, HTML and charts.
+
+    Writes output/report.pdf, summary.pptx, report.html and figures/; whatever is up to date
+    according to .reportbuild-cache/ is left alone (--force rebuilds it).
+    """
     import os
 
     from reportbuild.build import BuildOptions, Feedback, run_build, summary_lines
@@ -115,7 +119,10 @@ def build(
 @QUIET
 @VERBOSE
 def preview(project: Path, port: int, open_browser: bool, quiet: bool, verbose: int) -> None:
-    """Serve the HTML edition on 127.0.0.1, rebuild on save and reload the browser."""
+    """Serve the HTML edition; rebuild and reload on save.
+
+    Binds 127.0.0.1 only and serves nothing outside output/.
+    """
     from reportbuild.preview import serve
 
     serve(project, port=port, open_browser=open_browser, verbosity=_verbosity(quiet, verbose))
@@ -124,7 +131,7 @@ def preview(project: Path, port: int, open_browser: bool, quiet: bool, verbose: 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def new(directory: Path) -> None:
-    """Create a minimal new report in DIRECTORY that builds as it is."""
+    """Create a new report that builds as it is."""
     from reportbuild.commands.new import new_project
 
     new_project(directory)
@@ -144,7 +151,10 @@ def clean(project: Path) -> None:
 @cli.command()
 @PROJECT
 def doctor(project: Path) -> None:
-    """Check this machine: brand fonts, HarfBuzz-Subset, library versions, helper tools."""
+    """Check fonts, HarfBuzz-Subset, versions, tools.
+
+    Exit 1 if something a build needs is missing, with what to install.
+    """
     from reportbuild.commands.doctor import diagnose
 
     ok, lines = diagnose(project)
