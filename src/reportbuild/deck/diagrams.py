@@ -159,7 +159,9 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
             break
     else:
         raise Overflow(
-            f"Diagram {fig.id}", f"the layers of '{fig.id}' do not fit the slide even at 12 pt"
+            f"Diagram {fig.id}",
+            f"the layers of '{fig.id}' do not fit the slide even at 12 pt; "
+            "use a 16:9 template, shorten the items or drop the slide",
         )
     extra = (main.h - sum(needs) - GAP * (n - 1)) / n
     extra = min(extra, 40.0)
@@ -284,7 +286,9 @@ def process(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
             break
     else:
         raise Overflow(
-            f"Diagram {fig.id}", f"the steps of '{fig.id}' do not fit the slide even at 12 pt"
+            f"Diagram {fig.id}",
+            f"the steps of '{fig.id}' do not fit the slide even at 12 pt; "
+            "shorten the step texts or drop the slide",
         )
     spare = box.h - total
     step_h += min(spare * 0.3, 20)
