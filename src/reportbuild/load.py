@@ -490,8 +490,17 @@ class Loader:
             self._check_keys(data, CASE_KEYS, path)
             measures = []
             for i, m in enumerate(data.get("measures") or []):
+                if isinstance(m, str):
+                    # the report's own form: "标题：正文" — the title is what stands before the first '：'
+                    mline = line_of(data, ("measures", i)) + (1 if "\n" in m.strip("\n") else 0)
+                    title, sep, text = m.strip().partition("：")
+                    if not sep or not text.strip() or len(title) > 40:
+                        self.error(path, mline, "a measure reads '标题：正文' (a short title, a full-width colon, the text)", "E012")
+                        continue
+                    measures.append(model.Measure(title=title.strip(), text=self.rich(text, path, mline)))
+                    continue
                 if not isinstance(m, LineDict):
-                    self.error(path, line_of(data, ("measures", i)), "each measure needs 'title:' and 'text:'")
+                    self.error(path, line_of(data, ("measures", i)), "each measure is '标题：正文' or has 'title:' and 'text:'")
                     continue
                 self._check_keys(m, {"title", "text"}, path)
                 if not str(m.get("text") or "").strip():
@@ -610,6 +619,11 @@ class Loader:
                 continue
             v = self.validate(model.DeckSlide, s, path, loc=self.loc(path, s.line))
             if v:
+                if v.title:  # titles may bind figure values: check them now, not at deck time
+                    self.binder.bind(v.title, s.key_lines.get("title", s.line))
+                    for lineno, msg in self.binder.errors:
+                        self.error(path, lineno, msg, "E030")
+                    self.binder.errors.clear()
                 out.append(v)
         return out
 
