@@ -22,7 +22,17 @@ from reportbuild.fetcher import make_url_fetcher
 from reportbuild.model import Loc, Report, Rich
 
 VARIANTS = (None, "pdf/ua-1", "pdf/a-3b")
-BLEED_CSS = "@page { bleed: 3mm; marks: crop; }"
+# Print production: bleed and crop marks; chapters open on a right-hand page, and the blank
+# left page that this may insert carries no running head or folio.
+BLEED_CSS = """
+@page { bleed: 3mm; marks: crop; }
+.chapter { break-before: right !important; }  /* user stylesheet: needs !important */
+@page :blank {
+  @top-left { content: none !important; border: 0 !important }
+  @top-right { content: none !important; border: 0 !important }
+  @bottom-left { content: none !important } @bottom-right { content: none !important }
+}
+"""
 LAYOUT_REPORT = Path(".reportbuild-cache") / "pdf-layout.json"
 PACKAGE = Path(__file__).resolve().parent
 
