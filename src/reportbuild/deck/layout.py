@@ -262,6 +262,7 @@ class SlideCtx:
                     "slide": self.number,
                     "shape": name,
                     "message": f"text shrunk to {int(round(got.scale * 100))}% to fit its box",
+                    "fitted": True,  # within the limits: a record, not a defect
                 }
             )
         return got

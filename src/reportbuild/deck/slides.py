@@ -620,6 +620,7 @@ class DeckBuilder:
                         "slide": ctx.number,
                         "shape": "Quotes",
                         "message": "quotes continued on this slide",
+                        "fitted": True,
                     }
                 )
             for i, (c, paras) in enumerate(grid):
@@ -826,6 +827,7 @@ def _cases_table(
                     "slide": ctx.number,
                     "shape": "Cases table",
                     "message": f"cases continued on slide {ctx.number}",
+                    "fitted": True,
                 }
             )
         total_h = head_h + sum(heights[i] for i in idx)

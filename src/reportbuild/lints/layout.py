@@ -50,6 +50,8 @@ def lint_layout(report: Report, root: Path | str) -> list[Problem]:
             )
         )
     for e in _entries(root, DECK_LAYOUT, out):
+        if e.get("fitted"):
+            continue  # shrunk within its limits or continued on a new slide, as designed
         slide = e.get("slide")
         # the deck file's entry that made the slide, when the deck stage says so; slide numbers
         # alone cannot be mapped back, because long slides continue onto extra ones
