@@ -373,6 +373,7 @@ def test_layout_reports_of_the_last_build(project):
                     "path": "sources/deck.yml",
                     "line": 6,
                 },
+                {"slide": 5, "shape": "Quotes", "message": "continued", "fitted": True},
             ]
         )
     )
