@@ -289,6 +289,14 @@ def test_overflowing_content_is_reported(tmp_path, epoch):
     assert saved == [{"message": m} for m in result.overflow]
 
 
+def test_text_pushed_into_the_bottom_margin_is_reported(tmp_path, epoch):
+    root = _copy(SKELETON, tmp_path / "proj")
+    (root / "styles" / "low.css").write_text(".inside-note { bottom: -20mm; }\n", encoding="utf-8")
+    _, _, result = _build(root, tmp_path / "r.pdf")
+    assert len(result.overflow) == 1 and result.overflow[0].startswith("page 2: a line runs")
+    assert "past the bottom margin" in result.overflow[0]
+
+
 def test_same_sources_give_the_same_bytes(small, tmp_path):
     _, _, _ = _build(small.root, tmp_path / "again.pdf")
     assert (tmp_path / "again.pdf").read_bytes() == small.pdf.read_bytes()

@@ -188,22 +188,23 @@ def _text_of(box) -> str:
 
 
 def find_overflows(document) -> list[str]:
-    """Lines and images that run past the text block's right edge or the paper's bottom."""
+    """Lines and images that run past the text block's right or bottom edge."""
     from weasyprint.formatting_structure import boxes
 
     out: list[str] = []
     for n, page in enumerate(document.pages, 1):
         pbox = page._page_box
         right = pbox.content_box_x() + pbox.width
-        bottom = pbox.margin_height()
-        for box in pbox.descendants():
+        bottom = pbox.content_box_y() + pbox.height  # into the footer is overflow too
+        content = [c for c in pbox.children if not isinstance(c, boxes.MarginBox)]
+        for box in (b for c in content for b in c.descendants(placeholders=True)):
             if not isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
                 continue
             over_x = box.position_x + box.margin_width() - right
             over_y = box.position_y + box.margin_height() - bottom
             if over_x > TOLERANCE or over_y > TOLERANCE:
                 what = "an image" if isinstance(box, boxes.ReplacedBox) else "a line"
-                where = "right margin" if over_x > TOLERANCE else "bottom of the page"
+                where = "right margin" if over_x > TOLERANCE else "bottom margin"
                 by = max(over_x, over_y) * 25.4 / 96
                 snippet = _text_of(box).strip()[:30]
                 out.append(
