@@ -131,6 +131,21 @@ def rich(value: Rich | None) -> Markup:
     return cjk_html(value.html) if value is not None else Markup("")
 
 
+def rich_run_in(value: Rich | None, lead: str) -> Markup:
+    """A Rich field whose first paragraph starts with a bold run-in head ('标题：正文').
+
+    The report prints a measure as one sentence; keeping head and text on one line keeps it one
+    sentence in the PDF's text layer too.
+    """
+    body = str(rich(value))
+    if not lead:
+        return Markup(body)
+    head = f'<strong class="run-in">{cjk_text(lead)}：</strong>'
+    if body.startswith("<p>"):
+        return Markup(f"<p>{head}{body[3:]}")
+    return Markup(f"<p>{head}</p>{body}")
+
+
 # ── view of the report for the templates ───────────────────────────────────────────────
 
 
@@ -296,7 +311,9 @@ def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None):
         keep_trailing_newline=True,
         bytecode_cache=cache,
     )
-    env.filters.update(cjk=cjk_text, heading=heading_text, rich=rich, cn=chinese_number)
+    env.filters.update(
+        cjk=cjk_text, heading=heading_text, rich=rich, run_in=rich_run_in, cn=chinese_number
+    )
     return env
 
 
