@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html as htmllib
 import json
 import logging
@@ -105,10 +106,8 @@ def _coverage(face: fonts.FontFace, cache_dir: Path) -> frozenset[int]:
             ranges[-1][1] = c
         else:
             ranges.append([c, c])
-    try:
+    with contextlib.suppress(OSError):  # a read-only project still builds
         write_text(path, json.dumps(ranges, separators=(",", ":")))
-    except OSError:  # a read-only project still builds
-        pass
     return points
 
 
