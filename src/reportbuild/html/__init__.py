@@ -5,8 +5,8 @@ from __future__ import annotations
 import html as htmllib
 import os
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -169,16 +169,6 @@ class TocEntry:
     number: str = ""
 
 
-@dataclass
-class Context:
-    report: Report
-    brand: Brand
-    mode: str
-    css: Markup
-    figures: dict[str, FigureView]
-    toc: list[TocEntry] = field(default_factory=list)
-
-
 CHINESE_NUMERALS = "〇一二三四五六七八九十"
 
 
@@ -246,7 +236,7 @@ def table_of_contents(report: Report) -> list[TocEntry]:
 APPENDIX_TITLE = "附录：图表数据"
 
 
-def said_elsewhere(report: Report):
+def said_elsewhere(report: Report) -> Callable[[str], bool]:
     """A test: is this text already printed as a heading or inside the prose?
 
     The quotes and strategies blocks carry an intro line of their own; where the chapter's
@@ -287,7 +277,7 @@ def style_dirs(report: Report, theme_dirs: Sequence[Path]) -> list[Path]:
 
 
 @lru_cache(maxsize=8)
-def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None):
+def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None) -> Any:
     """A Jinja2 environment: autoescape, StrictUndefined; earlier folders override later ones.
 
     Compiling the templates costs more than rendering them (0.12 s against 0.01 s for the
@@ -349,18 +339,15 @@ def render_html(
         tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir()),
         str(Path(report.root) / ".reportbuild-cache" / "jinja"),
     )
-    ctx = Context(
+    template = env.get_template("report.html.j2")
+    return template.render(
         report=report,
         brand=brand,
         mode=mode,
         css=stylesheet(brand, mode, dirs),
         figures=figure_views(report, charts, mode),
         toc=table_of_contents(report),
-    )
-    template = env.get_template("report.html.j2")
-    return template.render(
-        report=report, brand=brand, mode=mode, css=ctx.css, figures=ctx.figures, toc=ctx.toc,
-        appendix_title=APPENDIX_TITLE, said_elsewhere=said_elsewhere(report),
+        appendix_title=APPENDIX_TITLE,
+        said_elsewhere=said_elsewhere(report),
         logo=_image_src(Path(brand.logo), Path(report.root), mode) if brand.logo else None,
-        publishers=", ".join(p.name for p in report.publishers),
-    )  # fmt: skip
+    )
