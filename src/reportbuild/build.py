@@ -324,16 +324,11 @@ def _internal(name: str, exc: BaseException) -> str:
 
 
 def _warm_pdf(root: Path) -> None:
-    """Before the PDF job arrives: import WeasyPrint, find the brand fonts and read their cmaps
-    (the fonts module caches both, so the job's glyph check then costs nothing)."""
+    """Before the PDF job arrives: import WeasyPrint and the PDF stage (with pydantic and the
+    model, which unpickling the job needs). The glyph check keeps its own cmap cache."""
     import weasyprint  # noqa: F401
 
-    from reportbuild import fonts
-    from reportbuild.brand import load_brand
-    from reportbuild.pdf import brand_faces
-
-    for face in brand_faces(load_brand(root)):
-        fonts.coverage(face)
+    import reportbuild.pdf  # noqa: F401
 
 
 def _warm_deck(root: Path) -> None:
