@@ -385,6 +385,18 @@ class StageWorker:
             self.proc.join()
 
 
+def _stop_idle_forkserver() -> None:
+    """Once the charts are drawn their forkserver (matplotlib preloaded, ~60 MB) sits idle: stop
+    it rather than keep it beside WeasyPrint at the memory peak. It restarts if asked again."""
+    import threading
+
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    if forkserver is None or threading.active_count() > 1:
+        return  # never started; or a preview whose other threads may still use it
+    with contextlib.suppress(Exception):  # a private API: if it changes, only memory is at stake
+        forkserver._forkserver._stop()
+
+
 def _process_context():
     import multiprocessing
     import threading
@@ -581,6 +593,7 @@ class _Build:
         n = len(report.figures)
         with self.fb.step("charts", lambda: f"{n} figure{'' if n == 1 else 's'}"):
             charts = render_all(report, brand, self.out_dir / "figures", jobs=self.opts.jobs)
+        _stop_idle_forkserver()
         files = [f for c in charts.values() for f in (c.svg, c.png)]
         extra = self.out_dir / "figures" / ".charts.json"
         files += [extra] if extra.is_file() else []
