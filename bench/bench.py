@@ -153,27 +153,45 @@ def main() -> None:
         shutil.rmtree(project / "output", ignore_errors=True)
         shutil.rmtree(project / ".reportbuild-cache", ignore_errors=True)
 
+    pristine = work / "pristine"
+    shutil.copytree(project, pristine)
+    noop = [*build[:-1], "-v"]  # says what it decided, so a rebuild here is caught
+    html = project / ".reportbuild-cache" / "report.print.html"
+    floor = [
+        sys.executable,
+        "-c",
+        FLOOR,
+        str(work / "floor.html"),
+        str(project),
+        str(work / "f.pdf"),
+    ]
+
+    def record(name: str, cmd: list[str], expect: str = "") -> None:
+        results.setdefault(name, []).append(run(cmd, env, expect))
+
     try:
-        print(f"bench: {args.runs} runs per scenario on a copy of {args.project}", file=sys.stderr)
-        for _ in range(args.runs):
+        print(f"bench: {args.runs} rounds on a copy of {args.project}", file=sys.stderr)
+        # Rounds, not one scenario after another: every scenario sees the same machine load.
+        for i in range(args.runs):
+            for part in (
+                "sources",
+                "figures",
+            ):  # each round's cold build starts from the same files
+                shutil.rmtree(project / part, ignore_errors=True)
+                if (pristine / part).is_dir():
+                    shutil.copytree(pristine / part, project / part)
             clean()
-            results.setdefault("cold build", []).append(run(build, env))
+            record("cold build", build)
             for name in digests:
                 digests[name].add(_digest(project / "output" / name))
-        noop = [*build[:-1], "-v"]  # says what it decided, so a rebuild here is caught
-        for _ in range(args.runs):
-            results.setdefault("no-op rebuild", []).append(run(noop, env, "up to date"))
-        for i in range(args.runs):
+            # the floor: this build's final print HTML, typeset by WeasyPrint and nothing else
+            shutil.copy(html, floor_html)
+            record("WeasyPrint alone", floor)
+            record("no-op rebuild", noop, "up to date")
             _edit_chapter(project, i)
-            results.setdefault("edit one chapter", []).append(run(build, env))
-        for i in range(args.runs):
+            record("edit one chapter", build)
             _edit_figure(project, i)
-            results.setdefault("edit one figure", []).append(run(build, env))
-        # the floor: the final print HTML of the last build, typeset by WeasyPrint and nothing else
-        html = project / ".reportbuild-cache" / "report.print.html"
-        floor = [sys.executable, "-c", FLOOR, str(html), str(project), str(work / "floor.pdf")]
-        for _ in range(args.runs):
-            results.setdefault("WeasyPrint alone", []).append(run(floor, env))
+            record("edit one figure", build)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
