@@ -157,14 +157,8 @@ def main() -> None:
     shutil.copytree(project, pristine)
     noop = [*build[:-1], "-v"]  # says what it decided, so a rebuild here is caught
     html = project / ".reportbuild-cache" / "report.print.html"
-    floor = [
-        sys.executable,
-        "-c",
-        FLOOR,
-        str(work / "floor.html"),
-        str(project),
-        str(work / "f.pdf"),
-    ]
+    floor_html = work / "floor.html"
+    floor = [sys.executable, "-c", FLOOR, str(floor_html), str(project), str(work / "f.pdf")]
 
     def record(name: str, cmd: list[str], expect: str = "") -> None:
         results.setdefault(name, []).append(run(cmd, env, expect))
