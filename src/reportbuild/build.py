@@ -351,8 +351,8 @@ def _worker_main(conn, warm: Callable[[Path], None], root: Path) -> None:
 
 
 class StageWorker:
-    """One stage job in its own process: it warms up (imports, font tables) until the job comes
-    through the pipe, runs it and sends back the outcome."""
+    """One stage job in its own process: it warms up (imports) until the job comes through the
+    pipe, runs it and sends back the outcome as a plain tuple."""
 
     def __init__(self, name: str, warm: Callable[[Path], None], root: Path):
         ctx = _process_context()
