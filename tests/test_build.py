@@ -213,3 +213,15 @@ def test_stage_workers_start_safely_beside_other_threads(project, monkeypatch):
     (deck,) = result.outputs
     assert deck.built and deck.count and deck.count > 0
     assert (project / "output" / "summary.pptx").read_bytes().startswith(b"PK")
+
+
+def test_clean_waits_for_a_running_build(project):
+    from reportbuild.commands.clean import clean_project
+
+    (project / "output").mkdir()
+    (project / "output" / "report.pdf").write_bytes(b"%PDF-")
+    with BuildLock(project / ".reportbuild-cache"), pytest.raises(BuildError, match="another"):
+        clean_project(project, lock_timeout=0.2)
+    assert (project / "output" / "report.pdf").is_file()  # untouched while the build runs
+    assert clean_project(project) == ["output/", ".reportbuild-cache/"]
+    assert not (project / "output").exists() and not (project / ".reportbuild-cache").exists()
