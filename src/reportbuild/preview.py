@@ -219,7 +219,7 @@ class Preview:
 
         for _changes in watchfiles.watch(
             *folders, watch_filter=relevant, stop_event=stop, debounce=400, step=30,
-            rust_timeout=200, yield_on_timeout=False, raise_interrupt=False,
+            rust_timeout=200, yield_on_timeout=False, raise_interrupt=True,
         ):  # fmt: skip
             self.rebuild()
 
