@@ -27,18 +27,36 @@ def test_real_report_structure(real_report):
     assert len(r.chapters) == 3
     assert len(r.quotes.quotes) == 6
     assert len(r.strategies.strategies) == 4
-    assert [s.name for s in r.strategies.strategies] == ["拿来主义", "借船出海", "基因重组", "应用云化"]
+    assert [s.name for s in r.strategies.strategies] == [
+        "拿来主义",
+        "借船出海",
+        "基因重组",
+        "应用云化",
+    ]
     assert len(r.core_points.points) == 3
     banks = {c.bank for c in r.cases.values()}
-    for bank in ("乌鲁木齐银行", "广东华兴银行", "青岛银行", "重庆银行", "兰州银行", "台州银行", "河北银行", "金城银行"):
+    for bank in (
+        "乌鲁木齐银行",
+        "广东华兴银行",
+        "青岛银行",
+        "重庆银行",
+        "兰州银行",
+        "台州银行",
+        "河北银行",
+        "金城银行",
+    ):
         assert bank in banks
     full = [c for c in r.cases.values() if c.kind == "full"]
     assert len(full) == 6 and all(c.background and c.measures for c in full)
 
 
 def test_real_report_every_case_and_figure_is_placed(real_report):
-    placed_figs = {b.figure for c in real_report.chapters for b in c.blocks() if isinstance(b, FigureRef)}
-    placed_cases = {b.case for c in real_report.chapters for b in c.blocks() if isinstance(b, CaseRef)}
+    placed_figs = {
+        b.figure for c in real_report.chapters for b in c.blocks() if isinstance(b, FigureRef)
+    }
+    placed_cases = {
+        b.case for c in real_report.chapters for b in c.blocks() if isinstance(b, CaseRef)
+    }
     assert placed_cases == set(real_report.cases)
     assert placed_figs == set(real_report.figures)
     numbers = [f.number for f in real_report.figures.values()]
@@ -50,7 +68,9 @@ def test_real_report_numbers_are_bound_from_figures(real_report):
     challenges = real_report.figures["challenges"]
     top = max(challenges.items, key=lambda i: i.value)
     assert top.value == Decimal("89")
-    text = "\n".join(b.body.text for c in real_report.chapters for b in c.blocks() if isinstance(b, Prose))
+    text = "\n".join(
+        b.body.text for c in real_report.chapters for b in c.blocks() if isinstance(b, Prose)
+    )
     assert "89%" in text
     assert "{{<" not in text and "@fig-" not in text
 
@@ -76,7 +96,9 @@ def test_skeleton_loads(project):
 
 
 def test_yaml_syntax_error_names_line(project):
-    (project / "figures" / "survey.yml").write_text("title: x\nkind: bar\nitems: [\n  - a\n", "utf-8")
+    (project / "figures" / "survey.yml").write_text(
+        "title: x\nkind: bar\nitems: [\n  - a\n", "utf-8"
+    )
     msgs = problems_of(project)
     assert any(m.startswith("figures/survey.yml:") and "YAML syntax" in m for m in msgs), msgs
 
@@ -85,21 +107,30 @@ def test_front_matter_syntax_error_names_line(project):
     p = project / "sources" / "chapters" / "01-intro.md"
     p.write_text(p.read_text("utf-8").replace("title: 第一章的标题", "title: [第一章"), "utf-8")
     msgs = problems_of(project)
-    assert any(m.startswith("sources/chapters/01-intro.md:") and "YAML syntax" in m for m in msgs), msgs
+    assert any(
+        m.startswith("sources/chapters/01-intro.md:") and "YAML syntax" in m for m in msgs
+    ), msgs
 
 
 def test_unknown_field_did_you_mean(project):
     p = project / "figures" / "survey.yml"
     p.write_text(p.read_text("utf-8").replace("source:", "sourse:"), "utf-8")
     msgs = problems_of(project)
-    assert any("figures/survey.yml:4:" in m and "unknown field 'sourse'" in m and "did you mean 'source'" in m for m in msgs), msgs
+    assert any(
+        "figures/survey.yml:4:" in m
+        and "unknown field 'sourse'" in m
+        and "did you mean 'source'" in m
+        for m in msgs
+    ), msgs
 
 
 def test_missing_field(project):
     p = project / "figures" / "survey.yml"
     p.write_text(p.read_text("utf-8").replace("kind: bar\n", ""), "utf-8")
     msgs = problems_of(project)
-    assert any(m.startswith("figures/survey.yml:1:") and "missing required field 'kind'" in m for m in msgs), msgs
+    assert any(
+        m.startswith("figures/survey.yml:1:") and "missing required field 'kind'" in m for m in msgs
+    ), msgs
 
 
 def test_unknown_chart_kind(project):
@@ -120,7 +151,9 @@ def test_empty_required_field(project):
     p = project / "sources" / "cases" / "example.yml"
     p.write_text(p.read_text("utf-8").replace("bank: 示例银行", "bank: ''"), "utf-8")
     msgs = problems_of(project)
-    assert any(m.startswith("sources/cases/example.yml:1:") and "'bank' is empty" in m for m in msgs), msgs
+    assert any(
+        m.startswith("sources/cases/example.yml:1:") and "'bank' is empty" in m for m in msgs
+    ), msgs
 
 
 def test_duplicate_yaml_key(project):
@@ -139,16 +172,25 @@ def test_duplicate_item_ids(project):
 
 def test_reference_to_missing_figure_and_case(project):
     p = project / "sources" / "chapters" / "01-intro.md"
-    text = p.read_text("utf-8").replace("::: figure survey", "::: figure surveys").replace("::: case example", "::: case exampel")
+    text = (
+        p.read_text("utf-8")
+        .replace("::: figure survey", "::: figure surveys")
+        .replace("::: case example", "::: case exampel")
+    )
     p.write_text(text, "utf-8")
     msgs = problems_of(project)
-    assert any("01-intro.md:11:" in m and "names no figure" in m and "did you mean 'survey'" in m for m in msgs), msgs
+    assert any(
+        "01-intro.md:11:" in m and "names no figure" in m and "did you mean 'survey'" in m
+        for m in msgs
+    ), msgs
     assert any("01-intro.md:14:" in m and "names no case" in m for m in msgs), msgs
 
 
 def test_reference_to_missing_chapter(project):
     p = project / "sources" / "report.yml"
-    p.write_text(p.read_text("utf-8").replace("chapters/01-intro.md", "chapters/01-intro.mdx"), "utf-8")
+    p.write_text(
+        p.read_text("utf-8").replace("chapters/01-intro.md", "chapters/01-intro.mdx"), "utf-8"
+    )
     msgs = problems_of(project)
     assert any(m.startswith("sources/report.yml:22:") and "does not exist" in m for m in msgs), msgs
 
@@ -164,14 +206,19 @@ def test_unknown_directive(project):
     p = project / "sources" / "chapters" / "01-intro.md"
     p.write_text(p.read_text("utf-8").replace("::: case example", "::: cases example"), "utf-8")
     msgs = problems_of(project)
-    assert any("01-intro.md:14:" in m and "unknown directive" in m and "did you mean 'case'" in m for m in msgs), msgs
+    assert any(
+        "01-intro.md:14:" in m and "unknown directive" in m and "did you mean 'case'" in m
+        for m in msgs
+    ), msgs
 
 
 def test_not_utf8(project):
     p = project / "sources" / "cases" / "example.yml"
     p.write_bytes("bank: 示例银行\n".encode() + "title: 案例\n".encode("gb18030"))
     msgs = problems_of(project)
-    assert any(m.startswith("sources/cases/example.yml:2:") and "not UTF-8" in m for m in msgs), msgs
+    assert any(m.startswith("sources/cases/example.yml:2:") and "not UTF-8" in m for m in msgs), (
+        msgs
+    )
 
 
 def test_all_problems_reported_together(project):

@@ -120,7 +120,9 @@ def load_brand(root: Path) -> Brand:
         muted=palette.get("steel", palette.get("gray", "#8A94A6")),
         palette=palette,
         font_base=(base.family if base and base.family else "Noto Sans CJK SC"),
-        font_headings=(head.family if head and head.family else (base.family if base else "Noto Sans CJK SC")),
+        font_headings=(
+            head.family if head and head.family else (base.family if base else "Noto Sans CJK SC")
+        ),
         font_mono=(mono.family if mono and mono.family else "DejaVu Sans Mono"),
         base_size=str(base.size) if base and base.size else "10pt",
         base_weight=int(base.weight) if base and base.weight else 400,

@@ -86,7 +86,9 @@ def missing_chars(text: str, faces: list[FontFace]) -> set[str]:
     covered: set[int] = set()
     for f in faces:
         covered |= coverage(f)
-    return {ch for ch in set(text) if ch.isprintable() and not ch.isspace() and ord(ch) not in covered}
+    return {
+        ch for ch in set(text) if ch.isprintable() and not ch.isspace() and ord(ch) not in covered
+    }
 
 
 def cache_key(face: FontFace) -> str:

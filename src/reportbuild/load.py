@@ -1,4 +1,5 @@
-"""Read a report project (sources/, figures/) into the model, collecting every problem on the way."""
+"""Read a report project (sources/, figures/) into the model, collecting every problem on the "
+"way."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ DECK_KINDS = {
 
 
 class Loader:
-    """One load of one project. Problems accumulate in `self.problems`; `load()` raises at the end."""
+    """One load of one project. Problems accumulate in `self.problems`; `load()` raises at the "
+    "end."""
 
     def __init__(self, root: Path):
         self.root = root.resolve()
@@ -85,7 +87,9 @@ class Loader:
     def validate(self, cls: type[T], data: Any, path: Path, **extra: Any) -> T | None:
         """Validate YAML data against a model, turning pydantic errors into path:line problems."""
         if not isinstance(data, dict):
-            self.error(path, getattr(data, "line", 1), f"expected a mapping of {cls.__name__} fields")
+            self.error(
+                path, getattr(data, "line", 1), f"expected a mapping of {cls.__name__} fields"
+            )
             return None
         try:
             return cls.model_validate({**data, **extra})
@@ -101,19 +105,19 @@ class Loader:
         kind = err["type"]
         if kind == "extra_forbidden":
             fields = _fields_at(cls, loc[:-1])
-            msg = f"unknown field '{loc[-1]}'{did_you_mean(str(loc[-1]), fields)}; allowed: {', '.join(sorted(fields))}"
+            hint = did_you_mean(str(loc[-1]), fields)
+            msg = f"unknown field '{loc[-1]}'{hint}; allowed: {', '.join(sorted(fields))}"
             code = "E010"
         elif kind == "missing":
             msg = f"missing required field '{where}'; add it"
             code = "E011"
-        elif kind in ("string_too_short", "string_pattern_mismatch") and "min_length" in str(err.get("ctx", "")):
-            msg = f"'{where}' is empty; write its text"
-            code = "E012"
         elif kind == "string_too_short":
             msg = f"'{where}' is empty; write its text"
             code = "E012"
         elif kind == "string_pattern_mismatch":
-            msg = f"'{where}' must be a lower-case ASCII id like 'east-region' (letters, digits, '-')"
+            msg = (
+                f"'{where}' must be a lower-case ASCII id like 'east-region' (letters, digits, '-')"
+            )
             code = "E013"
         elif kind == "literal_error":
             allowed = err.get("ctx", {}).get("expected", "")
@@ -131,12 +135,18 @@ class Loader:
     def load(self) -> model.Report | None:
         manifest_path = self.sources / "report.yml"
         if not manifest_path.is_file():
-            self.error(manifest_path, 0, "no report manifest; create sources/report.yml (see `reportbuild new`)")
+            self.error(
+                manifest_path,
+                0,
+                "no report manifest; create sources/report.yml (see `reportbuild new`)",
+            )
             return None
         manifest = self.yaml(manifest_path)
         if not isinstance(manifest, LineDict):
             if manifest is not None:
-                self.error(manifest_path, 1, "report.yml must be a mapping of fields (title, chapters, …)")
+                self.error(
+                    manifest_path, 1, "report.yml must be a mapping of fields (title, chapters, …)"
+                )
             return None
         self._check_keys(manifest, REPORT_KEYS, manifest_path)
 
@@ -146,13 +156,20 @@ class Loader:
         self._load_figures()
 
         # Pass 1: structure of every Markdown file (placements decide figure numbers).
-        front = [self._page_raw(manifest_path, manifest, "front", p) for p in _list(manifest, "front")]
+        front = [
+            self._page_raw(manifest_path, manifest, "front", p) for p in _list(manifest, "front")
+        ]
         chapters_raw = []
         for i, rel in enumerate(_list(manifest, "chapters")):
             chapters_raw.append(self._chapter_raw(manifest_path, manifest, i, rel))
         back = [self._page_raw(manifest_path, manifest, "back", p) for p in _list(manifest, "back")]
         if not _list(manifest, "chapters"):
-            self.error(manifest_path, manifest.line, "the report has no chapters; list them under 'chapters:'", "E011")
+            self.error(
+                manifest_path,
+                manifest.line,
+                "the report has no chapters; list them under 'chapters:'",
+                "E011",
+            )
 
         for number, raw in enumerate(chapters_raw, start=1):
             if raw is None:
@@ -162,7 +179,12 @@ class Loader:
                 if blk.kind == "figure" and blk.args:
                     fid = blk.args[0]
                     if fid in self.figure_numbers:
-                        self.error(raw["path"], blk.line, f"figure '{fid}' is placed twice; place each figure once", "E020")
+                        self.error(
+                            raw["path"],
+                            blk.line,
+                            f"figure '{fid}' is placed twice; place each figure once",
+                            "E020",
+                        )
                         continue
                     n += 1
                     self.figure_numbers[fid] = f"{number}-{n}"
@@ -172,8 +194,12 @@ class Loader:
 
         self.binder = markup.Binder(
             value_of=self._value_of,
-            label_of=lambda fid: f"图 {self.figure_numbers[fid]}" if fid in self.figure_numbers else None,
-            known_values=lambda: [f"{f.id}.{p}" for f in self.figures.values() for p in f.binding_paths()],
+            label_of=lambda fid: (
+                f"图 {self.figure_numbers[fid]}" if fid in self.figure_numbers else None
+            ),
+            known_values=lambda: [
+                f"{f.id}.{p}" for f in self.figures.values() for p in f.binding_paths()
+            ],
             known_figures=lambda: list(self.figures),
         )
 
@@ -184,7 +210,9 @@ class Loader:
 
         # Pass 2: render prose (bindings now resolvable).
         pages_front = [p for p in (self._page(r) for r in front if r) if p]
-        chapters = [c for c in (self._chapter(r, i) for i, r in enumerate(chapters_raw, 1) if r) if c]
+        chapters = [
+            c for c in (self._chapter(r, i) for i, r in enumerate(chapters_raw, 1) if r) if c
+        ]
         pages_back = [p for p in (self._page(r) for r in back if r) if p]
 
         publishers = self._publishers(manifest_path, manifest)
@@ -193,12 +221,19 @@ class Loader:
         # numbered, placed figures
         figures = {}
         for fid, fig in sorted(
-            self.figures.items(), key=lambda kv: _number_key(self.figure_numbers.get(kv[0], "999-999"))
+            self.figures.items(),
+            key=lambda kv: _number_key(self.figure_numbers.get(kv[0], "999-999")),
         ):
             figures[fid] = fig.model_copy(
-                update={"number": self.figure_numbers.get(fid, ""), "chapter": self.figure_chapter.get(fid)}
+                update={
+                    "number": self.figure_numbers.get(fid, ""),
+                    "chapter": self.figure_chapter.get(fid),
+                }
             )
-        cases = {cid: c.model_copy(update={"chapter": self.case_chapter.get(cid)}) for cid, c in cases.items()}
+        cases = {
+            cid: c.model_copy(update={"chapter": self.case_chapter.get(cid)})
+            for cid, c in cases.items()
+        }
 
         report_fields = {
             k: manifest[k]
@@ -209,7 +244,7 @@ class Loader:
         if "contact" in manifest:
             contact = self.validate(model.Contact, manifest["contact"], manifest_path)
         credits = []
-        for i, c in enumerate(_list(manifest, "credits")):
+        for c in _list(manifest, "credits"):
             v = self.validate(model.Credit, c, manifest_path)
             if v:
                 credits.append(v)
@@ -245,7 +280,8 @@ class Loader:
                 self.error(
                     path,
                     data.key_lines.get(key, data.line),
-                    f"unknown field '{key}'{did_you_mean(key, allowed)}; allowed: {', '.join(sorted(allowed))}",
+                    f"unknown field '{key}'{did_you_mean(key, allowed)}; allowed: "
+                    f"{', '.join(sorted(allowed))}",
                     "E010",
                 )
 
@@ -281,17 +317,30 @@ class Loader:
     def _load_figures(self) -> None:
         if not self.figures_dir.is_dir():
             return
-        for path in sorted(self.figures_dir.glob("*.yml")) + sorted(self.figures_dir.glob("*.yaml")):
+        for path in sorted(self.figures_dir.glob("*.yml")) + sorted(
+            self.figures_dir.glob("*.yaml")
+        ):
             fid = path.stem
             if not ID.match(fid):
-                self.error(path, 1, f"figure file name '{path.name}' must be a lower-case ASCII id, e.g. 'net-margin.yml'", "E013")
+                self.error(
+                    path,
+                    1,
+                    f"figure file name '{path.name}' must be a lower-case ASCII id, e.g. "
+                    "'net-margin.yml'",
+                    "E013",
+                )
                 continue
             data = self.yaml(path)
             if data is None:
                 self.broken.add(fid)
                 continue
             if isinstance(data, LineDict) and "id" in data and data["id"] != fid:
-                self.error(path, data.key_lines["id"], f"id '{data['id']}' differs from the file name '{fid}'; drop the id field", "E013")
+                self.error(
+                    path,
+                    data.key_lines["id"],
+                    f"id '{data['id']}' differs from the file name '{fid}'; drop the id field",
+                    "E013",
+                )
                 continue
             if isinstance(data, LineDict):
                 data.pop("id", None)
@@ -312,39 +361,88 @@ class Loader:
         }  # fmt: skip
         key = needs[fig.kind]
         if not getattr(fig, key):
-            self.error(path, data.line, f"a '{fig.kind}' figure needs '{key}'; see docs/FORMAT.md", "E011")
+            self.error(
+                path, data.line, f"a '{fig.kind}' figure needs '{key}'; see docs/FORMAT.md", "E011"
+            )
         if fig.is_data and not (fig.source or "").strip():
-            self.error(path, data.line, "a data figure needs 'source:' (数据来源 as the report gives it)", "E011")
+            self.error(
+                path,
+                data.line,
+                "a data figure needs 'source:' (数据来源 as the report gives it)",
+                "E011",
+            )
         percent = (fig.unit or "").strip() == "%"
         seen: set[str] = set()
         for i, it in enumerate(fig.items):
             if it.id in seen:
-                self.error(path, line("items", i), f"duplicate item id '{it.id}'; ids must be unique in a figure", "E021")
+                self.error(
+                    path,
+                    line("items", i),
+                    f"duplicate item id '{it.id}'; ids must be unique in a figure",
+                    "E021",
+                )
             seen.add(it.id)
             if fig.kind in ("bar", "donut") and it.value is None:
-                self.error(path, line("items", i), f"item '{it.id}' has no value; a chart shows only given numbers", "E011")
+                self.error(
+                    path,
+                    line("items", i),
+                    f"item '{it.id}' has no value; a chart shows only given numbers",
+                    "E011",
+                )
             unit = it.unit if it.unit is not None else fig.unit
             for v in (it.value, it.high):
                 if v is not None and (unit or "").strip() == "%" and not (0 <= v <= 100):
-                    self.error(path, line("items", i, "value"), f"percentage {v} is outside 0–100; check the number", "E022")
+                    self.error(
+                        path,
+                        line("items", i, "value"),
+                        f"percentage {v} is outside 0–100; check the number",
+                        "E022",
+                    )
         cat_ids = [c.id for c in fig.categories]
         for i, s in enumerate(fig.series):
             for cid, v in s.values.items():
                 if cid not in cat_ids:
-                    self.error(path, line("series", i, "values", cid), f"category '{cid}' is not in 'categories'{did_you_mean(cid, cat_ids)}", "E023")
+                    self.error(
+                        path,
+                        line("series", i, "values", cid),
+                        f"category '{cid}' is not in 'categories'{did_you_mean(cid, cat_ids)}",
+                        "E023",
+                    )
                 if percent and not (0 <= v <= 100):
-                    self.error(path, line("series", i, "values", cid), f"percentage {v} is outside 0–100; check the number", "E022")
+                    self.error(
+                        path,
+                        line("series", i, "values", cid),
+                        f"percentage {v} is outside 0–100; check the number",
+                        "E022",
+                    )
         if fig.kind == "stacked" and percent:
             for c in fig.categories:
                 total = sum((s.values.get(c.id, 0) for s in fig.series), start=0)
                 if abs(total - 100) > 0.5:
-                    self.error(path, line("categories"), f"shares of '{c.label}' add up to {total}, not 100 (±0.5); check the values or add the remainder as a derived series", "E024")
+                    self.error(
+                        path,
+                        line("categories"),
+                        f"shares of '{c.label}' add up to {total}, not 100 (±0.5); check the "
+                        "values or add the remainder as a derived series",
+                        "E024",
+                    )
         stage_ids = [s.id for s in fig.stages]
         for cur in fig.current:
             if cur not in stage_ids:
-                self.error(path, line("current"), f"'current' names unknown stage '{cur}'{did_you_mean(cur, stage_ids)}", "E023")
+                self.error(
+                    path,
+                    line("current"),
+                    f"'current' names unknown stage '{cur}'{did_you_mean(cur, stage_ids)}",
+                    "E023",
+                )
         if fig.example and fig.steps and len(fig.example.steps) != len(fig.steps):
-            self.error(path, line("example"), f"the example has {len(fig.example.steps)} steps but the process has {len(fig.steps)}; give one per step", "E025")
+            self.error(
+                path,
+                line("example"),
+                f"the example has {len(fig.example.steps)} steps but the process has "
+                f"{len(fig.steps)}; give one per step",
+                "E025",
+            )
 
     # ── Markdown files ─────────────────────────────────────────────────────
 
@@ -354,11 +452,15 @@ class Loader:
             return None
         path = (self.sources / rel).resolve()
         if not path.is_relative_to(self.sources):
-            self.error(manifest_path, line, f"'{rel}' is outside sources/; keep report files inside it")
+            self.error(
+                manifest_path, line, f"'{rel}' is outside sources/; keep report files inside it"
+            )
             return None
         if not path.is_file():
             near = [p.relative_to(self.sources).as_posix() for p in self.sources.rglob("*.md")]
-            self.error(manifest_path, line, f"file '{rel}' does not exist{did_you_mean(rel, near)}", "E004")
+            self.error(
+                manifest_path, line, f"file '{rel}' does not exist{did_you_mean(rel, near)}", "E004"
+            )
             return None
         text = self.read(path)
         if text is None:
@@ -366,7 +468,12 @@ class Loader:
         fm_text, body, offset = markup.split_front_matter(text)
         meta: Any = LineDict()
         if fm_text is None:
-            self.error(path, 1, "missing front matter: start the file with '---', 'id:' and 'title:', then '---'", "E011")
+            self.error(
+                path,
+                1,
+                "missing front matter: start the file with '---', 'id:' and 'title:', then '---'",
+                "E011",
+            )
             return None
         meta = self.yaml(path, fm_text, first_line=2)
         if meta is None:
@@ -377,27 +484,60 @@ class Loader:
         self._check_keys(meta, keys, path)
         for req in ("id", "title"):
             if not str(meta.get(req) or "").strip():
-                self.error(path, meta.key_lines.get(req, 1), f"front matter needs a non-empty '{req}:'", "E011" if req not in meta else "E012")
+                self.error(
+                    path,
+                    meta.key_lines.get(req, 1),
+                    f"front matter needs a non-empty '{req}:'",
+                    "E011" if req not in meta else "E012",
+                )
         if meta.get("id") and not ID.match(str(meta["id"])):
-            self.error(path, meta.key_lines["id"], f"id '{meta['id']}' must be a lower-case ASCII id", "E013")
+            self.error(
+                path,
+                meta.key_lines["id"],
+                f"id '{meta['id']}' must be a lower-case ASCII id",
+                "E013",
+            )
         body = markup.strip_comments(body)
         blocks = markup.blocks_of(self.md, body, offset + 1)
         for b in blocks:
             if b.kind == "unknown":
                 name = b.args[0] if b.args else ""
-                self.error(path, b.line, f"unknown directive '::: {name}'{did_you_mean(name, markup.DIRECTIVES)}; known: {', '.join(markup.DIRECTIVES)}", "E031")
+                self.error(
+                    path,
+                    b.line,
+                    f"unknown directive '::: {name}'{did_you_mean(name, markup.DIRECTIVES)}; "
+                    f"known: {', '.join(markup.DIRECTIVES)}",
+                    "E031",
+                )
             elif b.kind in ("figure", "case") and len(b.args) != 1:
-                self.error(path, b.line, f"'::: {b.kind}' takes exactly one id, e.g. '::: {b.kind} my-id'", "E031")
+                self.error(
+                    path,
+                    b.line,
+                    f"'::: {b.kind}' takes exactly one id, e.g. '::: {b.kind} my-id'",
+                    "E031",
+                )
             elif b.kind in ("figure", "case", "quotes", "strategies") and b.text.strip():
-                self.error(path, b.line, f"'::: {b.kind}' has a body; close it with ':::' on the next line", "E031")
-        return {"path": path, "meta": meta, "blocks": blocks, "id": str(meta.get("id") or path.stem)}
+                self.error(
+                    path,
+                    b.line,
+                    f"'::: {b.kind}' has a body; close it with ':::' on the next line",
+                    "E031",
+                )
+        return {
+            "path": path,
+            "meta": meta,
+            "blocks": blocks,
+            "id": str(meta.get("id") or path.stem),
+        }
 
     def _page_raw(self, manifest_path: Path, manifest: LineDict, key: str, rel: Any) -> dict | None:
         items = manifest[key]
         line = items.item_lines[items.index(rel)] if isinstance(items, LineList) else manifest.line
         return self._markdown(manifest_path, line, rel, PAGE_KEYS)
 
-    def _chapter_raw(self, manifest_path: Path, manifest: LineDict, i: int, rel: Any) -> dict | None:
+    def _chapter_raw(
+        self, manifest_path: Path, manifest: LineDict, i: int, rel: Any
+    ) -> dict | None:
         items = manifest["chapters"]
         line = items.item_lines[i] if isinstance(items, LineList) else manifest.line
         return self._markdown(manifest_path, line, rel, CHAPTER_KEYS)
@@ -427,7 +567,9 @@ class Loader:
         meta = raw["meta"]
         try:
             return model.Page(
-                id=raw["id"], title=str(meta.get("title") or "?"), blocks=tuple(self._blocks(raw)),
+                id=raw["id"],
+                title=str(meta.get("title") or "?"),
+                blocks=tuple(self._blocks(raw)),
                 loc=self.loc(raw["path"], 1),
             )
         except ValidationError:
@@ -455,9 +597,19 @@ class Loader:
                 sub_n = 0
                 sid = b.id or f"{raw['id']}-{len(sections) + 1}"
                 if sid in used_ids:
-                    self.error(path, b.loc.line, f"duplicate section id '{sid}'; give each heading its own {{#id}}", "E021")
+                    self.error(
+                        path,
+                        b.loc.line,
+                        f"duplicate section id '{sid}'; give each heading its own {{#id}}",
+                        "E021",
+                    )
                 used_ids.add(sid)
-                current = {"id": sid, "title": b.title, "number": f"{number}.{len(sections) + 1}", "loc": b.loc}
+                current = {
+                    "id": sid,
+                    "title": b.title,
+                    "number": f"{number}.{len(sections) + 1}",
+                    "loc": b.loc,
+                }
                 continue
             if isinstance(b, model.Heading):
                 sub_n += 1
@@ -467,8 +619,13 @@ class Loader:
         close()
         try:
             return model.Chapter(
-                id=raw["id"], number=number, title=str(meta.get("title") or "?"), summary=summary,
-                intro=tuple(intro), sections=tuple(sections), loc=self.loc(path, 1),
+                id=raw["id"],
+                number=number,
+                title=str(meta.get("title") or "?"),
+                summary=summary,
+                intro=tuple(intro),
+                sections=tuple(sections),
+                loc=self.loc(path, 1),
             )
         except ValidationError:
             return None
@@ -491,23 +648,39 @@ class Loader:
             measures = []
             for i, m in enumerate(data.get("measures") or []):
                 if isinstance(m, str):
-                    # the report's own form: "标题：正文" — the title is what stands before the first '：'
+                    # the report's own form: "标题：正文" — the title is what stands
+                    # before the first '：'
                     mline = line_of(data, ("measures", i)) + (1 if "\n" in m.strip("\n") else 0)
                     title, sep, text = m.strip().partition("：")
                     if not sep or not text.strip() or len(title) > 40:
-                        self.error(path, mline, "a measure reads '标题：正文' (a short title, a full-width colon, the text)", "E012")
+                        self.error(
+                            path,
+                            mline,
+                            "a measure reads '标题：正文' (a short title, a full-width colon, the "
+                            "text)",
+                            "E012",
+                        )
                         continue
-                    measures.append(model.Measure(title=title.strip(), text=self.rich(text, path, mline)))
+                    measures.append(
+                        model.Measure(title=title.strip(), text=self.rich(text, path, mline))
+                    )
                     continue
                 if not isinstance(m, LineDict):
-                    self.error(path, line_of(data, ("measures", i)), "each measure is '标题：正文' or has 'title:' and 'text:'")
+                    self.error(
+                        path,
+                        line_of(data, ("measures", i)),
+                        "each measure is '标题：正文' or has 'title:' and 'text:'",
+                    )
                     continue
                 self._check_keys(m, {"title", "text"}, path)
                 if not str(m.get("text") or "").strip():
                     self.error(path, m.line, "measure 'text:' is empty; write its text", "E012")
                     continue
                 measures.append(
-                    model.Measure(title=str(m.get("title") or ""), text=self.rich(m["text"], path, m.key_lines["text"]))
+                    model.Measure(
+                        title=str(m.get("title") or ""),
+                        text=self.rich(m["text"], path, m.key_lines["text"]),
+                    )
                 )
             kind = data.get("kind", "full")
             fields = {
@@ -519,17 +692,23 @@ class Loader:
             }  # fmt: skip
             fields = {k: v for k, v in fields.items() if v is not None}
             if kind == "full" and not (data.get("background") and measures):
-                self.error(path, data.line, "a full case needs 'background:' and 'measures:'", "E011")
+                self.error(
+                    path, data.line, "a full case needs 'background:' and 'measures:'", "E011"
+                )
             if kind == "example" and not data.get("body"):
                 self.error(path, data.line, "an example case needs 'body:'", "E011")
-            case = self.validate_plain(model.Case, fields, data, path, id=cid, loc=self.loc(path, 1))
+            case = self.validate_plain(
+                model.Case, fields, data, path, id=cid, loc=self.loc(path, 1)
+            )
             if case is None:
                 self.broken.add(cid)
             else:
                 out[cid] = case
         return out
 
-    def validate_plain(self, cls: type[T], fields: dict, data: LineDict, path: Path, **extra: Any) -> T | None:
+    def validate_plain(
+        self, cls: type[T], fields: dict, data: LineDict, path: Path, **extra: Any
+    ) -> T | None:
         try:
             return cls.model_validate({**fields, **extra})
         except ValidationError as exc:
@@ -547,7 +726,9 @@ class Loader:
         ids: set[str] = set()
         for i, q in enumerate(data.get("quotes") or []):
             if not isinstance(q, LineDict):
-                self.error(path, line_of(data, ("quotes", i)), "each quote needs id:, bank: and text:")
+                self.error(
+                    path, line_of(data, ("quotes", i)), "each quote needs id:, bank: and text:"
+                )
                 continue
             self._check_keys(q, {"id", "bank", "text"}, path)
             if q.get("id") in ids:
@@ -558,7 +739,11 @@ class Loader:
             v = self.validate_plain(model.Quote, fields, q, path, loc=self.loc(path, q.line))
             if v:
                 quotes.append(v)
-        return model.Quotes(intro=str(data.get("intro") or ""), lead=str(data.get("lead") or ""), quotes=tuple(quotes))
+        return model.Quotes(
+            intro=str(data.get("intro") or ""),
+            lead=str(data.get("lead") or ""),
+            quotes=tuple(quotes),
+        )
 
     def _load_core_points(self) -> model.CorePoints | None:
         path = self.sources / "core-points.yml"
@@ -566,7 +751,7 @@ class Loader:
         if not isinstance(data, LineDict):
             return None
         points = []
-        for i, p in enumerate(data.get("points") or []):
+        for p in data.get("points") or []:
             if isinstance(p, LineDict):
                 v = self.validate(model.CorePoint, p, path, loc=self.loc(path, p.line))
                 if v:
@@ -594,11 +779,15 @@ class Loader:
         out = []
         for i, p in enumerate(_list(manifest, "publishers")):
             if not isinstance(p, LineDict):
-                self.error(path, line_of(manifest, ("publishers", i)), "each publisher needs id: and name:")
+                self.error(
+                    path, line_of(manifest, ("publishers", i)), "each publisher needs id: and name:"
+                )
                 continue
             profile = self.rich_field(p, "profile", path)
             data = {k: v for k, v in p.items() if k != "profile"}
-            v = self.validate_plain(model.Publisher, {**data, **({"profile": profile} if profile else {})}, p, path)
+            v = self.validate_plain(
+                model.Publisher, {**data, **({"profile": profile} if profile else {})}, p, path
+            )
             if v:
                 out.append(v)
         return out
@@ -615,7 +804,13 @@ class Loader:
                 continue
             kind = str(s.get("kind", ""))
             if kind not in DECK_KINDS:
-                self.error(path, s.line, f"unknown slide kind '{kind}'{did_you_mean(kind, DECK_KINDS)}; known: {', '.join(sorted(DECK_KINDS))}", "E014")
+                self.error(
+                    path,
+                    s.line,
+                    f"unknown slide kind '{kind}'{did_you_mean(kind, DECK_KINDS)}; known: "
+                    f"{', '.join(sorted(DECK_KINDS))}",
+                    "E014",
+                )
                 continue
             v = self.validate(model.DeckSlide, s, path, loc=self.loc(path, s.line))
             if v:
@@ -636,30 +831,65 @@ class Loader:
         seen_chapters: set[str] = set()
         for c in chapters:
             if c.id in seen_chapters:
-                self.error(Path(self.root / c.loc.path), 2, f"duplicate chapter id '{c.id}'", "E021")
+                self.error(
+                    Path(self.root / c.loc.path), 2, f"duplicate chapter id '{c.id}'", "E021"
+                )
             seen_chapters.add(c.id)
         all_blocks = []
         for c in chapters:
             all_blocks.extend(c.blocks())
         for b in all_blocks:
             path = self.root / b.loc.path if hasattr(b, "loc") else None
-            if isinstance(b, model.FigureRef) and b.figure not in figures and b.figure not in self.broken:
-                self.error(path, b.loc.line, f"'::: figure {b.figure}' names no figure{did_you_mean(b.figure, figures)}; add figures/{b.figure}.yml", "E040")
+            if (
+                isinstance(b, model.FigureRef)
+                and b.figure not in figures
+                and b.figure not in self.broken
+            ):
+                self.error(
+                    path,
+                    b.loc.line,
+                    f"'::: figure {b.figure}' names no figure{did_you_mean(b.figure, figures)}; "
+                    f"add figures/{b.figure}.yml",
+                    "E040",
+                )
             if isinstance(b, model.CaseRef) and b.case not in cases and b.case not in self.broken:
-                self.error(path, b.loc.line, f"'::: case {b.case}' names no case{did_you_mean(b.case, cases)}; add sources/cases/{b.case}.yml", "E040")
+                self.error(
+                    path,
+                    b.loc.line,
+                    f"'::: case {b.case}' names no case{did_you_mean(b.case, cases)}; add "
+                    f"sources/cases/{b.case}.yml",
+                    "E040",
+                )
             if isinstance(b, model.QuotesRef):
                 for q in b.quotes:
                     if q not in quote_ids:
-                        self.error(path, b.loc.line, f"'::: quotes' names no quote '{q}'{did_you_mean(q, quote_ids)}", "E040")
+                        self.error(
+                            path,
+                            b.loc.line,
+                            f"'::: quotes' names no quote '{q}'{did_you_mean(q, quote_ids)}",
+                            "E040",
+                        )
         strategy_ids = []
         for s in strategies.strategies if strategies else ():
             strategy_ids.append(s.id)
             spath = self.sources / "strategies.yml"
             if s.section not in section_ids:
-                self.error(spath, s.loc.line, f"strategy '{s.id}' names section '{s.section}', which no chapter has{did_you_mean(s.section, section_ids)}; add '{{#{s.section}}}' to its heading", "E040")
+                self.error(
+                    spath,
+                    s.loc.line,
+                    f"strategy '{s.id}' names section '{s.section}', which no chapter has"
+                    f"{did_you_mean(s.section, section_ids)}; "
+                    f"add '{{#{s.section}}}' to its heading",
+                    "E040",
+                )
             for f in s.figures:
                 if f not in figures:
-                    self.error(spath, s.loc.line, f"strategy '{s.id}' names no figure '{f}'{did_you_mean(f, figures)}", "E040")
+                    self.error(
+                        spath,
+                        s.loc.line,
+                        f"strategy '{s.id}' names no figure '{f}'{did_you_mean(f, figures)}",
+                        "E040",
+                    )
         deck_path = self.sources / "deck.yml"
         targets = {
             "figure": list(figures), "strategy": strategy_ids, "case": list(cases),
@@ -668,9 +898,20 @@ class Loader:
         for s in deck:
             if s.kind in targets:
                 if not s.ref:
-                    self.error(deck_path, s.loc.line, f"a '{s.kind}' slide needs 'ref:' naming one of: {', '.join(targets[s.kind])}", "E011")
+                    self.error(
+                        deck_path,
+                        s.loc.line,
+                        f"a '{s.kind}' slide needs 'ref:' naming one of: "
+                        f"{', '.join(targets[s.kind])}",
+                        "E011",
+                    )
                 elif s.ref not in targets[s.kind] and s.ref not in self.broken:
-                    self.error(deck_path, s.loc.line, f"slide names no {s.kind} '{s.ref}'{did_you_mean(s.ref, targets[s.kind])}", "E040")
+                    self.error(
+                        deck_path,
+                        s.loc.line,
+                        f"slide names no {s.kind} '{s.ref}'{did_you_mean(s.ref, targets[s.kind])}",
+                        "E040",
+                    )
 
 
 def _list(data: LineDict, key: str) -> list:
@@ -702,7 +943,11 @@ def _fields_at(cls: type[BaseModel], loc: tuple) -> list[str]:
             current = args[0]
         else:
             for a in typing.get_args(ann):
-                inner = [x for x in typing.get_args(a) if isinstance(x, type) and issubclass(x, BaseModel)]
+                inner = [
+                    x
+                    for x in typing.get_args(a)
+                    if isinstance(x, type) and issubclass(x, BaseModel)
+                ]
                 if inner:
                     current = inner[0]
     hidden = {"loc", "number", "chapter", "id"} if current is model.Figure else {"loc"}

@@ -98,7 +98,11 @@ class Binder:
                 if m.group(1) == "num":
                     continue
                 self.errors.append(
-                    (lineno, f"unknown shortcode '{m.group(1)}'; the only one is '{{{{< num FIGURE.ITEM >}}}}'")
+                    (
+                        lineno,
+                        f"unknown shortcode '{m.group(1)}'; the only one is "
+                        f"'{{{{< num FIGURE.ITEM >}}}}'",
+                    )
                 )
             line = XREF.sub(xref, line)
             out.append(line)
@@ -170,7 +174,9 @@ def blocks_of(md: MarkdownIt, body: str, first_line: int) -> list[RawBlock]:
             title = m.group(2) if m else tokens[i + 1].content
             anchor = m.group(3) if m else None
             out.append(
-                RawBlock("heading", first_line + start, level=int(tok.tag[1]), title=title, anchor=anchor)
+                RawBlock(
+                    "heading", first_line + start, level=int(tok.tag[1]), title=title, anchor=anchor
+                )
             )
             i += 3
             continue

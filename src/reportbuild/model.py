@@ -162,7 +162,9 @@ class Figure(Frozen):
             for it in self.items:
                 if it.id == parts[0] and it.value is not None:
                     return BoundValue(
-                        value=it.value, high=it.high, unit=it.unit if it.unit is not None else (self.unit or "")
+                        value=it.value,
+                        high=it.high,
+                        unit=it.unit if it.unit is not None else (self.unit or ""),
                     )
         return None
 

@@ -21,7 +21,8 @@ def summarize(report: Report) -> str:
         f"  cases       {len(report.cases):>4}   quotes {len(report.quotes.quotes)}"
         f"   core points {len(report.core_points.points) if report.core_points else 0}"
         f"   strategies {len(report.strategies.strategies)}",
-        f"  figures     {len(report.figures):>4}   charts {len(data)}, diagrams {len(report.figures) - len(data)}",
+        f"  figures     {len(report.figures):>4}   charts {len(data)}, diagrams "
+        f"{len(report.figures) - len(data)}",
         f"  characters {chars:>5}   (CJK {cjk})",
         f"  deck slides {len(report.deck):>4}",
     ]
