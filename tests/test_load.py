@@ -254,3 +254,19 @@ def test_check_command_exit_codes(project):
     bad = runner.invoke(cli, ["check", "-C", str(project)])
     assert bad.exit_code == 2
     assert "figures/survey.yml:7:" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("::: note\none line\n:::\n", "one line"),
+        ("::: note\nl1\nl2\nl3\n:::\n", "l1\nl2\nl3"),
+        ("::: note\nunclosed\n", "unclosed"),
+        ("::: figure regions\n:::\n", ""),
+    ],
+)
+def test_a_directive_keeps_every_line_of_its_body(body, text):
+    from reportbuild import markup
+
+    (block,) = markup.blocks_of(markup.parser(False), body, 1)
+    assert block.text == text

@@ -192,7 +192,9 @@ def blocks_of(md: MarkdownIt, body: str, first_line: int) -> list[RawBlock]:
                 elif tokens[j].type == f"container_{name}_close":
                     depth -= 1
                 j += 1
-            inner = "\n".join(lines[start + 1 : end - 1]) if end - start > 2 else ""
+            # the container's map ends at its closing ':::' line (exclusive), so
+            # the body is every line between the opening and the closing marker
+            inner = "\n".join(lines[start + 1 : end]).strip("\n")
             out.append(RawBlock(name, first_line + start, text=inner, args=args))
             i = j
             continue
