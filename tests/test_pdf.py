@@ -177,6 +177,36 @@ def test_every_paragraph_of_the_real_report_is_printed(real):
     assert len(lost) <= 0.01 * len(sentences), lost[:5]
 
 
+def test_diagrams_read_in_order_in_the_text(real):
+    """A diagram's text extracts in reading order: its parts in order, each name beside its text."""
+    from reportbuild import figdata
+
+    text = _body_text(real)
+    diagrams = [f for f in real.report.figures.values() if not f.is_data]
+    assert diagrams
+    for fig in diagrams:
+        for group in figdata.data_outline(fig):
+            if group.order:
+                assert _squash(group.order) in text, (fig.id, group.order)
+            for row in group.rows:
+                assert _squash(row.label + "".join(row.lines[:1])) in text, (fig.id, row.label)
+
+
+def test_a_strategy_section_prints_its_headline(real):
+    text = _body_text(real)
+    for s in real.report.strategies.strategies:
+        section = next(x for c in real.report.chapters for x in c.sections if x.id == s.section)
+        assert _squash(section.title + s.headline) in text, s.id
+
+
+def test_back_cover_labels_sit_beside_their_values(real):
+    back = _squash(real.pages[-1])
+    for credit in real.report.credits:
+        assert _squash(credit.title + "、".join(credit.names)) in back
+    for line in real.report.contact.lines:
+        assert _squash(line.label + line.value) in back
+
+
 def test_figures_are_numbered_with_their_source(small):
     text = _squash("".join(small.pages))
     for f in small.report.figures.values():

@@ -166,6 +166,99 @@ def data_table(fig: Figure) -> tuple[list[str], list[list[str]]]:
     return [headers[i] for i in keep], [[r[i] for i in keep] for r in rows]
 
 
+@dataclasses.dataclass(frozen=True)
+class OutlineRow:
+    """One part of a diagram: its name and the lines of text under it."""
+
+    label: str
+    lines: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class OutlineGroup:
+    """A run of parts under an optional heading, with an optional line naming them in order."""
+
+    title: str
+    order: str
+    rows: tuple[OutlineRow, ...]
+
+
+def data_outline(fig: Figure) -> list[OutlineGroup]:
+    """A diagram's text for the data appendix, in reading order.
+
+    A table spreads a diagram's long texts over narrow columns that read (and extract) out of
+    order; an outline keeps each part's name beside its text, and opens with the parts' order.
+    """
+
+    def row(label: str, *lines: str) -> OutlineRow:
+        return OutlineRow(label, tuple(x for x in lines if x))
+
+    arrow = " → "
+    if fig.kind == "process":
+        groups = [
+            OutlineGroup(
+                "",
+                arrow.join(s.title for s in fig.steps),
+                tuple(row(s.title, s.text) for s in fig.steps),
+            )
+        ]
+        if fig.example:
+            groups.append(
+                OutlineGroup(
+                    fig.example.title, "", tuple(row(s.title, s.text) for s in fig.example.steps)
+                )
+            )
+        return groups
+    if fig.kind == "ladder":
+        return [
+            OutlineGroup(
+                "",
+                arrow.join(s.title for s in fig.stages),
+                tuple(
+                    row(
+                        s.title,
+                        s.headline,
+                        *s.points,
+                        "关键词：" + "、".join(s.tags) if s.tags else "",
+                        "案例：" + "、".join(s.examples) if s.examples else "",
+                    )
+                    for s in fig.stages
+                ),
+            )
+        ]
+    if fig.kind == "layers":
+        rows = []
+        for layer in fig.layers:
+            lines = [layer.text]
+            lines += [
+                f"{g.title}：{'、'.join(g.items)}" if g.title else "、".join(g.items)
+                for g in layer.groups
+            ]
+            lines.append("、".join(layer.items))
+            rows.append(row(layer.title, *lines))
+        groups = [OutlineGroup("", arrow.join(layer.title for layer in fig.layers), tuple(rows))]
+        if fig.sides:
+            groups.append(
+                OutlineGroup(
+                    "贯穿各层", "", tuple(row(g.title, "、".join(g.items)) for g in fig.sides)
+                )
+            )
+        return groups
+    if fig.kind == "comparison":
+        rows = [
+            row(
+                c.title + (f"（{c.subtitle}）" if c.subtitle else ""),
+                c.text,
+                "、".join(c.items),
+            )
+            for c in fig.columns
+        ]
+        if fig.footer:
+            rows.append(row(fig.footer.title, "、".join(fig.footer.items)))
+        return [OutlineGroup("", "、".join(c.title for c in fig.columns), tuple(rows))]
+    raise ValueError(f"{fig.kind} figures are data, not diagrams: use data_table()")
+
+
 def _table(fig: Figure) -> tuple[list[str], list[list[str]]]:
     if fig.kind == "bar":
         return ["项目", "数值"], [[it.label, format_value(fig, it)] for it in ranked(fig)]

@@ -159,6 +159,7 @@ class FigureView:
     width_mm: float | None
     headers: list[str]
     rows: list[list[str]]
+    outline: list[Any]  # a diagram's parts in reading order (figdata.OutlineGroup); [] for data
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,7 @@ def figure_views(report: Report, charts: Mapping[str, Any], mode: str) -> dict[s
         views[fid] = FigureView(
             fig=fig, src=src, alt=alt or figdata.alt_text(fig), width_mm=width,
             headers=headers, rows=rows,
+            outline=[] if fig.is_data else figdata.data_outline(fig),
         )  # fmt: skip
     return views
 
@@ -349,5 +351,7 @@ def render_html(
         toc=table_of_contents(report),
         appendix_title=APPENDIX_TITLE,
         said_elsewhere=said_elsewhere(report),
+        # a strategy's page headline prints under the heading of the section it names
+        strategy_of_section={s.section: s for s in report.strategies.strategies},
         logo=_image_src(Path(brand.logo), Path(report.root), mode) if brand.logo else None,
     )
