@@ -297,7 +297,59 @@ def test_layout_report_is_written(built):
     path = Path(report.root) / ".reportbuild-cache" / LAYOUT_REPORT
     entries = json.loads(path.read_text(encoding="utf-8"))
     assert isinstance(entries, list)
-    assert all(set(e) == {"slide", "shape", "message"} for e in entries)
+    for e in entries:
+        assert (
+            {"slide", "shape", "message", "path", "line"}
+            <= set(e)
+            <= {
+                "slide",
+                "shape",
+                "message",
+                "path",
+                "line",
+                "fitted",
+            }
+        ), e
+
+
+def test_layout_entries_name_the_deck_file_line(tmp_path):
+    """Every entry of the deck's layout report (what lint L502 reads) carries the path and
+    line of the deck.yml entry that made its slide, continued slides included."""
+    from reportbuild.lints.layout import lint_layout
+
+    root = make_project(tmp_path / "proj")
+    cp = root / "sources" / "core-points.yml"
+    cp.write_text(
+        cp.read_text(encoding="utf-8").replace("对核心观点的一句说明。", "对核心观点的说明，" * 60),
+        encoding="utf-8",
+    )
+    src = (root / "sources" / "cases" / "example.yml").read_text(encoding="utf-8")
+    for i in range(6):
+        (root / "sources" / "cases" / f"bank{i}.yml").write_text(
+            src.replace("示例银行", f"第{i}示例银行").replace(
+                "平台上线后客户满意度提升。", "平台上线后客户满意度提升，" * 12 + "效果显著。"
+            ),
+            encoding="utf-8",
+        )
+    report, _b, _o, res = build(root)
+    entries = json.loads((root / ".reportbuild-cache" / LAYOUT_REPORT).read_text("utf-8"))
+    loc = {d.kind: d.loc for d in report.deck}
+    shapes = {e["shape"] for e in entries}
+    assert {"Point 1 text", "Cases table"} <= shapes, entries
+    for e in entries:
+        kind = "core-points" if e["shape"].startswith("Point") else "cases"
+        assert (e["path"], e["line"]) == (loc[kind].path, loc[kind].line), e
+        assert e["path"] == "sources/deck.yml" and e["line"] > 0
+    assert all(m.startswith("sources/deck.yml:") for m in res.overflow), res.overflow
+    # the lint reports an unfitted entry at that place (fitted ones are records, not defects)
+    for e in entries:
+        e.pop("fitted", None)
+    (root / ".reportbuild-cache" / LAYOUT_REPORT).write_text(json.dumps(entries), "utf-8")
+    found = [p for p in lint_layout(report, root) if p.code == "L502"]
+    assert len(found) == len(entries)
+    assert {(p.path, p.line) for p in found} == {
+        (loc[k].path, loc[k].line) for k in ("core-points", "cases")
+    }
 
 
 def test_identical_bytes_with_source_date_epoch(tmp_path, monkeypatch):
@@ -350,6 +402,55 @@ def test_many_cases_continue_on_a_second_slide(tmp_path):
     rows = sum(len(sh.table.rows) - 1 for s in prs.slides for sh in s.shapes if sh.has_table)
     assert rows == len(report.cases)
     assert any("continued" in m for m in res.overflow)
+
+
+def case_tables(prs) -> list[tuple[int, object]]:
+    return [(n, sh) for n, s in enumerate(prs.slides, 1) for sh in s.shapes if sh.has_table]
+
+
+def test_continued_cases_are_spread_evenly(tmp_path):
+    """Eight cases that need two slides are 4 + 4 (not 7 + 1, nor 5 + 3), and every table ends
+    above the footer, measured as written."""
+    root = make_project(tmp_path / "proj")
+    src = (root / "sources" / "cases" / "example.yml").read_text(encoding="utf-8")
+    effect = "平台上线后客户满意度提升，" * 5 + "效果显著。"
+    for i in range(7):
+        (root / "sources" / "cases" / f"bank{i}.yml").write_text(
+            src.replace("示例银行", f"第{i}示例银行").replace("平台上线后客户满意度提升。", effect),
+            encoding="utf-8",
+        )
+    report, _b, out, _res = build(root)
+    assert len(report.cases) == 8
+    prs = Presentation(str(out))
+    tables = case_tables(prs)
+    counts = [len(sh.table.rows) - 1 for _n, sh in tables]
+    assert len(tables) == 2 and counts == [4, 4], counts
+    footer_top = min(
+        sh.top for sh in prs.slides[tables[0][0] - 1].shapes if sh.name == "Footer rule"
+    )
+    for n, sh in tables:
+        assert sh.top + sh.height <= footer_top, f"slide {n}: the table runs into the footer"
+        assert sum(r.height for r in sh.table.rows) == sh.height, n
+
+
+def test_paginate_fewest_slides_then_even_rows():
+    from reportbuild.deck.slides import _paginate
+
+    def counts(heights, room):
+        return [len(p) for p in _paginate(heights, room)]
+
+    assert counts([10] * 8, 80) == [8]
+    assert counts([10] * 8, 70) == [4, 4]  # not 7 + 1
+    assert counts([10] * 7, 30) == [3, 2, 2]  # not 3 + 3 + 1
+    assert counts([10] * 7 + [50], 80) == [4, 4]  # a tall last row still shares its slide
+    assert counts([5, 5, 60, 5, 5, 5, 5, 5], 70) == [
+        3,
+        5,
+    ]  # 4 + 4 does not fit: the evenest that does
+    assert _paginate([], 50) == []
+    pages = _paginate([10, 20, 30, 40, 50, 60], 100)
+    assert [i for p in pages for i in p] == list(range(6))  # rows keep their order
+    assert all(sum([10, 20, 30, 40, 50, 60][i] for i in p) <= 100 for p in pages)
 
 
 def test_template_layouts_by_name(tmp_path):

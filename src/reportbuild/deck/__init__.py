@@ -20,7 +20,8 @@ LAYOUT_REPORT = "deck-layout.json"
 
 @dataclass(frozen=True)
 class DeckResult:
-    """How many slides were written and what text had to be shrunk or carried over."""
+    """How many slides were written and what text had to be shrunk or carried over, each
+    entry led by the deck file's path and line of the slide it happened on."""
 
     slides: int
     overflow: list[str] = field(default_factory=list)
@@ -53,5 +54,8 @@ def write_deck(
     )
     return DeckResult(
         slides=built.slides,
-        overflow=[f"slide {e['slide']} ({e['shape']}): {e['message']}" for e in built.log],
+        overflow=[
+            f"{e['path']}:{e['line']}: slide {e['slide']} ({e['shape']}): {e['message']}"
+            for e in built.log
+        ],
     )

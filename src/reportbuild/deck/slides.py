@@ -221,6 +221,21 @@ class DeckBuilder:
         self.footer(ctx, footer)
         return ctx
 
+    def body_top(self, title: str) -> float:
+        """Where the body of a content slide with this title (and no subtitle) will start,
+        measured before the slide is made: the same fit and gap as `content_slide`."""
+        g, st = self.geometry, self.style
+        if self.templated:
+            return g.body.y
+        para = st.p(title.rstrip("。"), st.title, bold=True, head=True, color=st.primary, line=1.25)
+        pad = (4.0, 2.0)
+        got = measure.fit(
+            [para], g.title.w - 2 * pad[0], g.title.h - 2 * pad[1], floor=st.floor, min_scale=0.7
+        )
+        if got is None:
+            return g.body.y
+        return min(g.body.y, g.title.y + got.height + 2 * pad[1] + 1 + g.height * 0.07)
+
     def _mark(self, ctx: SlideCtx) -> None:
         """The brand's accent tick over the title, on the default master only."""
         if self.templated:
@@ -239,13 +254,15 @@ class DeckBuilder:
         for s in self.report.deck:
             label = f"{s.kind}{' ' + s.ref if s.ref else ''}"
             fn = getattr(self, "slide_" + s.kind.replace("-", "_"))
-            first = self.count + 1
+            first, logged = self.count + 1, len(self.log)
             try:
                 fn(s, label)
             except Overflow as exc:
                 raise BuildError(
                     f"{s.loc}: slide {max(first, self.count)} ({label}): {exc.message}"
                 ) from None
+            for entry in self.log[logged:]:  # the deck file's entry that made the slide
+                entry["path"], entry["line"] = s.loc.path, s.loc.line
         when = build_time()
         cp = self.prs.core_properties
         r = self.report
@@ -804,20 +821,25 @@ def _cases_table(
         )
 
     head_h = row_h(head, True)
+    # the table starts under the title as measured (a continued title may take more lines)
+    top = max(deck.body_top(title), deck.body_top(f"{title}（续）"))
+    room = body.bottom - top - head_h
     layouts = []
-    for size in (14.0, 13.0):  # one point smaller if it saves a slide
+    for size in (14.0, 13.0):  # one point smaller if it saves a slide or evens the rows out
         heights = [row_h(rw) for rw in rows]
         for i, h in enumerate(heights):
-            if head_h + h > body.h:
+            if h > room:
                 raise Overflow(
                     "Cases table",
                     f"the row of case '{cases[i].id}' is taller than a slide; "
                     "shorten its first measure or effect",
                 )
-        layouts.append((len(_paginate(heights, body.h - head_h)), -size, heights))
-    _n, neg, heights = min(layouts, key=lambda t: (t[0], t[1]))
+        split = _paginate(heights, room)
+        counts = [len(p) for p in split] or [0]
+        layouts.append((len(split), max(counts) - min(counts), -size, heights, split))
+    # fewest slides, then rows most evenly spread, then the larger type
+    _n, _spread, neg, heights, pages = min(layouts, key=lambda t: t[:3])
     size = -neg
-    pages = _paginate(heights, body.h - head_h)
     for n, idx in enumerate(pages):
         t = title if n == 0 else f"{title}（续）"
         ctx = deck.content_slide(label, t)
@@ -831,7 +853,12 @@ def _cases_table(
                 }
             )
         total_h = head_h + sum(heights[i] for i in idx)
-        top = min(body.y, deck.body(ctx).y)  # pages were cut for the lowest body start
+        top = deck.body(ctx).y
+        if top + total_h > body.bottom + 0.5:  # body_top and content_slide disagree: a bug
+            raise Overflow(
+                "Cases table",
+                f"the table runs {top + total_h - body.bottom:.0f} pt past the slide's body",
+            )
         ctx._inside("Cases table", Box(body.x, top, body.w, total_h))
         gf = ctx.slide.shapes.add_table(
             len(idx) + 1, 4, emu(body.x), emu(top), emu(body.w), emu(total_h)
@@ -862,35 +889,61 @@ def _cases_table(
 
 
 def _paginate(heights: list[float], room: float) -> list[list[int]]:
-    """Rows split over the fewest slides, the tallest slide as short as it can be (so no slide
-    is left with one stray row); rows keep their order."""
+    """Rows (measured heights) split over the fewest slides that hold them, as evenly as they
+    fit: the row counts of the slides differ as little as possible (8 rows on two slides are
+    4 + 4, never 7 + 1), and among such splits the tallest slide is as short as it can be.
+    Rows keep their order."""
     n = len(heights)
-    best: dict[tuple[int, int], tuple[float, list[list[int]]] | None] = {}
+    if n == 0:
+        return []
+    prefix = [0.0]
+    for h in heights:
+        prefix.append(prefix[-1] + h)
 
-    def split(start: int, pages: int) -> tuple[float, list[list[int]]] | None:
-        """Rows start.. over exactly `pages` slides: (tallest slide, pages) or None."""
-        key = (start, pages)
-        if key in best:
-            return best[key]
-        result = None
-        if pages == 1:
-            h = sum(heights[start:])
-            result = (h, [list(range(start, n))]) if h <= room else None
-        else:
-            for end in range(start + 1, n - pages + 2):
-                h = sum(heights[start:end])
-                if h > room:
-                    break
-                rest = split(end, pages - 1)
-                if rest is not None and (result is None or max(h, rest[0]) < result[0]):
-                    result = (max(h, rest[0]), [list(range(start, end)), *rest[1]])
-        best[key] = result
-        return result
+    def split(pages: int, lo: int, hi: int) -> tuple[float, list[list[int]]] | None:
+        """Rows over exactly `pages` slides of lo..hi rows each: (tallest slide, pages)."""
+        memo: dict[tuple[int, int], tuple[float, list[list[int]]] | None] = {}
 
-    for pages in range(1, n + 1):
-        got = split(0, pages)
-        if got is not None:
-            return got[1]
+        def go(start: int, left: int) -> tuple[float, list[list[int]]] | None:
+            key = (start, left)
+            if key in memo:
+                return memo[key]
+            result = None
+            rest_rows = n - start
+            if left == 1:
+                h = prefix[n] - prefix[start]
+                if lo <= rest_rows <= hi and h <= room + 0.01:
+                    result = (h, [list(range(start, n))])
+            else:
+                for count in range(hi, lo - 1, -1):  # ties: the fuller slides first
+                    end = start + count
+                    h = prefix[min(end, n)] - prefix[start]
+                    if end > n or h > room + 0.01:
+                        continue
+                    rest = go(end, left - 1)
+                    if rest is not None and (result is None or max(h, rest[0]) < result[0]):
+                        result = (max(h, rest[0]), [list(range(start, end)), *rest[1]])
+            memo[key] = result
+            return result
+
+        return go(0, pages)
+
+    if any(h > room + 0.01 for h in heights):
+        return [[i] for i in range(n)]  # a row taller than a slide (the caller refuses it)
+    pages, used = 1, 0.0  # the fewest slides: filling each in turn is optimal for a count
+    for h in heights:
+        if used + h > room + 0.01:
+            pages, used = pages + 1, 0.0
+        used += h
+    even = n // pages
+    for spread in range(0 if n % pages == 0 else 1, n):
+        found = [
+            got
+            for lo in range(max(1, even - spread), even + 1)
+            if (got := split(pages, lo, lo + spread)) is not None
+        ]
+        if found:
+            return min(found, key=lambda g: g[0])[1]
     return [[i] for i in range(n)]
 
 
