@@ -545,6 +545,52 @@ def test_real_deck_text_fits_and_is_chinese(real_deck):
             ), (n, sh.name)
 
 
+def test_collaboration_routes_carry_their_labels(real_deck):
+    """The 借船出海 slide: every route of figures/jiechuan-collab.yml shows its title, and its
+    diagram labelled parties, as native text; no two nodes of a diagram overlap."""
+    report, _out, _res, prs = real_deck
+    fig = report.figures.get("jiechuan-collab")
+    if fig is None:
+        pytest.skip("the real report has no jiechuan-collab figure")
+    name = next(x.name for x in report.strategies.strategies if x.id == "jiechuan")
+    slide = next(
+        s
+        for s in prs.slides
+        if title_of(s).startswith(name) and any(sh.name == "Column 1 title" for sh in s.shapes)
+    )
+    texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+    flat = "\n".join(texts)
+    for col in fig.columns:
+        assert col.title in texts, col.title  # a shape of its own, whole
+        for part in (col.text, *col.items):
+            assert part in texts, part
+    assert "加入联盟平台" in texts  # route 2: the platform is labelled, not a blank network
+    assert flat.count("某城商行") == 2  # the bank: the hub of route 1, a member of route 2
+    for k in range(1, len(fig.columns) + 1):
+        nodes = [
+            sh
+            for sh in slide.shapes
+            if sh.name.startswith(f"Column {k} ")
+            and not sh.name.endswith("label")
+            and any(w in sh.name for w in ("hub", "partner", "platform", "member"))
+        ]
+        assert nodes, k
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1 :]:
+                apart = (
+                    a.left + a.width <= b.left
+                    or b.left + b.width <= a.left
+                    or a.top + a.height <= b.top
+                    or b.top + b.height <= a.top
+                )
+                if not apart:  # bounding boxes meet: the circles still may not
+                    ra, rb = a.width / 2, b.width / 2
+                    ca = (a.left + ra, a.top + a.height / 2)
+                    cb = (b.left + rb, b.top + b.height / 2)
+                    gap = ((ca[0] - cb[0]) ** 2 + (ca[1] - cb[1]) ** 2) ** 0.5 - ra - rb
+                    assert gap > 0, (k, a.name, b.name)
+
+
 def test_cached_widths_equal_the_font(tmp_path):
     from reportbuild import fonts
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from pptx.enum.shapes import MSO_SHAPE
@@ -350,8 +351,11 @@ def comparison(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
         foot_h = 74.0
     area = Box(box.x, box.y, box.w, box.h - (foot_h + 14 if foot_h else 0))
     cols = area.cols(len(fig.columns), 24)
+    # a route without parties of its own is drawn with those of the route beside it
+    hub = next((c for c in fig.columns if _is_hub(c)), None)
+    members = (hub.text, *hub.items) if hub else ()
     for i, (col, cb) in enumerate(zip(fig.columns, cols, strict=True)):
-        _column(ctx, f"Column {i + 1}", cb, col)
+        _column(ctx, f"Column {i + 1}", cb, col, members)
     if fig.footer:
         fb = Box(box.x, box.bottom - foot_h, box.w, foot_h)
         ctx.shape("Footer band", fb, mix(st.light, "#FFFFFF", 0.2))
@@ -376,7 +380,9 @@ def comparison(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
             )
 
 
-def _column(ctx: SlideCtx, name: str, cb: Box, col: model.Column) -> None:
+def _column(
+    ctx: SlideCtx, name: str, cb: Box, col: model.Column, members: tuple[str, ...] = ()
+) -> None:
     st = ctx.style
     head_h = 52.0
     ctx.shape(f"{name} card", cb, mix(st.light, "#FFFFFF", 0.4))
@@ -386,12 +392,11 @@ def _column(ctx: SlideCtx, name: str, cb: Box, col: model.Column) -> None:
         head_h = 72.0
     ctx.text(f"{name} title", cb.top(head_h), heads, fill=st.primary, anchor="middle", pad=(16, 4))
     inner = cb.below(head_h).inset(18, 16)
-    hub = col.text and len(col.text) <= 8 and col.items and all(len(i) <= 3 for i in col.items)
-    if hub:
+    if _is_hub(col):
         _hub(ctx, name, inner, col.text, col.items)
         return
     if not col.text and not col.items:
-        _ecosystem(ctx, name, inner)
+        _ecosystem(ctx, name, inner, route_label(col.title), members)
         return
     y = inner.y
     chips = bool(col.items) and _chips_fit(ctx, col.items, inner.w)
@@ -424,6 +429,13 @@ def _column(ctx: SlideCtx, name: str, cb: Box, col: model.Column) -> None:
                 f"{name} items", f"the items of column '{col.title}' do not fit their card"
             )
         draw_chips(ctx, f"{name} item", flow, (inner.x, y), "#FFFFFF", st.primary)
+
+
+def _is_hub(col: model.Column) -> bool:
+    """A short name with a few one-letter partners: drawn as a bank linked to each partner."""
+    return bool(
+        col.text and len(col.text) <= 8 and col.items and all(len(i) <= 3 for i in col.items)
+    )
 
 
 def _chips_fit(ctx: SlideCtx, items: tuple[str, ...], width: float) -> bool:
@@ -460,16 +472,24 @@ def _node(
 
 
 def _ring(box: Box, n: int, node_r: float) -> list[tuple[float, float]]:
-    """n points on an ellipse filling `box`, starting at the top."""
+    """n points on an ellipse filling `box`, clockwise from the upper right: half on the right
+    of the centre, half on the left, none straight above or below it, where a wide, low box
+    leaves no room between the centre's node and the ring."""
     cx, cy = box.x + box.w / 2, box.y + box.h / 2
     rx, ry = box.w / 2 - node_r - 2, box.h / 2 - node_r - 2
-    return [
-        (
-            cx + rx * math.cos(-math.pi / 2 + 2 * math.pi * k / n),
-            cy + ry * math.sin(-math.pi / 2 + 2 * math.pi * k / n),
-        )
-        for k in range(n)
-    ]
+
+    def spread(m: int) -> list[float]:
+        return [0.0] if m == 1 else [math.radians(-55 + 110 * j / (m - 1)) for j in range(m)]
+
+    right = (n + 1) // 2
+    pts = [(cx + rx * math.cos(a), cy + ry * math.sin(a)) for a in spread(right)]
+    pts += [(cx - rx * math.cos(a), cy + ry * math.sin(a)) for a in reversed(spread(n - right))]
+    return pts
+
+
+def _clear(cx: float, cy: float, pts: list[tuple[float, float]], node_r: float) -> float:
+    """How far the centre may reach before it touches a node of the ring (a 6 pt gap kept)."""
+    return min((math.hypot(x - cx, y - cy) - node_r - 6 for x, y in pts), default=44.0)
 
 
 def _hub(ctx: SlideCtx, name: str, box: Box, centre: str, spokes: tuple[str, ...]) -> None:
@@ -477,8 +497,8 @@ def _hub(ctx: SlideCtx, name: str, box: Box, centre: str, spokes: tuple[str, ...
     st = ctx.style
     cx, cy = box.x + box.w / 2, box.y + box.h / 2
     node_r = min(24.0, box.h / 6)
-    hub_r = min(44.0, box.h / 2 - node_r)
     pts = _ring(box, len(spokes), node_r)
+    hub_r = min(44.0, box.h / 2, _clear(cx, cy, pts, node_r))
     for k, (x, y) in enumerate(pts):
         ctx.line(f"{name} link {k + 1}", cx, cy, x, y, st.muted, 1.5)
     _node(ctx, f"{name} hub", cx, cy, hub_r, centre, st.primary, "#FFFFFF", 15)
@@ -486,29 +506,51 @@ def _hub(ctx: SlideCtx, name: str, box: Box, centre: str, spokes: tuple[str, ...
         _node(ctx, f"{name} partner {k + 1}", x, y, node_r, it, st.secondary, "#FFFFFF", 15)
 
 
-def _ecosystem(ctx: SlideCtx, name: str, box: Box) -> None:
-    """A route with no items of its own (join a platform): members around a platform, all linked."""
+def route_label(title: str) -> str:
+    """A route's title as the label of its own diagram: its numbering dropped and only its
+    first clause kept ('2. 加入联盟平台，实现生态协作' → '加入联盟平台')."""
+    text = re.sub(r"^\s*(?:\d+|[一二三四五六七八九十]+)\s*[.、．:：)）]\s*", "", title)
+    return re.split(r"[，,；;：:]", text, maxsplit=1)[0].strip() or title
+
+
+def _ecosystem(
+    ctx: SlideCtx, name: str, box: Box, label: str, members: tuple[str, ...] = ()
+) -> None:
+    """A route with no items of its own (join a platform): members around a platform, all
+    linked. The platform carries the route's label; the members, when a sibling route names
+    the bank and its partners, are those same parties (the bank first), now on one platform."""
     st = ctx.style
     cx, cy = box.x + box.w / 2, box.y + box.h / 2
-    node_r = min(20.0, box.h / 7)
-    hub_r = min(44.0, box.h / 2 - node_r)
-    pts = _ring(box, 6, node_r)
+    members = members or ("",) * 6
+    node_r = min(26.0 if any(members) else 20.0, box.h / 6)
+    pts = _ring(box, len(members), node_r)
     for k, (x, y) in enumerate(pts):
         ctx.line(f"{name} link {k + 1}", cx, cy, x, y, st.muted, 1.5)
         x2, y2 = pts[(k + 1) % len(pts)]
         ctx.line(f"{name} ring {k + 1}", x, y, x2, y2, mix(st.muted, "#FFFFFF", 0.4), 1.0)
-    _node(ctx, f"{name} platform", cx, cy, hub_r, "", st.primary, "#FFFFFF", 15)
-    for k, (x, y) in enumerate(pts):
+    # the platform: a rounded bar as wide as its label on one line, within reach of the ring
+    size = 15.0
+    para = st.p(label, size, bold=True, color="#FFFFFF", align="center", line=1.25)
+    text_w = measure.text_width(label, st.body_family, size, True) / measure.WIDTH_SLACK
+    reach = _clear(cx, cy, pts, node_r)
+    half_w = min(max(text_w / 2 + 14, 44.0), max(reach, 30.0), box.w / 2 - 2 * node_r)
+    half_h = min(22.0, reach * 0.6)
+    plat = Box(cx - half_w, cy - half_h, 2 * half_w, 2 * half_h)
+    sh = ctx.shape(f"{name} platform", plat, st.primary, kind=MSO_SHAPE.ROUNDED_RECTANGLE)
+    sh.adjustments[0] = 0.5
+    ctx.text(f"{name} platform label", plat, [para], anchor="middle", pad=(8, 1))
+    for k, ((x, y), it) in enumerate(zip(pts, members, strict=True)):
+        bank = any(members) and k == 0
         _node(
             ctx,
             f"{name} member {k + 1}",
             x,
             y,
             node_r,
-            "",
-            st.secondary if k % 2 else st.primary,
+            it,
+            st.primary if bank or (not any(members) and k % 2 == 0) else st.secondary,
             "#FFFFFF",
-            14,
+            15 if len(it) <= 2 else 13,
         )
 
 
