@@ -225,3 +225,48 @@ def test_clean_waits_for_a_running_build(project):
     assert (project / "output" / "report.pdf").is_file()  # untouched while the build runs
     assert clean_project(project) == ["output/", ".reportbuild-cache/"]
     assert not (project / "output").exists() and not (project / ".reportbuild-cache").exists()
+
+
+# ── the PDF typesets while the charts are drawn ────────────────────────────
+
+
+def test_a_failed_chart_stage_leaves_the_previous_pdf(tmp_path, monkeypatch):
+    """WeasyPrint starts before the charts exist; when they fail, its PDF is never written."""
+    from reportbuild import build as build_mod
+
+    root = new_project(tmp_path / "r")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    run_build(root, BuildOptions(verbosity=0))
+    pdf = root / "output" / "report.pdf"
+    before = pdf.read_bytes()
+    chapter = next((root / "sources" / "chapters").glob("*.md"))
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+
+    def broken_charts(self, report, brand, on_svgs=None):
+        time.sleep(1.0)  # WeasyPrint is well under way, waiting for the chart files
+        raise BuildError("figures/survey.yml:1: chart 'survey' would clip text")
+
+    monkeypatch.setattr(build_mod._Build, "_charts", broken_charts)
+    with pytest.raises(BuildError, match="would clip text"):
+        run_build(root, BuildOptions(verbosity=0, force=True))
+    assert pdf.read_bytes() == before
+
+
+def test_the_pdf_waits_for_the_svgs_then_for_the_whole_chart_stage(tmp_path):
+    from reportbuild.fetcher import make_url_fetcher
+
+    charts = tmp_path / "output" / "figures"
+    charts.mkdir(parents=True)
+    calls = []
+
+    def wait():
+        calls.append("wait")
+        (charts / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+
+    fetch = make_url_fetcher([tmp_path], pending=(charts, wait))
+    (tmp_path / "style.css").write_text("p {}")
+    fetch((tmp_path / "style.css").as_uri())
+    assert calls == []  # files outside the pending folder do not wait
+    fetch((charts / "a.svg").as_uri())
+    fetch((charts / "a.svg").as_uri())
+    assert calls == ["wait"]  # waited once, at the first chart

@@ -288,9 +288,28 @@ def _requested(only: str | None) -> list[str]:
     return [only]
 
 
-def _pdf_job(html: str, out: Path, **kwargs) -> tuple[int, list[str]]:
+# In the PDF worker: the events the parent sets once the charts' SVGs are written, and once
+# every chart file is (None in the parent process).
+_GATES = None
+CHARTS_TIMEOUT = 900.0
+
+
+def _await(which: int) -> Callable[[], None]:
+    def wait() -> None:
+        if _GATES is not None and not _GATES[which].wait(CHARTS_TIMEOUT):
+            raise BuildError(f"pdf: the charts were not drawn within {CHARTS_TIMEOUT:.0f} s")
+
+    return wait
+
+
+def _pdf_job(
+    html: str, out: Path, charts_dir: Path | None = None, **kwargs
+) -> tuple[int, list[str]]:
     from reportbuild.pdf import write_pdf
 
+    if charts_dir is not None and _GATES is not None:
+        kwargs["pending"] = (charts_dir, _await(0))
+        kwargs["before_write"] = _await(1)
     res = write_pdf(html, out, **kwargs)
     return res.pages, list(getattr(res, "overflow", None) or [])
 
@@ -338,8 +357,10 @@ def _warm_deck(root: Path) -> None:
     import reportbuild.deck  # noqa: F401
 
 
-def _worker_main(conn, warm: Callable[[Path], None], root: Path) -> None:
+def _worker_main(conn, warm: Callable[[Path], None], root: Path, gates=None) -> None:
     """A stage worker: warm up now (while the parent loads the sources), then run one job."""
+    global _GATES
+    _GATES = gates
     with contextlib.suppress(Exception):  # only a head start: the job reports real failures
         warm(root)
     try:
@@ -354,12 +375,18 @@ class StageWorker:
     """One stage job in its own process: it warms up (imports) until the job comes through the
     pipe, runs it and sends back the outcome as a plain tuple."""
 
-    def __init__(self, name: str, warm: Callable[[Path], None], root: Path):
+    def __init__(self, name: str, warm: Callable[[Path], None], root: Path, gated: bool = False):
         ctx = _process_context()
         self.name = name
         self.conn, child = ctx.Pipe()
+        # gated: the job may start before the charts exist; it waits for open_gate(0) (SVGs
+        # written) to read them and for open_gate(1) (all chart files written) to write
+        self.gates = (ctx.Event(), ctx.Event()) if gated else None
         self.proc = ctx.Process(
-            target=_worker_main, args=(child, warm, root), name=f"reportbuild-{name}", daemon=True
+            target=_worker_main,
+            args=(child, warm, root, self.gates),
+            name=f"reportbuild-{name}",
+            daemon=True,
         )
         self.proc.start()
         child.close()
@@ -368,6 +395,16 @@ class StageWorker:
     def submit(self, fn: Callable, *args, **kwargs) -> None:
         self.conn.send((self.name, fn, args, kwargs))
         self.sent = True
+
+    def open_gate(self, which: int) -> None:
+        if self.gates is not None:
+            self.gates[which].set()
+
+    def abort(self) -> None:
+        """Stop the job before it writes anything (it waits at the gate that never opens)."""
+        self.proc.terminate()
+        self.proc.join()
+        self.sent = False
 
     def result(self) -> tuple:
         try:
@@ -394,7 +431,22 @@ def _stop_idle_forkserver() -> None:
     if forkserver is None or threading.active_count() > 1:
         return  # never started; or a preview whose other threads may still use it
     with contextlib.suppress(Exception):  # a private API: if it changes, only memory is at stake
-        forkserver._forkserver._stop()
+        fs = forkserver._forkserver
+        with fs._lock:
+            pid = fs._forkserver_pid
+            if pid is None:
+                return
+            # closing our end of its "alive" pipe asks it to stop; it does once no process
+            # holds a copy (a worker forked while it ran may, until that worker exits), so it
+            # is not waited for here, only reaped if already gone
+            os.close(fs._forkserver_alive_fd)
+            fs._forkserver_alive_fd = None
+            fs._forkserver_pid = None
+            with contextlib.suppress(OSError):
+                os.unlink(fs._forkserver_address)
+            fs._forkserver_address = None
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 def _process_context():
@@ -536,7 +588,11 @@ class _Build:
         workers: dict[str, StageWorker] = {}
         if self.opts.jobs > 1 and "pdf" in self.stale:
             # started before loading: WeasyPrint's import overlaps load, charts and HTML
-            workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root)
+            workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root, gated=True)
+        if self.opts.jobs > 1 and "charts" in self.stale:
+            from reportbuild.charts import start_workers
+
+            start_workers()  # matplotlib is imported in the drawing server while we load
         try:
             self._run(workers)
         finally:
@@ -564,14 +620,29 @@ class _Build:
         template = Path(opts.template).resolve() if opts.template else _styles_template(root)
         deck_args = (report, brand, deck_out, template)
 
+        # The PDF worker typesets from the start: the print HTML names the chart files before
+        # they are drawn; WeasyPrint waits at the first of them until the SVGs are written, and
+        # before writing the PDF until the charts stage has succeeded.
+        pdf_worker = workers.get("pdf")
+        pdf_sent = False
+        if pdf_worker is not None:
+            with self.stage("pdf"):
+                pdf_sent = self._pdf_start(report, brand, pdf_worker)
         charts = None
         if {"charts", "html", "pdf"} & self.stale:
+            svgs_done = (lambda: pdf_worker.open_gate(0)) if pdf_sent and pdf_worker else None
             with self.stage("charts"):
-                charts = self._charts(report, brand)
-        pdf_sent = False
-        if charts is not None and "pdf" in self.stale:
+                charts = self._charts(report, brand, svgs_done)
+        if pdf_sent and pdf_worker is not None:
+            if charts is None:  # the charts failed: the PDF must not be written
+                pdf_worker.abort()
+                pdf_sent = False
+            else:
+                pdf_worker.open_gate(0)
+                pdf_worker.open_gate(1)
+        if charts is not None and "pdf" in self.stale and pdf_worker is None:
             with self.stage("pdf"):
-                pdf_sent = self._pdf_start(report, brand, charts, workers.get("pdf"))
+                pdf_sent = self._pdf_start(report, brand, None)
         # The deck needs no chart files (its charts are native), yet it starts only now: until
         # here the cores were busy with charts and WeasyPrint's warm-up. Forked now, it inherits
         # the loaded model and runs on the core that single-threaded WeasyPrint leaves free.
@@ -586,13 +657,15 @@ class _Build:
         if "pptx" in self.stale:
             self._finish("pptx", workers.get("pptx"), _deck_job, (deck_args, {}))
 
-    def _charts(self, report, brand) -> dict:
+    def _charts(self, report, brand, on_svgs: Callable[[], None] | None = None) -> dict:
         from reportbuild.charts import render_all
 
         t0 = time.perf_counter()
         n = len(report.figures)
         with self.fb.step("charts", lambda: f"{n} figure{'' if n == 1 else 's'}"):
-            charts = render_all(report, brand, self.out_dir / "figures", jobs=self.opts.jobs)
+            charts = render_all(
+                report, brand, self.out_dir / "figures", jobs=self.opts.jobs, on_svgs=on_svgs
+            )
         _stop_idle_forkserver()
         files = [f for c in charts.values() for f in (c.svg, c.png)]
         extra = self.out_dir / "figures" / ".charts.json"
@@ -612,11 +685,19 @@ class _Build:
             write_text(target, text)
         self.done("html", [target], None, time.perf_counter() - t0)
 
-    def _pdf_start(self, report, brand, charts, worker: StageWorker | None) -> bool:
+    def _pdf_start(self, report, brand, worker: StageWorker | None) -> bool:
+        from reportbuild.charts import planned
         from reportbuild.html import render_html
 
         t0 = time.perf_counter()
-        html = render_html(report, brand, charts, mode="print", theme_dirs=_theme_dirs(self.root))
+        charts_dir = self.out_dir / "figures"
+        html = render_html(
+            report,
+            brand,
+            planned(report, charts_dir),
+            mode="print",
+            theme_dirs=_theme_dirs(self.root),
+        )
         self.fb.detail(f"print HTML {len(html) // 1024} kB in {time.perf_counter() - t0:.2f}s")
         # kept for debugging layout and as the input of bench/bench.py's "WeasyPrint alone"
         write_text(self.root / CACHE_DIR / PRINT_HTML, html)
@@ -624,6 +705,8 @@ class _Build:
             root=self.root, report=report, brand=brand,
             variant=self.opts.pdf_variant, bleed=self.opts.bleed,
         )  # fmt: skip
+        if worker is not None:
+            kwargs["charts_dir"] = charts_dir
         self._pdf_call = ((html, self.out_dir / OUTPUTS["pdf"]), kwargs)
         if worker is not None:
             worker.submit(_pdf_job, *self._pdf_call[0], **kwargs)

@@ -30,9 +30,17 @@ class SandboxFetcher:
 
     _fail_on_errors = True
 
-    def __init__(self, roots: Sequence[Path], origin: Callable[[str], str | None] | None = None):
+    def __init__(
+        self,
+        roots: Sequence[Path],
+        origin: Callable[[str], str | None] | None = None,
+        pending: tuple[Path, Callable[[], None]] | None = None,
+    ):
         self.roots = [Path(r).resolve() for r in roots]
         self.origin = origin
+        # (folder, wait): files under `folder` are still being written (the charts, drawn while
+        # WeasyPrint starts); `wait()` returns once they are all there
+        self.pending = (Path(pending[0]).resolve(), pending[1]) if pending else None
         self.refused: list[str] = []
         self.served: list[str] = []
 
@@ -53,12 +61,22 @@ class SandboxFetcher:
             self._refuse(
                 url, f"the {scheme or 'relative'} scheme is not allowed (no network access)"
             )
+        self._await(url)
         path = self.resolve(url)
         ctype = EXTRA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
         self.served.append(str(path))
         return URLFetcherResponse(
             url, path.read_bytes(), {"Content-Type": ctype or "application/octet-stream"}
         )
+
+    def _await(self, url: str) -> None:
+        if self.pending is None:
+            return
+        folder, wait = self.pending
+        raw = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
+        if raw.is_absolute() and raw.is_relative_to(folder):
+            wait()
+            self.pending = None
 
     def resolve(self, url: str) -> Path:
         """The real file a file:// URL names, if it lies inside the allowed roots; else refuse."""
@@ -86,10 +104,14 @@ class SandboxFetcher:
 
 
 def make_url_fetcher(
-    allowed_roots: Sequence[Path], *, origin: Callable[[str], str | None] | None = None
+    allowed_roots: Sequence[Path],
+    *,
+    origin: Callable[[str], str | None] | None = None,
+    pending: tuple[Path, Callable[[], None]] | None = None,
 ) -> SandboxFetcher:
     """A WeasyPrint url_fetcher that reads only files under `allowed_roots` (symlinks resolved).
 
-    `origin(url)` may name the source file that referenced a URL, for the error message.
+    `origin(url)` may name the source file that referenced a URL, for the error message;
+    `pending=(folder, wait)` makes the first fetch under `folder` call `wait()` first.
     """
-    return SandboxFetcher(allowed_roots, origin)
+    return SandboxFetcher(allowed_roots, origin, pending)

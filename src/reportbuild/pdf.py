@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import html as htmllib
 import json
 import logging
@@ -10,7 +9,7 @@ import os
 import re
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,33 +83,6 @@ def brand_faces(brand: Brand) -> list[fonts.FontFace]:
     return faces
 
 
-def _coverage(face: fonts.FontFace, cache_dir: Path) -> frozenset[int]:
-    """A face's code points, kept in the project cache as ranges.
-
-    Reading four CJK cmaps with fontTools costs most of a second per build; the cached ranges
-    a few milliseconds. The key is the font file's path, face index, size and mtime.
-    """
-    import hashlib
-
-    name = hashlib.sha256(fonts.cache_key(face).encode()).hexdigest()[:16]
-    path = cache_dir / f"cmap-{name}.json"
-    try:
-        ranges = json.loads(path.read_text(encoding="utf-8"))
-        return frozenset(c for a, b in ranges for c in range(a, b + 1))
-    except (OSError, ValueError, TypeError):
-        pass
-    points = fonts.coverage(face)
-    ranges = []
-    for c in sorted(points):
-        if ranges and ranges[-1][1] == c - 1:
-            ranges[-1][1] = c
-        else:
-            ranges.append([c, c])
-    with contextlib.suppress(OSError):  # a read-only project still builds
-        write_text(path, json.dumps(ranges, separators=(",", ":")))
-    return points
-
-
 def check_fonts(report: Report, brand: Brand) -> None:
     """Raise if a brand font is missing (BuildError) or a character is undrawable (SourceError)."""
     faces = brand_faces(brand)
@@ -120,14 +92,10 @@ def check_fonts(report: Report, brand: Brand) -> None:
     cache_dir = Path(report.root) / ".reportbuild-cache"
     covered: set[int] = set()
     for face in faces:
-        covered |= _coverage(face, cache_dir)
+        covered |= fonts.cached_coverage(face, cache_dir)
     seen: set[str] = set()
     for text, loc, rich in _strings(report, Loc(path="sources/report.yml", line=1)):
-        # the rule of fonts.missing_chars (whitespace and controls need no glyph), on our set
-        missing = {
-            ch for ch in set(text)
-            if ord(ch) not in covered and ch.isprintable() and not ch.isspace()
-        } - seen  # fmt: skip
+        missing = fonts.undrawable(text, covered) - seen
         for ch in sorted(missing):
             seen.add(ch)
             path, line = (loc.path, loc.line) if loc else ("sources/report.yml", 0)
@@ -261,8 +229,15 @@ def write_pdf(
     brand: Brand,
     variant: str | None = None,
     bleed: bool = False,
+    pending: tuple[Path, Callable[[], None]] | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> PdfResult:
-    """Typeset `html` into `out` atomically; layout problems also go to pdf-layout.json."""
+    """Typeset `html` into `out` atomically; layout problems also go to pdf-layout.json.
+
+    `pending=(folder, wait)`: the files under `folder` (the charts) are still being drawn; the
+    first image fetched from there waits for `wait()`. `before_write()` is called before the
+    PDF is written (a failed chart stage stops the build there, leaving the old PDF).
+    """
     if variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose one of: pdf/ua-1, pdf/a-3b")
     root = Path(root).resolve()
@@ -276,7 +251,9 @@ def write_pdf(
     base_url = root.as_uri() + "/"
     css_dirs = [root / "styles"]
     allowed = [root, PACKAGE / "html", PACKAGE / "theme"]
-    fetcher = make_url_fetcher(allowed, origin=origin_finder(report, base_url, css_dirs))
+    fetcher = make_url_fetcher(
+        allowed, origin=origin_finder(report, base_url, css_dirs), pending=pending
+    )
     options: dict = {"pdf_variant": variant} if variant else {}
     if variant == "pdf/ua-1":
         options["pdf_tags"] = True
@@ -301,6 +278,8 @@ def write_pdf(
         meta.lang = report.lang
         meta.generator = f"reportbuild {__version__} (WeasyPrint {weasyprint.__version__})"
         meta.created = meta.modified = _w3c_date()
+        if before_write is not None:
+            before_write()
         with atomic_path(Path(out)) as tmp:
             document.write_pdf(tmp, pdf_identifier=True, **options)
         seconds = time.perf_counter() - started

@@ -7,6 +7,7 @@ figure's content hash says its files are out of date.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,18 @@ def _draw(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
     return draw_files(fig, brand, out_dir)
 
 
+def _draw_svg(fig: Figure, brand: Brand, out_dir: Path, cache_dir: Path) -> tuple[float, float]:
+    from reportbuild.charts.draw import draw_svg
+
+    return draw_svg(fig, brand, out_dir, cache_dir)
+
+
+def _draw_png(fig: Figure, brand: Brand, out_dir: Path) -> None:
+    from reportbuild.charts.draw import draw_png
+
+    draw_png(fig, brand, out_dir)
+
+
 def render_figure(fig: Figure, brand: Brand, out_dir: Path) -> ChartFiles:
     """Draw one figure now, whatever the cache says."""
     out_dir = Path(out_dir)
@@ -62,8 +75,46 @@ def _read_manifest(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def render_all(report: Report, brand: Brand, out_dir: Path, jobs: int = 2) -> dict[str, ChartFiles]:
-    """Files for every figure of the report, redrawing (in `jobs` processes) only what changed."""
+def start_workers():
+    """The context drawing workers are forked from, started now (its server imports matplotlib
+    while the caller goes on loading the sources).
+
+    forkserver: workers never inherit the caller's threads (preview server, watchers). The
+    server imports matplotlib once and forks warm workers: two cold imports at once cost more
+    than the drawing they would share.
+    """
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # Windows
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["reportbuild.charts.draw"])
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    return ctx
+
+
+def planned(report: Report, out_dir: Path) -> dict[str, ChartFiles]:
+    """The files every figure will have, before they are drawn: what the print HTML needs to
+    start typesetting while the charts are drawn. The size is left out (0): the SVG's own size
+    is the size it is printed at."""
+    out_dir = Path(out_dir).resolve()
+    return {fid: _files(fig, out_dir, (0.0, 0.0)) for fid, fig in report.figures.items()}
+
+
+def render_all(
+    report: Report,
+    brand: Brand,
+    out_dir: Path,
+    jobs: int = 2,
+    on_svgs: Callable[[], None] | None = None,
+) -> dict[str, ChartFiles]:
+    """Files for every figure of the report, redrawing (in `jobs` processes) only what changed.
+
+    With workers, every SVG is drawn before any PNG, and `on_svgs()` is called in between: the
+    PDF, which needs only the SVGs, goes on typesetting while the bitmaps are drawn.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / MANIFEST
@@ -85,22 +136,19 @@ def render_all(report: Report, brand: Brand, out_dir: Path, jobs: int = 2) -> di
             todo.append(fig)
 
     sizes: dict[str, tuple[float, float]] = {}
-    if len(todo) < 3 or jobs <= 1:  # a pool costs more than it saves for one or two figures
+    # Even one figure is drawn in a worker when jobs > 1: matplotlib then never weighs on this
+    # process, which lives on beside WeasyPrint at the build's memory peak.
+    if jobs <= 1:
         for fig in todo:
             sizes[fig.id] = _draw(fig, brand, out_dir)
     elif todo:
-        import multiprocessing
-
-        # forkserver: workers never inherit the caller's threads (preview server, watchers).
-        # The server imports matplotlib once and forks warm workers: two cold imports at once
-        # cost more than the drawing they would share.
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["reportbuild.charts.draw"])
-        else:  # Windows
-            ctx = multiprocessing.get_context("spawn")
+        ctx = start_workers()
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
-            futures = {fig.id: pool.submit(_draw, fig, brand, out_dir) for fig in todo}
+            # the glyph check reads the fonts' coverage from the project cache, not the fonts
+            cache_dir = Path(report.root) / ".reportbuild-cache"
+            futures = {
+                fig.id: pool.submit(_draw_svg, fig, brand, out_dir, cache_dir) for fig in todo
+            }
             errors = []
             for fid, fut in futures.items():
                 try:
@@ -109,6 +157,13 @@ def render_all(report: Report, brand: Brand, out_dir: Path, jobs: int = 2) -> di
                     errors.append(exc.message)
             if errors:
                 raise BuildError("\n".join(errors))
+            if on_svgs is not None:
+                on_svgs()
+                on_svgs = None
+            for fut in [pool.submit(_draw_png, fig, brand, out_dir) for fig in todo]:
+                fut.result()
+    if on_svgs is not None:  # drawn in this process, or nothing to draw
+        on_svgs()
     for fid, size in sizes.items():
         entries[fid]["width_mm"], entries[fid]["height_mm"] = size
 

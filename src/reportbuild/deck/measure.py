@@ -48,27 +48,42 @@ def use_cache(folder: Path | None) -> None:
     _cache_dir = folder
 
 
+def _cache_file(face: fonts.FontFace, cache_dir: Path) -> Path:
+    key = hashlib.sha1(fonts.cache_key(face).encode()).hexdigest()[:16]
+    return cache_dir / f"font-widths-{key}.json"
+
+
 @lru_cache(maxsize=8)
 def metrics(family: str, bold: bool = False) -> Metrics:
     """The advance widths of the brand face (by family name: the .ttc's first face is Japanese)."""
     face = fonts.find(family, bold)
-    cached = None
-    if _cache_dir is not None:
-        key = hashlib.sha1(fonts.cache_key(face).encode()).hexdigest()[:16]
-        cached = _cache_dir / f"font-widths-{key}.json"
-        try:
-            data = json.loads(cached.read_text(encoding="utf-8"))
-            widths: dict[int, int] = {}
-            for start, run in data["runs"]:
-                widths.update(zip(range(start, start + len(run)), run, strict=True))
-            return Metrics(data["upm"], widths, data["ascent"], data["descent"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-    m = _parse(face)
-    if cached is not None:
-        with contextlib.suppress(OSError):  # a read-only project still builds, only slower
-            write_text(cached, json.dumps(_runs(m), separators=(",", ":")))
+    if _cache_dir is None:
+        return _parse(face)
+    cached = _cache_file(face, _cache_dir)
+    m = _read(cached)
+    # a missing entry is parsed in a child process, whose memory is returned when it exits
+    if m is None and fonts.in_child(lambda: _write(_parse(face), cached)):
+        m = _read(cached)
+    if m is None:  # no fork, or a read-only project: parse here
+        m = _parse(face)
+        _write(m, cached)
     return m
+
+
+def _read(path: Path) -> Metrics | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        widths: dict[int, int] = {}
+        for start, run in data["runs"]:
+            widths.update(zip(range(start, start + len(run)), run, strict=True))
+        return Metrics(data["upm"], widths, data["ascent"], data["descent"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write(m: Metrics, path: Path) -> None:
+    with contextlib.suppress(OSError):  # a read-only project still builds, only slower
+        write_text(path, json.dumps(_runs(m), separators=(",", ":")))
 
 
 def _parse(face: fonts.FontFace) -> Metrics:
