@@ -71,6 +71,11 @@ def find(family: str, bold: bool = False) -> FontFace:
     return FontFace(family=family, path=path, index=int(index or 0), bold=bold)
 
 
+def faces(families: list[str]) -> list[FontFace]:
+    """Regular and bold faces of each family (a family not installed is a BuildError)."""
+    return [find(family, bold) for family in dict.fromkeys(families) for bold in (False, True)]
+
+
 def is_installed(family: str) -> bool:
     try:
         find(family)

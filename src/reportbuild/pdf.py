@@ -74,18 +74,9 @@ def _strings(obj: object, loc: Loc | None) -> Iterator[tuple[str, Loc | None, Ri
         yield obj, loc, None
 
 
-def brand_faces(brand: Brand) -> list[fonts.FontFace]:
-    """The faces the PDF draws text with; a family that is not installed is a BuildError."""
-    faces = []
-    for family in brand.families:
-        faces.append(fonts.find(family))
-        faces.append(fonts.find(family, bold=True))
-    return faces
-
-
 def check_fonts(report: Report, brand: Brand) -> None:
     """Raise if a brand font is missing (BuildError) or a character is undrawable (SourceError)."""
-    faces = brand_faces(brand)
+    faces = fonts.faces(brand.families)
     if any("<code" in r.html for r in report.all_prose()):
         fonts.find(brand.font_mono)  # code spans are set in the monospace family: it must exist
     problems = Problems(Path(report.root))

@@ -53,6 +53,20 @@ def _figure(fig: Figure, style: Style, check: bool, cache_dir: Path | None = Non
     return mfig
 
 
+def _save_svg(mfig, fig: Figure, out_dir: Path) -> tuple[float, float]:
+    with atomic_path(Path(out_dir) / f"{fig.id}.svg") as tmp:
+        # the alt text travels with the file, for viewers that open the SVG on its own
+        meta = {**SVG_META, "Title": fig.title, "Description": alt_text(fig)}
+        mfig.savefig(tmp, format="svg", metadata=meta)
+    w, h = mfig.get_size_inches()
+    return round(float(w) * 25.4, 2), round(float(h) * 25.4, 2)
+
+
+def _save_png(mfig, fig: Figure, out_dir: Path) -> None:
+    with atomic_path(Path(out_dir) / f"{fig.id}.png") as tmp:
+        mfig.savefig(tmp, format="png", dpi=PNG_DPI, metadata=PNG_META)
+
+
 def draw_svg(
     fig: Figure, brand: Brand, out_dir: Path, cache_dir: Path | None = None
 ) -> tuple[float, float]:
@@ -60,34 +74,21 @@ def draw_svg(
     glyph check reads the fonts' coverage from the project cache."""
     style = Style.from_brand(brand)
     with matplotlib.rc_context(style.rc()):
-        mfig = _figure(fig, style, check=True, cache_dir=cache_dir)
-        with atomic_path(Path(out_dir) / f"{fig.id}.svg") as tmp:
-            # the alt text travels with the file, for viewers that open the SVG on its own
-            meta = {**SVG_META, "Title": fig.title, "Description": alt_text(fig)}
-            mfig.savefig(tmp, format="svg", metadata=meta)
-    w, h = mfig.get_size_inches()
-    return round(float(w) * 25.4, 2), round(float(h) * 25.4, 2)
+        return _save_svg(_figure(fig, style, check=True, cache_dir=cache_dir), fig, out_dir)
 
 
 def draw_png(fig: Figure, brand: Brand, out_dir: Path) -> None:
     """Write out_dir/<id>.png (2×) of a figure draw_svg has checked: the same layout again."""
     style = Style.from_brand(brand)
     with matplotlib.rc_context(style.rc()):
-        mfig = _figure(fig, style, check=False)
-        with atomic_path(Path(out_dir) / f"{fig.id}.png") as tmp:
-            mfig.savefig(tmp, format="png", dpi=PNG_DPI, metadata=PNG_META)
+        _save_png(_figure(fig, style, check=False), fig, out_dir)
 
 
 def draw_files(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
-    """Write out_dir/<id>.svg and <id>.png; return (width, height) in mm."""
+    """Write out_dir/<id>.svg and <id>.png from one layout; return (width, height) in mm."""
     style = Style.from_brand(brand)
     with matplotlib.rc_context(style.rc()):
         mfig = _figure(fig, style, check=True)
-        out_dir = Path(out_dir)
-        with atomic_path(out_dir / f"{fig.id}.svg") as tmp:
-            meta = {**SVG_META, "Title": fig.title, "Description": alt_text(fig)}
-            mfig.savefig(tmp, format="svg", metadata=meta)
-        with atomic_path(out_dir / f"{fig.id}.png") as tmp:
-            mfig.savefig(tmp, format="png", dpi=PNG_DPI, metadata=PNG_META)
-    w, h = mfig.get_size_inches()
-    return round(float(w) * 25.4, 2), round(float(h) * 25.4, 2)
+        size = _save_svg(mfig, fig, out_dir)
+        _save_png(mfig, fig, out_dir)
+    return size
