@@ -334,3 +334,27 @@ def test_characters_the_font_lacks_are_an_error_not_tofu(tmp_path):
     bad = report.model_copy(update={"figures": {"survey": fig.model_copy(update={"items": items})}})
     with pytest.raises(BuildError, match=r"figures/survey\.yml:1: .*\U0001f600"):
         render_all(bad, brand, tmp_path / "out", jobs=1)
+
+
+def test_glyph_outlines_are_inlined_with_composed_transforms():
+    """WeasyPrint searches the tree for every <use>: outlines are written in place instead."""
+    from reportbuild.charts.draw import inline_glyphs
+
+    svg = (
+        '<defs><path id="F-4e00" d="M 0 0 L 10 0" transform="scale(0.015625)"/>'
+        '<path id="F-20" transform="scale(0.015625)"/></defs>'
+        '<use xlink:href="#F-4e00" transform="translate(100 0)"/>'
+        '<use xlink:href="#F-20" x="3"/>'
+        '<use xlink:href="#F-4e00" x="1" y="2"/>'
+    )
+    out = inline_glyphs(svg)
+    assert "<use" not in out and 'id="F-' not in out
+    assert '<path d="M 0 0 L 10 0" transform="translate(100 0) scale(0.015625)"/>' in out
+    assert '<path d="M 0 0 L 10 0" transform="translate(1 2) scale(0.015625)"/>' in out
+
+
+def test_drawn_svgs_use_no_use_elements(rendered):
+    _, _, _, files = rendered
+    for cf in files.values():
+        text = cf.svg.read_text(encoding="utf-8")
+        assert "<use" not in text and "<path" in text, cf.svg.name
