@@ -252,7 +252,7 @@ def test_a_failed_chart_stage_leaves_the_previous_pdf(tmp_path, monkeypatch):
     assert pdf.read_bytes() == before
 
 
-def test_the_pdf_waits_for_the_svgs_then_for_the_whole_chart_stage(tmp_path):
+def test_the_fetcher_waits_once_at_the_first_chart(tmp_path):
     from reportbuild.fetcher import make_url_fetcher
 
     charts = tmp_path / "output" / "figures"

@@ -707,9 +707,8 @@ class _Build:
         )  # fmt: skip
         if worker is not None:
             kwargs["charts_dir"] = charts_dir
+            worker.submit(_pdf_job, html, self.out_dir / OUTPUTS["pdf"], **kwargs)
         self._pdf_call = ((html, self.out_dir / OUTPUTS["pdf"]), kwargs)
-        if worker is not None:
-            worker.submit(_pdf_job, *self._pdf_call[0], **kwargs)
         return True
 
     def _finish(self, name: str, worker: StageWorker | None, fn: Callable, call: tuple) -> None:
