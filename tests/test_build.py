@@ -230,43 +230,128 @@ def test_clean_waits_for_a_running_build(project):
 # ── the PDF typesets while the charts are drawn ────────────────────────────
 
 
+def _edited_skeleton(tmp_path):
+    """A built `reportbuild new` project, its PDF's bytes, and a chapter edited since."""
+    root = new_project(tmp_path / "r")
+    run_build(root, BuildOptions(verbosity=0))
+    before = (root / "output" / "report.pdf").read_bytes()
+    chapter = next((root / "sources" / "chapters").glob("*.md"))
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    return root, before
+
+
 def test_a_failed_chart_stage_leaves_the_previous_pdf(tmp_path, monkeypatch):
     """WeasyPrint starts before the charts exist; when they fail, its PDF is never written."""
     from reportbuild import build as build_mod
 
-    root = new_project(tmp_path / "r")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    run_build(root, BuildOptions(verbosity=0))
-    pdf = root / "output" / "report.pdf"
-    before = pdf.read_bytes()
-    chapter = next((root / "sources" / "chapters").glob("*.md"))
-    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    root, before = _edited_skeleton(tmp_path)
 
-    def broken_charts(self, report, brand, on_svgs=None):
-        time.sleep(1.0)  # WeasyPrint is well under way, waiting for the chart files
+    def broken_charts(self, report, brand, chart_plan, on_sizes=None, on_svgs=None):
+        time.sleep(1.0)  # WeasyPrint is well under way, waiting for the charts' sizes
         raise BuildError("figures/survey.yml:1: chart 'survey' would clip text")
 
     monkeypatch.setattr(build_mod._Build, "_charts", broken_charts)
     with pytest.raises(BuildError, match="would clip text"):
         run_build(root, BuildOptions(verbosity=0, force=True))
-    assert pdf.read_bytes() == before
+    assert (root / "output" / "report.pdf").read_bytes() == before
 
 
-def test_the_fetcher_waits_once_at_the_first_chart(tmp_path):
+def test_a_chart_stage_failing_after_the_print_svgs_leaves_the_previous_pdf(tmp_path, monkeypatch):
+    """The PDF is typeset and written with the print SVGs, but replaces the old one only once
+    every chart file (outlined SVGs, PNGs) has been written too."""
+    from reportbuild import build as build_mod
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    root, before = _edited_skeleton(tmp_path)
+    real = build_mod._Build._charts
+
+    def late_failure(self, report, brand, chart_plan, on_sizes=None, on_svgs=None):
+        def svgs_then_fail():
+            on_svgs()
+            time.sleep(1.5)  # the PDF worker now draws and writes its temporary file
+            raise BuildError("figures/survey.yml:1: chart 'survey' could not be saved as PNG")
+
+        return real(self, report, brand, chart_plan, on_sizes, svgs_then_fail)
+
+    monkeypatch.setattr(build_mod._Build, "_charts", late_failure)
+    with pytest.raises(BuildError, match="could not be saved as PNG"):
+        run_build(root, BuildOptions(verbosity=0, force=True))
+    assert (root / "output" / "report.pdf").read_bytes() == before
+    assert not list((root / "output").glob("*.tmp*")), "no temporary file is left behind"
+
+
+def test_the_pdf_is_the_same_whether_charts_are_drawn_before_or_beside_it(tmp_path, monkeypatch):
+    """-j 1 draws the charts first and typesets with the files; -j 2 typesets with stand-ins
+    of the announced sizes and swaps the drawn SVGs in before drawing: same bytes."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    pdfs = []
+    for jobs in (1, 2):
+        root = new_project(tmp_path / f"j{jobs}")
+        run_build(root, BuildOptions(verbosity=0, jobs=jobs))
+        pdfs.append((root / "output" / "report.pdf").read_bytes())
+    assert pdfs[0] == pdfs[1]
+
+
+def test_chart_text_is_text_in_the_pdf(tmp_path, monkeypatch):
+    """The print SVG keeps the chart's labels as text, set in the brand font: searchable."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    root = new_project(tmp_path / "r")
+    run_build(root, BuildOptions(verbosity=0))
+    pdf = root / "output" / "report.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    for label in ("同意", "不同意", "不确定", "62%"):
+        assert label in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "Type 3" not in fonts and "CJK-SC" in fonts and "CJK-JP" not in fonts
+    # the file for other uses has its glyphs as outlines: no font needed to show it
+    assert "<text" not in (root / "output" / "figures" / "survey.svg").read_text()
+
+
+def test_a_chart_drawn_at_another_size_than_announced_is_an_error(tmp_path, monkeypatch):
+    from reportbuild.brand import load_brand
+    from reportbuild.deferred import PendingCharts
+    from reportbuild.load import load_project
+    from reportbuild.pdf import write_pdf
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    root = new_project(tmp_path / "r")
+    run_build(root, BuildOptions(verbosity=0))
+    html = (root / ".reportbuild-cache" / "report.print.html").read_text(encoding="utf-8")
+    printed = (root / "output" / "figures" / ".print" / "survey.svg").resolve()
+    charts = PendingCharts(
+        paths=(printed,),
+        sizes=lambda: {str(printed): ("100", "50")},  # not what was drawn
+        drawn=lambda: None,
+        succeeded=lambda: None,
+    )
+    report, brand = load_project(root), load_brand(root)
+    out = root / "output" / "report.pdf"
+    before = out.read_bytes()
+    wrong = r"survey.svg was drawn 453.5\d* × .* but laid out 100 × 50 pt"
+    with pytest.raises(BuildError, match=wrong):
+        write_pdf(html, out, root=root, report=report, brand=brand, charts=charts)
+    assert out.read_bytes() == before
+
+
+def test_the_fetcher_serves_stand_ins_for_pending_files_only(tmp_path):
     from reportbuild.fetcher import make_url_fetcher
 
     charts = tmp_path / "output" / "figures"
-    charts.mkdir(parents=True)
-    calls = []
+    pending = charts / "a.svg"  # not written yet
+    asked = []
 
-    def wait():
-        calls.append("wait")
-        (charts / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    def stand_in(path, url):
+        asked.append(path.name)
+        return b"<svg xmlns='http://www.w3.org/2000/svg'/>" if path == pending else None
 
-    fetch = make_url_fetcher([tmp_path], pending=(charts, wait))
+    fetch = make_url_fetcher([tmp_path], stand_in=stand_in)
     (tmp_path / "style.css").write_text("p {}")
-    fetch((tmp_path / "style.css").as_uri())
-    assert calls == []  # files outside the pending folder do not wait
-    fetch((charts / "a.svg").as_uri())
-    fetch((charts / "a.svg").as_uri())
-    assert calls == ["wait"]  # waited once, at the first chart
+    assert fetch((tmp_path / "style.css").as_uri()).read() == b"p {}"
+    response = fetch(pending.as_uri())
+    assert response.read().startswith(b"<svg") and response.content_type == "image/svg+xml"
+    assert asked == ["style.css", "a.svg"]
+    outside = tmp_path.parent / "elsewhere.svg"
+    outside.write_text("<svg/>")
+    with pytest.raises(BuildError, match="outside the project"):
+        fetch(outside.as_uri())  # a stand-in opens no other door

@@ -154,11 +154,15 @@ def test_charts_are_images_with_alt_text(proj):
     svg = proj / "output" / "figures" / "challenges.svg"
     svg.parent.mkdir(parents=True)
     svg.write_text("<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>")
+    printed = svg.parent / ".print" / "challenges.svg"
     files = ChartFiles(
-        svg=svg, png=svg.with_suffix(".png"), alt="条形图：挑战", width_mm=150, height_mm=60
-    )
+        svg=svg, png=svg.with_suffix(".png"), print_svg=printed,
+        alt="条形图：挑战", width_mm=150, height_mm=60,
+    )  # fmt: skip
     html = render_html(report, load_brand(proj), {"challenges": files})
-    assert f'<img src="{svg.resolve().as_uri()}" alt="条形图：挑战" style="width: 150.0mm">' in html
+    # print: the SVG whose text is text (WeasyPrint sets it); screen: the outlined one
+    src = printed.resolve().as_uri()
+    assert f'<img src="{src}" alt="条形图：挑战" style="width: 150.0mm">' in html
     screen = render_html(report, load_brand(proj), {"challenges": svg}, mode="screen")
     assert '<img src="figures/challenges.svg" alt="' in screen
 

@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -288,28 +289,46 @@ def _requested(only: str | None) -> list[str]:
     return [only]
 
 
-# In the PDF worker: the events the parent sets once the charts' SVGs are written, and once
-# every chart file is (None in the parent process).
-_GATES = None
+# In a stage worker: its end of the pipe to the parent, and the messages that came through it
+# after the job (the PDF worker hears how the charts it typesets around are getting on).
+_INBOX = None
+_RECEIVED: dict[str, object] = {}
 CHARTS_TIMEOUT = 900.0
 
 
-def _await(which: int) -> Callable[[], None]:
-    def wait() -> None:
-        if _GATES is not None and not _GATES[which].wait(CHARTS_TIMEOUT):
-            raise BuildError(f"pdf: the charts were not drawn within {CHARTS_TIMEOUT:.0f} s")
+def _expect(kind: str) -> Callable[[], object]:
+    """A function that waits for the parent's message `kind` and returns what it carried."""
+
+    def wait() -> object:
+        while kind not in _RECEIVED:
+            try:
+                if _INBOX is None or not _INBOX.poll(CHARTS_TIMEOUT):
+                    raise BuildError(
+                        f"pdf: the charts were not drawn within {CHARTS_TIMEOUT:.0f} s"
+                    )
+                got, payload = _INBOX.recv()
+            except (EOFError, OSError):
+                raise BuildError("pdf: the build stopped before the charts were drawn") from None
+            _RECEIVED[got] = payload
+        return _RECEIVED[kind]
 
     return wait
 
 
 def _pdf_job(
-    html: str, out: Path, charts_dir: Path | None = None, **kwargs
+    html: str, out: Path, pending: list[Path] | None = None, **kwargs
 ) -> tuple[int, list[str]]:
+    """Typeset the PDF; `pending` names the chart SVGs drawn meanwhile (see deferred.py)."""
+    from reportbuild.deferred import PendingCharts
     from reportbuild.pdf import write_pdf
 
-    if charts_dir is not None and _GATES is not None:
-        kwargs["pending"] = (charts_dir, _await(0))
-        kwargs["before_write"] = _await(1)
+    if pending:
+        kwargs["charts"] = PendingCharts(
+            paths=tuple(pending),
+            sizes=_expect("sizes"),
+            drawn=_expect("svgs"),
+            succeeded=_expect("charts"),
+        )
     res = write_pdf(html, out, **kwargs)
     return res.pages, list(getattr(res, "overflow", None) or [])
 
@@ -357,10 +376,17 @@ def _warm_deck(root: Path) -> None:
     import reportbuild.deck  # noqa: F401
 
 
-def _worker_main(conn, warm: Callable[[Path], None], root: Path, gates=None) -> None:
+def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: bool) -> None:
     """A stage worker: warm up now (while the parent loads the sources), then run one job."""
-    global _GATES
-    _GATES = gates
+    global _INBOX
+    _INBOX = conn
+    _RECEIVED.clear()
+    # stopped by the parent (abort): unwind, so that `finally` blocks remove temporary files
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    if nice:
+        from reportbuild.charts import BACKGROUND_NICE, lower_priority
+
+        lower_priority(BACKGROUND_NICE)
     with contextlib.suppress(Exception):  # only a head start: the job reports real failures
         warm(root)
     try:
@@ -373,37 +399,45 @@ def _worker_main(conn, warm: Callable[[Path], None], root: Path, gates=None) -> 
 
 class StageWorker:
     """One stage job in its own process: it warms up (imports) until the job comes through the
-    pipe, runs it and sends back the outcome as a plain tuple."""
+    pipe, runs it and sends back the outcome as a plain tuple. While the job runs, `tell` sends
+    it news (each kind once); the job waits for what it needs with _expect.
 
-    def __init__(self, name: str, warm: Callable[[Path], None], root: Path, gated: bool = False):
+    `nice`: the worker runs at low priority, on what the PDF (the longest stage) leaves over.
+    """
+
+    def __init__(self, name: str, warm: Callable[[Path], None], root: Path, nice: bool = False):
         ctx = _process_context()
         self.name = name
         self.conn, child = ctx.Pipe()
-        # gated: the job may start before the charts exist; it waits for open_gate(0) (SVGs
-        # written) to read them and for open_gate(1) (all chart files written) to write
-        self.gates = (ctx.Event(), ctx.Event()) if gated else None
         self.proc = ctx.Process(
             target=_worker_main,
-            args=(child, warm, root, self.gates),
+            args=(child, warm, root, nice),
             name=f"reportbuild-{name}",
             daemon=True,
         )
         self.proc.start()
         child.close()
         self.sent = False
+        self.told: set[str] = set()
 
     def submit(self, fn: Callable, *args, **kwargs) -> None:
         self.conn.send((self.name, fn, args, kwargs))
         self.sent = True
 
-    def open_gate(self, which: int) -> None:
-        if self.gates is not None:
-            self.gates[which].set()
+    def tell(self, kind: str, payload: object = None) -> None:
+        if self.sent and kind not in self.told:
+            self.told.add(kind)
+            with contextlib.suppress(OSError):  # it died: result() reports that
+                self.conn.send((kind, payload))
 
     def abort(self) -> None:
-        """Stop the job before it writes anything (it waits at the gate that never opens)."""
+        """Stop the job before it replaces its output (SIGTERM: it unwinds and removes its
+        temporary file; a job that does not stop within seconds is killed)."""
         self.proc.terminate()
-        self.proc.join()
+        self.proc.join(10)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
         self.sent = False
 
     def result(self) -> tuple:
@@ -588,7 +622,7 @@ class _Build:
         workers: dict[str, StageWorker] = {}
         if self.opts.jobs > 1 and "pdf" in self.stale:
             # started before loading: WeasyPrint's import overlaps load, charts and HTML
-            workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root, gated=True)
+            workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root)
         if self.opts.jobs > 1 and "charts" in self.stale:
             from reportbuild.charts import start_workers
 
@@ -620,35 +654,43 @@ class _Build:
         template = Path(opts.template).resolve() if opts.template else _styles_template(root)
         deck_args = (report, brand, deck_out, template)
 
-        # The PDF worker typesets from the start: the print HTML names the chart files before
-        # they are drawn; WeasyPrint waits at the first of them until the SVGs are written, and
-        # before writing the PDF until the charts stage has succeeded.
+        # Charts drawn in this build: the print HTML names their files before they exist.
+        chart_plan = None
+        if {"charts", "html", "pdf"} & self.stale:
+            from reportbuild.charts import plan
+
+            chart_plan = plan(report, brand, out_dir / "figures", force=opts.force)
+        # The PDF worker typesets from here on. It lays the pages out with the sizes of the
+        # charts being drawn as soon as the charts stage knows them, reads the SVGs once they
+        # are written and replaces the old PDF only once the charts stage has succeeded.
         pdf_worker = workers.get("pdf")
         pdf_sent = False
         if pdf_worker is not None:
             with self.stage("pdf"):
-                pdf_sent = self._pdf_start(report, brand, pdf_worker)
+                pdf_sent = self._pdf_start(report, brand, pdf_worker, chart_plan)
+        # The deck needs no chart files (its charts are native): it starts now, forked with the
+        # loaded model, at low priority, on whatever the PDF and the charts leave of the cores.
+        if "pptx" in self.stale and opts.jobs > 1:
+            workers["pptx"] = StageWorker("pptx", _warm_deck, root, nice=True)
+            workers["pptx"].submit(_deck_job, *deck_args)
         charts = None
-        if {"charts", "html", "pdf"} & self.stale:
-            svgs_done = (lambda: pdf_worker.open_gate(0)) if pdf_sent and pdf_worker else None
+        if chart_plan is not None:
+            tell = pdf_worker.tell if pdf_sent and pdf_worker else lambda *a: None
             with self.stage("charts"):
-                charts = self._charts(report, brand, svgs_done)
+                charts = self._charts(
+                    report, brand, chart_plan,
+                    on_sizes=lambda sizes: tell("sizes", sizes), on_svgs=lambda: tell("svgs"),
+                )  # fmt: skip
         if pdf_sent and pdf_worker is not None:
             if charts is None:  # the charts failed: the PDF must not be written
                 pdf_worker.abort()
                 pdf_sent = False
             else:
-                pdf_worker.open_gate(0)
-                pdf_worker.open_gate(1)
+                for kind, payload in (("sizes", {}), ("svgs", None), ("charts", None)):
+                    pdf_worker.tell(kind, payload)
         if charts is not None and "pdf" in self.stale and pdf_worker is None:
             with self.stage("pdf"):
-                pdf_sent = self._pdf_start(report, brand, None)
-        # The deck needs no chart files (its charts are native), yet it starts only now: until
-        # here the cores were busy with charts and WeasyPrint's warm-up. Forked now, it inherits
-        # the loaded model and runs on the core that single-threaded WeasyPrint leaves free.
-        if "pptx" in self.stale and opts.jobs > 1:
-            workers["pptx"] = StageWorker("pptx", _warm_deck, root)
-            workers["pptx"].submit(_deck_job, *deck_args)
+                pdf_sent = self._pdf_start(report, brand, None, None)
         if charts is not None and "html" in self.stale:
             with self.stage("html"):
                 self._html(report, brand, charts)
@@ -657,15 +699,16 @@ class _Build:
         if "pptx" in self.stale:
             self._finish("pptx", workers.get("pptx"), _deck_job, (deck_args, {}))
 
-    def _charts(self, report, brand, on_svgs: Callable[[], None] | None = None) -> dict:
+    def _charts(self, report, brand, chart_plan, on_sizes=None, on_svgs=None) -> dict:
         from reportbuild.charts import render_all
 
         t0 = time.perf_counter()
         n = len(report.figures)
         with self.fb.step("charts", lambda: f"{n} figure{'' if n == 1 else 's'}"):
             charts = render_all(
-                report, brand, self.out_dir / "figures", jobs=self.opts.jobs, on_svgs=on_svgs
-            )
+                report, brand, self.out_dir / "figures", jobs=self.opts.jobs,
+                on_sizes=on_sizes, on_svgs=on_svgs, chart_plan=chart_plan,
+            )  # fmt: skip
         _stop_idle_forkserver()
         files = [f for c in charts.values() for f in (c.svg, c.png)]
         extra = self.out_dir / "figures" / ".charts.json"
@@ -685,7 +728,7 @@ class _Build:
             write_text(target, text)
         self.done("html", [target], None, time.perf_counter() - t0)
 
-    def _pdf_start(self, report, brand, worker: StageWorker | None) -> bool:
+    def _pdf_start(self, report, brand, worker: StageWorker | None, chart_plan) -> bool:
         from reportbuild.charts import planned
         from reportbuild.html import render_html
 
@@ -706,8 +749,8 @@ class _Build:
             variant=self.opts.pdf_variant, bleed=self.opts.bleed,
         )  # fmt: skip
         if worker is not None:
-            kwargs["charts_dir"] = charts_dir
-            worker.submit(_pdf_job, html, self.out_dir / OUTPUTS["pdf"], **kwargs)
+            pending = chart_plan.pending_prints(charts_dir) if chart_plan else []
+            worker.submit(_pdf_job, html, self.out_dir / OUTPUTS["pdf"], pending, **kwargs)
         self._pdf_call = ((html, self.out_dir / OUTPUTS["pdf"]), kwargs)
         return True
 

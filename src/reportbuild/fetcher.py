@@ -34,13 +34,13 @@ class SandboxFetcher:
         self,
         roots: Sequence[Path],
         origin: Callable[[str], str | None] | None = None,
-        pending: tuple[Path, Callable[[], None]] | None = None,
+        stand_in: Callable[[Path, str], bytes | None] | None = None,
     ):
         self.roots = [Path(r).resolve() for r in roots]
         self.origin = origin
-        # (folder, wait): files under `folder` are still being written (the charts, drawn while
-        # WeasyPrint starts); `wait()` returns once they are all there
-        self.pending = (Path(pending[0]).resolve(), pending[1]) if pending else None
+        # stand_in(path, url): what to serve instead of a file not written yet (a chart drawn
+        # while WeasyPrint typesets; see deferred.py), or None to read the file
+        self.stand_in = stand_in
         self.refused: list[str] = []
         self.served: list[str] = []
 
@@ -61,22 +61,19 @@ class SandboxFetcher:
             self._refuse(
                 url, f"the {scheme or 'relative'} scheme is not allowed (no network access)"
             )
-        self._await(url)
-        path = self.resolve(url)
-        ctype = EXTRA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
-        self.served.append(str(path))
-        return URLFetcherResponse(
-            url, path.read_bytes(), {"Content-Type": ctype or "application/octet-stream"}
-        )
+        # the name as given: a stand-in's file may not exist yet (read() checks real files)
+        named = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
+        body = self.stand_in(named.resolve(), url) if self.stand_in else None
+        if body is None:
+            body = self.read(url)
+        ctype = EXTRA_TYPES.get(named.suffix.lower()) or mimetypes.guess_type(named.name)[0]
+        return URLFetcherResponse(url, body, {"Content-Type": ctype or "application/octet-stream"})
 
-    def _await(self, url: str) -> None:
-        if self.pending is None:
-            return
-        folder, wait = self.pending
-        raw = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
-        if raw.is_absolute() and raw.is_relative_to(folder):
-            wait()
-            self.pending = None
+    def read(self, url: str) -> bytes:
+        """The bytes of a file:// URL inside the allowed roots."""
+        path = self.resolve(url)
+        self.served.append(str(path))
+        return path.read_bytes()
 
     def resolve(self, url: str) -> Path:
         """The real file a file:// URL names, if it lies inside the allowed roots; else refuse."""
@@ -107,11 +104,11 @@ def make_url_fetcher(
     allowed_roots: Sequence[Path],
     *,
     origin: Callable[[str], str | None] | None = None,
-    pending: tuple[Path, Callable[[], None]] | None = None,
+    stand_in: Callable[[Path, str], bytes | None] | None = None,
 ) -> SandboxFetcher:
     """A WeasyPrint url_fetcher that reads only files under `allowed_roots` (symlinks resolved).
 
     `origin(url)` may name the source file that referenced a URL, for the error message;
-    `pending=(folder, wait)` makes the first fetch under `folder` call `wait()` first.
+    `stand_in(path, url)` may answer for a file before it exists (see SandboxFetcher).
     """
-    return SandboxFetcher(allowed_roots, origin, pending)
+    return SandboxFetcher(allowed_roots, origin, stand_in)

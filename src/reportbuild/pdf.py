@@ -9,14 +9,15 @@ import os
 import re
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reportbuild import fonts
+from reportbuild import deferred, fonts
 from reportbuild.atomic import atomic_path, write_text
 from reportbuild.brand import Brand
+from reportbuild.deferred import PendingCharts
 from reportbuild.errors import BuildError, Problems
 from reportbuild.fetcher import make_url_fetcher
 from reportbuild.model import Loc, Report, Rich
@@ -80,10 +81,9 @@ def check_fonts(report: Report, brand: Brand) -> None:
     if any("<code" in r.html for r in report.all_prose()):
         fonts.find(brand.font_mono)  # code spans are set in the monospace family: it must exist
     problems = Problems(Path(report.root))
-    cache_dir = Path(report.root) / ".reportbuild-cache"
     covered: set[int] = set()
     for face in faces:
-        covered |= fonts.cached_coverage(face, cache_dir)
+        covered |= fonts.coverage(face)
     seen: set[str] = set()
     for text, loc, rich in _strings(report, Loc(path="sources/report.yml", line=1)):
         missing = fonts.undrawable(text, covered) - seen
@@ -220,14 +220,13 @@ def write_pdf(
     brand: Brand,
     variant: str | None = None,
     bleed: bool = False,
-    pending: tuple[Path, Callable[[], None]] | None = None,
-    before_write: Callable[[], None] | None = None,
+    charts: PendingCharts | None = None,
 ) -> PdfResult:
     """Typeset `html` into `out` atomically; layout problems also go to pdf-layout.json.
 
-    `pending=(folder, wait)`: the files under `folder` (the charts) are still being drawn; the
-    first image fetched from there waits for `wait()`. `before_write()` is called before the
-    PDF is written (a failed chart stage stops the build there, leaving the old PDF).
+    `charts`: chart SVGs still being drawn (see reportbuild.deferred). The pages are laid out
+    with their announced sizes, the files are read before the PDF is drawn, and the PDF
+    replaces the old one only once the charts stage has succeeded.
     """
     if variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose one of: pdf/ua-1, pdf/a-3b")
@@ -243,8 +242,11 @@ def write_pdf(
     css_dirs = [root / "styles"]
     allowed = [root, PACKAGE / "html", PACKAGE / "theme"]
     fetcher = make_url_fetcher(
-        allowed, origin=origin_finder(report, base_url, css_dirs), pending=pending
+        allowed,
+        origin=origin_finder(report, base_url, css_dirs),
+        stand_in=charts.stand_in if charts else None,
     )
+    cache: dict = {}  # WeasyPrint's images by URL: where swap_in finds the charts' stand-ins
     options: dict = {"pdf_variant": variant} if variant else {}
     if variant == "pdf/ua-1":
         options["pdf_tags"] = True
@@ -259,7 +261,7 @@ def write_pdf(
     try:
         stylesheets = [weasyprint.CSS(string=BLEED_CSS)] if bleed else []
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=stylesheets, **options
+            stylesheets=stylesheets, cache=cache, **options
         )
         meta = document.metadata
         meta.title = report.title
@@ -269,10 +271,13 @@ def write_pdf(
         meta.lang = report.lang
         meta.generator = f"reportbuild {__version__} (WeasyPrint {weasyprint.__version__})"
         meta.created = meta.modified = _w3c_date()
-        if before_write is not None:
-            before_write()
+        if charts:
+            charts.drawn()
+            deferred.swap_in(charts, cache, fetcher.read)
         with atomic_path(Path(out)) as tmp:
             document.write_pdf(tmp, pdf_identifier=True, **options)
+            if charts:  # a failed charts stage leaves the old PDF in place
+                charts.succeeded()
         seconds = time.perf_counter() - started
     except FatalURLFetchingError as exc:
         cause = exc.__cause__

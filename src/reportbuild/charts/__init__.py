@@ -19,23 +19,31 @@ from reportbuild.figdata import alt_text, figure_hash
 from reportbuild.model import Figure, Report
 
 MANIFEST = ".charts.json"
+PRINT_DIR = ".print"  # the print SVGs (see draw.py), beside the files they are drawn with
 
 
 @dataclass(frozen=True)
 class ChartFiles:
-    """The drawn files of one figure, with what a page needs to place them."""
+    """The drawn files of one figure, with what a page needs to place them. `print_svg` is the
+    SVG for the PDF: its text is text, set by WeasyPrint in the brand font (see draw.py)."""
 
     svg: Path
     png: Path
+    print_svg: Path
     alt: str
     width_mm: float
     height_mm: float
+
+    @property
+    def paths(self) -> tuple[Path, Path, Path]:
+        return self.svg, self.png, self.print_svg
 
 
 def _files(fig: Figure, out_dir: Path, size: tuple[float, float]) -> ChartFiles:
     return ChartFiles(
         svg=out_dir / f"{fig.id}.svg",
         png=out_dir / f"{fig.id}.png",
+        print_svg=out_dir / PRINT_DIR / f"{fig.id}.svg",
         alt=alt_text(fig),
         width_mm=size[0],
         height_mm=size[1],
@@ -49,16 +57,42 @@ def _draw(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
     return draw_files(fig, brand, out_dir)
 
 
-def _draw_svg(fig: Figure, brand: Brand, out_dir: Path, cache_dir: Path) -> tuple[float, float]:
-    from reportbuild.charts.draw import draw_svg
+# Priorities (nice levels): WeasyPrint, typesetting beside the charts, is the long pole of a
+# build and keeps a core to itself at the default level. It waits for the layouts (default
+# level), then for the print SVGs (a little lower); nothing waits for the outlined SVGs, the
+# PNGs or the deck (lowest), which take what is left of the cores.
+SVG_NICE = 5
+BACKGROUND_NICE = 15
 
-    return draw_svg(fig, brand, out_dir, cache_dir)
+
+def lower_priority(level: int) -> None:
+    """Run this process at nice `level` (a level is only ever raised: lowering needs root)."""
+    import os
+
+    if hasattr(os, "nice"):
+        now = os.nice(0)
+        if now < level:
+            os.nice(level - now)
 
 
-def _draw_png(fig: Figure, brand: Brand, out_dir: Path) -> None:
-    from reportbuild.charts.draw import draw_png
+def _lay_out(fig: Figure, brand: Brand):
+    from reportbuild.charts.draw import lay_out
 
-    draw_png(fig, brand, out_dir)
+    return lay_out(fig, brand)
+
+
+def _draw_print(fig: Figure, brand: Brand, out_dir: Path, cv) -> tuple[float, float]:
+    from reportbuild.charts.draw import draw_print
+
+    lower_priority(SVG_NICE)
+    return draw_print(fig, brand, out_dir, cv)
+
+
+def _draw_portable(fig: Figure, brand: Brand, out_dir: Path, cv) -> None:
+    from reportbuild.charts.draw import draw_portable
+
+    lower_priority(BACKGROUND_NICE)
+    draw_portable(fig, brand, out_dir, cv)
 
 
 def render_figure(fig: Figure, brand: Brand, out_dir: Path) -> ChartFiles:
@@ -103,76 +137,117 @@ def planned(report: Report, out_dir: Path) -> dict[str, ChartFiles]:
     return {fid: _files(fig, out_dir, (0.0, 0.0)) for fid, fig in report.figures.items()}
 
 
-def render_all(
-    report: Report,
-    brand: Brand,
-    out_dir: Path,
-    jobs: int = 2,
-    on_svgs: Callable[[], None] | None = None,
-) -> dict[str, ChartFiles]:
-    """Files for every figure of the report, redrawing (in `jobs` processes) only what changed.
+@dataclass(frozen=True)
+class ChartPlan:
+    """What the charts stage will do: the manifest it found, the entries of figures whose files
+    are current, and the figures to draw."""
 
-    With workers, every SVG is drawn before any PNG, and `on_svgs()` is called in between: the
-    PDF, which needs only the SVGs, goes on typesetting while the bitmaps are drawn.
-    """
+    old: dict
+    entries: dict[str, dict]
+    todo: list[Figure]
+
+    def pending_prints(self, out_dir: Path) -> list[Path]:
+        """The print SVGs that will be (re)written: a reader must not open them before."""
+        out_dir = Path(out_dir).resolve()
+        return [_files(fig, out_dir, (0, 0)).print_svg for fig in self.todo]
+
+
+def plan(report: Report, brand: Brand, out_dir: Path, force: bool = False) -> ChartPlan:
+    """Compare each figure's content hash with the manifest of out_dir: draw only what changed
+    (everything, with `force`)."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    manifest_path = out_dir / MANIFEST
-    old = _read_manifest(manifest_path)
+    old = _read_manifest(out_dir / MANIFEST)
     entries: dict[str, dict] = {}
     todo: list[Figure] = []
     for fid, fig in report.figures.items():
         h = figure_hash(fig, brand)
         prev = old.get(fid)
         if (
-            isinstance(prev, dict)
+            not force
+            and isinstance(prev, dict)
             and prev.get("hash") == h
-            and (out_dir / f"{fid}.svg").is_file()
-            and (out_dir / f"{fid}.png").is_file()
+            and all(f.is_file() for f in _files(fig, out_dir, (0, 0)).paths)
         ):
             entries[fid] = prev
         else:
             entries[fid] = {"hash": h}
             todo.append(fig)
+    return ChartPlan(old, entries, todo)
+
+
+def _results(futures: dict) -> dict:
+    """Each future's result by key; every BuildError of them reported together."""
+    out, errors = {}, []
+    for key, fut in futures.items():
+        try:
+            out[key] = fut.result()
+        except BuildError as exc:
+            errors.append(exc.message)
+    if errors:
+        raise BuildError("\n".join(errors))
+    return out
+
+
+def render_all(
+    report: Report,
+    brand: Brand,
+    out_dir: Path,
+    jobs: int = 2,
+    on_sizes: Callable[[dict[str, tuple[str, str]]], None] | None = None,
+    on_svgs: Callable[[], None] | None = None,
+    chart_plan: ChartPlan | None = None,
+) -> dict[str, ChartFiles]:
+    """Files for every figure of the report, redrawing (in `jobs` processes) only what changed.
+
+    With workers, the figures are drawn in three rounds, so a PDF typesetting at the same time
+    waits as little as possible: every figure is laid out (its size is then known and
+    `on_sizes({print SVG path: (width, height)})` is called, in the SVG's own attribute
+    values), then every print SVG is written (`on_svgs()`), then the outlined SVGs and PNGs.
+    Without workers, both callbacks come after drawing.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    p = chart_plan or plan(report, brand, out_dir)
+    entries, todo = p.entries, p.todo
 
     sizes: dict[str, tuple[float, float]] = {}
     # Even one figure is drawn in a worker when jobs > 1: matplotlib then never weighs on this
     # process, which lives on beside WeasyPrint at the build's memory peak.
-    if jobs <= 1:
+    if jobs <= 1 or not todo:
         for fig in todo:
             sizes[fig.id] = _draw(fig, brand, out_dir)
-    elif todo:
+        if on_sizes is not None:
+            on_sizes({})  # the files are all there: nothing needs announcing
+        if on_svgs is not None:
+            on_svgs()
+    else:
         ctx = start_workers()
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
-            # the glyph check reads the fonts' coverage from the project cache, not the fonts
-            cache_dir = Path(report.root) / ".reportbuild-cache"
-            futures = {
-                fig.id: pool.submit(_draw_svg, fig, brand, out_dir, cache_dir) for fig in todo
-            }
-            errors = []
-            for fid, fut in futures.items():
-                try:
-                    sizes[fid] = fut.result()
-                except BuildError as exc:
-                    errors.append(exc.message)
-            if errors:
-                raise BuildError("\n".join(errors))
+            # the layouts go back and forth (a Canvas pickles): each figure is measured once
+            laid = _results({fig.id: pool.submit(_lay_out, fig, brand) for fig in todo})
+            if on_sizes is not None:
+                prints = zip([f.id for f in todo], p.pending_prints(out_dir), strict=True)
+                on_sizes({str(path): laid[fid][1] for fid, path in prints})
+
+            def each(fn) -> dict:
+                return _results(
+                    {f.id: pool.submit(fn, f, brand, out_dir, laid[f.id][0]) for f in todo}
+                )
+
+            sizes = each(_draw_print)
             if on_svgs is not None:
                 on_svgs()
-                on_svgs = None
-            for fut in [pool.submit(_draw_png, fig, brand, out_dir) for fig in todo]:
-                fut.result()
-    if on_svgs is not None:  # drawn in this process, or nothing to draw
-        on_svgs()
+            each(_draw_portable)
     for fid, size in sizes.items():
         entries[fid]["width_mm"], entries[fid]["height_mm"] = size
 
     # drop the files of figures that no longer exist (only those this stage wrote)
-    for fid in set(old) - set(entries):
+    for fid in set(p.old) - set(entries):
         for ext in ("svg", "png"):
             (out_dir / f"{fid}.{ext}").unlink(missing_ok=True)
-    if entries != old:
-        write_text(manifest_path, json.dumps(entries, indent=1, sort_keys=True) + "\n")
+        (out_dir / PRINT_DIR / f"{fid}.svg").unlink(missing_ok=True)
+    if entries != p.old:
+        write_text(out_dir / MANIFEST, json.dumps(entries, indent=1, sort_keys=True) + "\n")
     return {
         fid: _files(fig, out_dir, (entries[fid]["width_mm"], entries[fid]["height_mm"]))
         for fid, fig in report.figures.items()

@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# Imported here, not where they are used: the drawing server (see charts.start_workers) imports
+# this module once, and the workers it forks find them loaded.
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle, Wedge
+
 from reportbuild.charts.style import MM_PER_PT, Style
 from reportbuild.charts.text import block_width, text_width, wrap
 
@@ -240,17 +247,21 @@ class Canvas:
         return self.text(x, ymid - h / 2, lines, **kw)
 
     # ── output ─────────────────────────────────────────────────────────────
-    def render(self, height: float | None = None, pad: float = 0.5):
-        """The matplotlib Figure, `height` mm tall (default: everything drawn plus `pad`)."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.lines import Line2D
-        from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle, Wedge
+    def size_inches(self, height: float | None = None, pad: float = 0.5) -> tuple[float, float]:
+        """The rendered figure's size: the canvas, `height` mm tall (default: everything drawn
+        plus `pad`), and the margin around it."""
+        h = height if height is not None else self.bottom + pad
+        return (self.width + 2 * MARGIN) / 25.4, (h + 2 * MARGIN) / 25.4
 
+    def render(self, height: float | None = None, pad: float = 0.5):
+        """The matplotlib Figure, `height` mm tall (default: everything drawn plus `pad`).
+
+        Shapes are added with add_artist, not add_patch/add_line: those also grow the data
+        limits, a third of the time spent here, and the limits are fixed to the canvas."""
         h = height if height is not None else self.bottom + pad
         w = self.width
         m = MARGIN
-        fig = Figure(figsize=((w + 2 * m) / 25.4, (h + 2 * m) / 25.4), facecolor=self.style.bg)
+        fig = Figure(figsize=self.size_inches(height, pad), facecolor=self.style.bg)
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(-m, w + m)
@@ -278,9 +289,9 @@ class Canvas:
                     )
                 else:
                     p = Rectangle((o["x"], o["y"]), o["w"], o["h"], **common)
-                ax.add_patch(p)
+                ax.add_artist(p)
             elif kind == "poly":
-                ax.add_patch(
+                ax.add_artist(
                     Polygon(
                         o["points"],
                         closed=True,
@@ -301,10 +312,10 @@ class Canvas:
                 )
                 if o["dash"]:
                     ln.set_dashes(o["dash"])
-                ax.add_line(ln)
+                ax.add_artist(ln)
             elif kind == "wedge":
                 # y grows downwards, so increasing angles run clockwise on the page
-                ax.add_patch(
+                ax.add_artist(
                     Wedge(
                         (o["cx"], o["cy"]),
                         o["r"],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from reportbuild import fonts
 from reportbuild.errors import BuildError
 from reportbuild.model import Figure
@@ -33,13 +31,11 @@ def drawn_strings(value: object) -> list[str]:
     return []
 
 
-def check_glyphs(fig: Figure, family: str, cache_dir: Path | None = None) -> None:
-    """Fail with what to do, rather than print empty boxes for characters the font lacks.
-
-    With `cache_dir`, the fonts' coverage comes from the project cache (no font parsing)."""
+def check_glyphs(fig: Figure, family: str) -> None:
+    """Fail with what to do, rather than print empty boxes for characters the font lacks."""
     faces = [fonts.find(family), fonts.find(family, bold=True)]
     text = "".join(drawn_strings(fig.model_dump(exclude=NOT_DRAWN)))
-    missing = fonts.missing_chars(text, faces, cache_dir)
+    missing = fonts.missing_chars(text, faces)
     if missing:
         chars = " ".join(sorted(missing))
         raise BuildError(

@@ -203,7 +203,9 @@ def figure_views(report: Report, charts: Mapping[str, Any], mode: str) -> dict[s
         src = alt = None
         width = None
         if chart is not None:
+            # print: the SVG whose text WeasyPrint sets (searchable); screen: the outlined one
             svg = chart if isinstance(chart, (str, Path)) else chart.svg
+            svg = getattr(chart, "print_svg", svg) if mode == "print" else svg
             src = _image_src(Path(svg), root, mode)
             alt = getattr(chart, "alt", None)
             width = getattr(chart, "width_mm", None)

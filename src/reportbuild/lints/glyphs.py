@@ -14,15 +14,13 @@ from reportbuild.lints.sites import Site
 CACHE = ".reportbuild-cache"
 
 
-def undrawable(
-    chars: set[str], faces: list[fonts.FontFace], cache_dir: Path | None = None
-) -> set[str]:
-    """The characters no face can draw. Faces are opened only while something is still missing."""
+def undrawable(chars: set[str], faces: list[fonts.FontFace]) -> set[str]:
+    """The characters no face can draw."""
     missing = {ch for ch in chars if ch.isprintable() and not ch.isspace()}
     for face in faces:
         if not missing:
             break
-        cmap = fonts.cached_coverage(face, cache_dir) if cache_dir else fonts.coverage(face)
+        cmap = fonts.coverage(face)
         missing = {ch for ch in missing if ord(ch) not in cmap}
     return missing
 
@@ -30,8 +28,7 @@ def undrawable(
 def lint_glyphs(brand: Brand, sites: list[Site], root: Path | str | None = None) -> list[Problem]:
     # a missing brand font raises BuildError (exit 1) naming the package to install
     faces = fonts.faces(brand.families)
-    cache_dir = Path(root) / CACHE if root is not None else None
-    missing = undrawable({ch for s in sites for ch in s.text}, faces, cache_dir)
+    missing = undrawable({ch for s in sites for ch in s.text}, faces)
     if not missing:
         return []
     families = " / ".join(brand.families)
