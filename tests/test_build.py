@@ -247,7 +247,7 @@ def test_a_failed_chart_stage_leaves_the_previous_pdf(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     root, before = _edited_skeleton(tmp_path)
 
-    def broken_charts(self, report, brand, chart_plan, on_sizes=None, on_svgs=None):
+    def broken_charts(self, report, brand, chart_plan, worker=None, relay=None):
         time.sleep(1.0)  # WeasyPrint is well under way, waiting for the charts' sizes
         raise BuildError("figures/survey.yml:1: chart 'survey' would clip text")
 
@@ -258,21 +258,18 @@ def test_a_failed_chart_stage_leaves_the_previous_pdf(tmp_path, monkeypatch):
 
 
 def test_a_chart_stage_failing_after_the_print_svgs_leaves_the_previous_pdf(tmp_path, monkeypatch):
-    """The PDF is typeset and written with the print SVGs, but replaces the old one only once
-    every chart file (outlined SVGs, PNGs) has been written too."""
+    """The PDF is typeset and its charts swapped in as soon as the print SVGs are written, but
+    it is written only once every chart file (outlined SVGs, PNGs) has been written too."""
     from reportbuild import build as build_mod
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     root, before = _edited_skeleton(tmp_path)
     real = build_mod._Build._charts
 
-    def late_failure(self, report, brand, chart_plan, on_sizes=None, on_svgs=None):
-        def svgs_then_fail():
-            on_svgs()
-            time.sleep(1.5)  # the PDF worker now draws and writes its temporary file
-            raise BuildError("figures/survey.yml:1: chart 'survey' could not be saved as PNG")
-
-        return real(self, report, brand, chart_plan, on_sizes, svgs_then_fail)
+    def late_failure(self, report, brand, chart_plan, worker=None, relay=None):
+        real(self, report, brand, chart_plan, worker, relay)  # sizes and SVGs passed on
+        time.sleep(1.5)  # the PDF worker swaps the charts in and waits to be told to write
+        raise BuildError("figures/survey.yml:1: chart 'survey' could not be saved as PNG")
 
     monkeypatch.setattr(build_mod._Build, "_charts", late_failure)
     with pytest.raises(BuildError, match="could not be saved as PNG"):
@@ -323,7 +320,7 @@ def test_a_chart_drawn_at_another_size_than_announced_is_an_error(tmp_path, monk
         paths=(printed,),
         sizes=lambda: {str(printed): ("100", "50")},  # not what was drawn
         drawn=lambda: None,
-        succeeded=lambda: None,
+        may_write=lambda: None,
     )
     report, brand = load_project(root), load_brand(root)
     out = root / "output" / "report.pdf"

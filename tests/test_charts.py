@@ -36,7 +36,7 @@ def rendered(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("charts") / "proj")
     report, brand = load_project(root), load_brand(root)
     out = root / "output" / "figures"
-    files = render_all(report, brand, out, jobs=2)
+    files = render_all(report, brand, out)
     return report, brand, out, files
 
 
@@ -79,7 +79,7 @@ def test_svgs_need_no_font_and_carry_no_date(rendered):
 
 def test_rendering_twice_gives_identical_bytes(rendered, tmp_path):
     report, brand, out, files = rendered
-    again = render_all(report, brand, tmp_path / "again", jobs=2)
+    again = render_all(report, brand, tmp_path / "again")
     for fid, cf in files.items():
         assert again[fid].svg.read_bytes() == cf.svg.read_bytes(), fid
         assert again[fid].png.read_bytes() == cf.png.read_bytes(), fid
@@ -137,14 +137,14 @@ def test_unchanged_figures_are_not_redrawn(tmp_path):
     root = make_project(tmp_path / "proj")
     report, brand = load_project(root), load_brand(root)
     out = tmp_path / "figs"
-    render_all(report, brand, out, jobs=1)
+    render_all(report, brand, out)
     stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.svg")}
-    render_all(report, brand, out, jobs=1)
+    render_all(report, brand, out)
     assert stamps == {p.name: p.stat().st_mtime_ns for p in out.glob("*.svg")}
     # a brand change redraws everything; a removed figure's files go away
     brand2 = replace(brand, primary="#7A1F1F")
     only = report.model_copy(update={"figures": {"survey": report.figures["survey"]}})
-    files = render_all(only, brand2, out, jobs=1)
+    files = render_all(only, brand2, out)
     assert list(files) == ["survey"]
     assert sorted(p.name for p in out.glob("*.svg")) == ["survey.svg"]
     assert "#7a1f1f" in (out / "survey.svg").read_text().lower()
@@ -159,11 +159,11 @@ def test_importing_charts_does_not_import_matplotlib(tmp_path):
         f"r = load_project(Path({str(root)!r})); b = load_brand(Path({str(root)!r}))\n"
         f"out = Path({str(tmp_path / 'o')!r})\n"
         "r = r.model_copy(update={'figures': {'survey': r.figures['survey']}})\n"
-        "render_all(r, b, out, jobs=1)\n"
+        "render_all(r, b, out)\n"
         "assert 'matplotlib' in sys.modules\n"
         "del sys.modules['matplotlib']\n"
         "for m in [m for m in sys.modules if m.startswith('matplotlib')]: del sys.modules[m]\n"
-        "render_all(r, b, out, jobs=1)\n"
+        "render_all(r, b, out)\n"
         "assert 'matplotlib' not in sys.modules, 'a no-op render imported matplotlib'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -194,6 +194,28 @@ def test_coverage_from_fontconfig_is_the_fonts_cmap():
             assert fonts.coverage(face) == frozenset(font.getBestCmap())
     assert fonts.missing_chars("城商行 A1，", fonts.faces(["Noto Sans CJK SC"])) == set()
     assert fonts.missing_chars("\U0001f600", fonts.faces(["Noto Sans CJK SC"])) == {"\U0001f600"}
+
+
+def test_fast_cjk_widths_equal_matplotlibs(real_report):
+    """Chinese text is measured from glyphs loaded once, not by matplotlib string by string:
+    both must give the same number, to the bit, or layouts (and files) would change."""
+    from matplotlib.font_manager import FontProperties
+
+    from reportbuild.charts import text
+    from reportbuild.charts.glyphs import NOT_DRAWN, drawn_strings
+
+    pieces = set()
+    for fig in real_report.figures.values():
+        for s in drawn_strings(fig.model_dump(exclude=NOT_DRAWN)):
+            pieces |= {s[i:j] for i in range(len(s)) for j in range(i + 1, min(len(s), i + 12))}
+    cjk = sorted(p for p in pieces if all(c >= "\u2000" for c in p))
+    assert len(cjk) > 1000
+    for weight in ("normal", "bold"):
+        prop = FontProperties(family="Noto Sans CJK SC", size=7.5, weight=weight)
+        for s in cjk:
+            slow = text._t2p.get_text_width_height_descent(s, prop, False)[0]
+            assert text._cjk_width(s, "Noto Sans CJK SC", 7.5, weight) == slow, s
+    assert text._cjk_width("KYC 系统", "Noto Sans CJK SC", 7.5, "normal") is None  # kerned
 
 
 # ── wrapping ──────────────────────────────────────────────────────────────
@@ -331,7 +353,7 @@ def test_extreme_content_stays_on_the_canvas(tmp_path):
 def test_every_figure_of_the_report_renders(real_report, tmp_path):
     """figures/ of the real report: one SVG and one PNG each, no font needed, nothing clipped."""
     brand = load_brand(Path(real_report.root))
-    files = render_all(real_report, brand, tmp_path / "figures", jobs=2)
+    files = render_all(real_report, brand, tmp_path / "figures")
     assert set(files) == set(real_report.figures) and files
     for cf in files.values():
         assert "<text" not in cf.svg.read_text(encoding="utf-8")
@@ -347,7 +369,7 @@ def test_characters_the_font_lacks_are_an_error_not_tofu(tmp_path):
     items = (fig.items[0].model_copy(update={"label": "同意 \U0001f600"}),) + fig.items[1:]
     bad = report.model_copy(update={"figures": {"survey": fig.model_copy(update={"items": items})}})
     with pytest.raises(BuildError, match=r"figures/survey\.yml:1: .*\U0001f600"):
-        render_all(bad, brand, tmp_path / "out", jobs=1)
+        render_all(bad, brand, tmp_path / "out")
 
 
 def test_glyph_outlines_are_inlined_with_composed_transforms():

@@ -318,19 +318,44 @@ def _expect(kind: str) -> Callable[[], object]:
 def _pdf_job(
     html: str, out: Path, pending: list[Path] | None = None, **kwargs
 ) -> tuple[int, list[str]]:
-    """Typeset the PDF; `pending` names the chart SVGs drawn meanwhile (see deferred.py)."""
+    """Typeset the PDF. In a worker, the parent's news paces it (see deferred.py): `pending`
+    names the chart SVGs drawn meanwhile, and the PDF is written when the parent says so."""
     from reportbuild.deferred import PendingCharts
     from reportbuild.pdf import write_pdf
 
-    if pending:
+    if _INBOX is not None:
         kwargs["charts"] = PendingCharts(
-            paths=tuple(pending),
+            paths=tuple(pending or ()),
             sizes=_expect("sizes"),
             drawn=_expect("svgs"),
-            succeeded=_expect("charts"),
+            may_write=_expect("write"),
         )
     res = write_pdf(html, out, **kwargs)
     return res.pages, list(getattr(res, "overflow", None) or [])
+
+
+def _tell_parent(kind: str, payload: object = None) -> None:
+    """From a stage job: news for the parent (see StageWorker.result)."""
+    if _INBOX is not None:
+        _INBOX.send(("news", kind, payload))
+
+
+def _charts_job(report, brand, out_dir: Path, chart_plan) -> dict:
+    """Draw the charts, telling the parent when their sizes are known and when the print SVGs
+    are written (it passes both on to the PDF); from then on at lower priority."""
+    from reportbuild.charts import BACKGROUND_NICE, SVG_NICE, lower_priority, render_all
+
+    def sizes(known: dict) -> None:
+        _tell_parent("sizes", known)
+        lower_priority(SVG_NICE)
+
+    def svgs() -> None:
+        _tell_parent("svgs")
+        lower_priority(BACKGROUND_NICE)
+
+    return render_all(
+        report, brand, out_dir, on_sizes=sizes, on_svgs=svgs, chart_plan=chart_plan, split=True
+    )
 
 
 def _deck_job(report, brand, out: Path, template: Path | None) -> tuple[int, list[str]]:
@@ -367,6 +392,10 @@ def _warm_pdf(root: Path) -> None:
     import weasyprint  # noqa: F401
 
     import reportbuild.pdf  # noqa: F401
+
+
+def _warm_charts(root: Path) -> None:
+    import reportbuild.charts.draw  # noqa: F401 - matplotlib, with what drawing uses
 
 
 def _warm_deck(root: Path) -> None:
@@ -440,9 +469,15 @@ class StageWorker:
             self.proc.join()
         self.sent = False
 
-    def result(self) -> tuple:
+    def result(self, on_news: Callable[[str, object], None] | None = None) -> tuple:
+        """The job's outcome; news it sends meanwhile goes to `on_news(kind, payload)`."""
         try:
-            return self.conn.recv()
+            while True:
+                got = self.conn.recv()
+                if got[0] != "news":
+                    return got
+                if on_news is not None:
+                    on_news(got[1], got[2])
         except (EOFError, OSError):
             self.proc.join(5)
             return ("error", 1, f"{self.name}: its process died (exit {self.proc.exitcode})", "")
@@ -454,33 +489,6 @@ class StageWorker:
         if self.proc.is_alive():  # still importing, never given a job (bad input, Ctrl-C)
             self.proc.terminate()
             self.proc.join()
-
-
-def _stop_idle_forkserver() -> None:
-    """Once the charts are drawn their forkserver (matplotlib preloaded, ~60 MB) sits idle: stop
-    it rather than keep it beside WeasyPrint at the memory peak. It restarts if asked again."""
-    import threading
-
-    forkserver = sys.modules.get("multiprocessing.forkserver")
-    if forkserver is None or threading.active_count() > 1:
-        return  # never started; or a preview whose other threads may still use it
-    with contextlib.suppress(Exception):  # a private API: if it changes, only memory is at stake
-        fs = forkserver._forkserver
-        with fs._lock:
-            pid = fs._forkserver_pid
-            if pid is None:
-                return
-            # closing our end of its "alive" pipe asks it to stop; it does once no process
-            # holds a copy (a worker forked while it ran may, until that worker exits), so it
-            # is not waited for here, only reaped if already gone
-            os.close(fs._forkserver_alive_fd)
-            fs._forkserver_alive_fd = None
-            fs._forkserver_pid = None
-            with contextlib.suppress(OSError):
-                os.unlink(fs._forkserver_address)
-            fs._forkserver_address = None
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
 
 
 def _process_context():
@@ -619,14 +627,15 @@ class _Build:
             self.failed(1, _internal(name, exc), "".join(traceback.format_exception(exc)))
 
     def run(self) -> list[Output]:
+        # Started before loading, so their imports overlap the loading: WeasyPrint and
+        # matplotlib (the charts), one process each. The deck's comes after loading (_run).
         workers: dict[str, StageWorker] = {}
-        if self.opts.jobs > 1 and "pdf" in self.stale:
-            # started before loading: WeasyPrint's import overlaps load, charts and HTML
-            workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root)
-        if self.opts.jobs > 1 and "charts" in self.stale:
-            from reportbuild.charts import start_workers
-
-            start_workers()  # matplotlib is imported in the drawing server while we load
+        if self.opts.jobs > 1:
+            if "pdf" in self.stale:
+                workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root)
+            # the figures changed (else the chart stage only checks its files, here, quickly)
+            if "charts" in self.stale:
+                workers["charts"] = StageWorker("charts", _warm_charts, self.root)
         try:
             self._run(workers)
         finally:
@@ -653,6 +662,12 @@ class _Build:
         deck_out = out_dir / OUTPUTS["pptx"]
         template = Path(opts.template).resolve() if opts.template else _styles_template(root)
         deck_args = (report, brand, deck_out, template)
+        if "pptx" in self.stale and opts.jobs > 1:
+            # Forked now, with the loaded model (its pages shared with this process), at low
+            # priority: it takes what the PDF and the charts leave of the cores. It needs no
+            # chart files: its charts are native.
+            workers["pptx"] = StageWorker("pptx", _warm_deck, root, nice=True)
+            workers["pptx"].submit(_deck_job, *deck_args)
 
         # Charts drawn in this build: the print HTML names their files before they exist.
         chart_plan = None
@@ -660,58 +675,61 @@ class _Build:
             from reportbuild.charts import plan
 
             chart_plan = plan(report, brand, out_dir / "figures", force=opts.force)
-        # The PDF worker typesets from here on. It lays the pages out with the sizes of the
-        # charts being drawn as soon as the charts stage knows them, reads the SVGs once they
-        # are written and replaces the old PDF only once the charts stage has succeeded.
-        pdf_worker = workers.get("pdf")
+        # The PDF worker typesets from here on: it lays the pages out with the sizes of the
+        # charts being drawn as soon as the charts stage knows them (the parent passes the news
+        # on), reads the print SVGs once they are written, and writes the PDF when told to.
+        pdf = workers.get("pdf")
         pdf_sent = False
-        if pdf_worker is not None:
+        if pdf is not None:
             with self.stage("pdf"):
-                pdf_sent = self._pdf_start(report, brand, pdf_worker, chart_plan)
-        # The deck needs no chart files (its charts are native): it starts now, forked with the
-        # loaded model, at low priority, on whatever the PDF and the charts leave of the cores.
-        if "pptx" in self.stale and opts.jobs > 1:
-            workers["pptx"] = StageWorker("pptx", _warm_deck, root, nice=True)
-            workers["pptx"].submit(_deck_job, *deck_args)
+                pdf_sent = self._pdf_start(report, brand, pdf, chart_plan)
         charts = None
         if chart_plan is not None:
-            tell = pdf_worker.tell if pdf_sent and pdf_worker else lambda *a: None
+            relay = pdf.tell if pdf is not None and pdf_sent else None
             with self.stage("charts"):
-                charts = self._charts(
-                    report, brand, chart_plan,
-                    on_sizes=lambda sizes: tell("sizes", sizes), on_svgs=lambda: tell("svgs"),
-                )  # fmt: skip
-        if pdf_sent and pdf_worker is not None:
+                charts = self._charts(report, brand, chart_plan, workers.get("charts"), relay)
+        if pdf is not None and pdf_sent:
             if charts is None:  # the charts failed: the PDF must not be written
-                pdf_worker.abort()
+                pdf.abort()
                 pdf_sent = False
             else:
-                for kind, payload in (("sizes", {}), ("svgs", None), ("charts", None)):
-                    pdf_worker.tell(kind, payload)
-        if charts is not None and "pdf" in self.stale and pdf_worker is None:
+                pdf.tell("sizes", {})
+                pdf.tell("svgs")
+        if charts is not None and "pdf" in self.stale and pdf is None:
             with self.stage("pdf"):
                 pdf_sent = self._pdf_start(report, brand, None, None)
         if charts is not None and "html" in self.stale:
             with self.stage("html"):
                 self._html(report, brand, charts)
-        if pdf_sent:
-            self._finish("pdf", workers.get("pdf"), _pdf_job, self._pdf_call)
+        # The deck is waited for before the PDF is written: WeasyPrint writing is the build's
+        # memory peak, and it is kept to WeasyPrint and this process.
         if "pptx" in self.stale:
             self._finish("pptx", workers.get("pptx"), _deck_job, (deck_args, {}))
+        if pdf_sent:
+            if pdf is not None:
+                pdf.tell("write")
+            self._finish("pdf", pdf, _pdf_job, self._pdf_call)
 
-    def _charts(self, report, brand, chart_plan, on_sizes=None, on_svgs=None) -> dict:
+    def _charts(self, report, brand, chart_plan, worker=None, relay=None) -> dict | None:
+        """Draw the charts (in `worker` if given, passing its news on to `relay(kind, payload)`);
+        None if that failed (the failure is recorded)."""
         from reportbuild.charts import render_all
 
         t0 = time.perf_counter()
         n = len(report.figures)
+        figures = self.out_dir / "figures"
         with self.fb.step("charts", lambda: f"{n} figure{'' if n == 1 else 's'}"):
-            charts = render_all(
-                report, brand, self.out_dir / "figures", jobs=self.opts.jobs,
-                on_sizes=on_sizes, on_svgs=on_svgs, chart_plan=chart_plan,
-            )  # fmt: skip
-        _stop_idle_forkserver()
-        files = [f for c in charts.values() for f in (c.svg, c.png)]
-        extra = self.out_dir / "figures" / ".charts.json"
+            if worker is None:
+                charts = render_all(report, brand, figures, chart_plan=chart_plan)
+            else:
+                worker.submit(_charts_job, report, brand, figures, chart_plan)
+                res = worker.result(on_news=relay)
+                if res[0] != "ok":
+                    self.failed(res[1], res[2], res[3])
+                    return None
+                charts = res[1]
+        files = [f for c in charts.values() for f in c.paths]
+        extra = figures / ".charts.json"
         files += [extra] if extra.is_file() else []
         self.done("charts", files, n, time.perf_counter() - t0)
         return charts

@@ -225,8 +225,8 @@ def write_pdf(
     """Typeset `html` into `out` atomically; layout problems also go to pdf-layout.json.
 
     `charts`: chart SVGs still being drawn (see reportbuild.deferred). The pages are laid out
-    with their announced sizes, the files are read before the PDF is drawn, and the PDF
-    replaces the old one only once the charts stage has succeeded.
+    with their announced sizes, the files are read before the PDF is drawn, and the PDF is
+    drawn and written only once `charts.may_write()` returns.
     """
     if variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose one of: pdf/ua-1, pdf/a-3b")
@@ -274,10 +274,9 @@ def write_pdf(
         if charts:
             charts.drawn()
             deferred.swap_in(charts, cache, fetcher.read)
+            charts.may_write()  # a failed charts stage stops the job here: the old PDF stays
         with atomic_path(Path(out)) as tmp:
             document.write_pdf(tmp, pdf_identifier=True, **options)
-            if charts:  # a failed charts stage leaves the old PDF in place
-                charts.succeeded()
         seconds = time.perf_counter() - started
     except FatalURLFetchingError as exc:
         cause = exc.__cause__

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,10 +56,10 @@ def _draw(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
     return draw_files(fig, brand, out_dir)
 
 
-# Priorities (nice levels): WeasyPrint, typesetting beside the charts, is the long pole of a
-# build and keeps a core to itself at the default level. It waits for the layouts (default
-# level), then for the print SVGs (a little lower); nothing waits for the outlined SVGs, the
-# PNGs or the deck (lowest), which take what is left of the cores.
+# Priorities (nice levels) in a build's worker processes: WeasyPrint is the long pole and keeps
+# a core to itself at the default level. It waits for the charts' layouts (default level), then
+# for the print SVGs (a little lower); nothing waits for the outlined SVGs, the PNGs or the deck
+# (lowest), which take what is left of the cores.
 SVG_NICE = 5
 BACKGROUND_NICE = 15
 
@@ -75,26 +74,6 @@ def lower_priority(level: int) -> None:
             os.nice(level - now)
 
 
-def _lay_out(fig: Figure, brand: Brand):
-    from reportbuild.charts.draw import lay_out
-
-    return lay_out(fig, brand)
-
-
-def _draw_print(fig: Figure, brand: Brand, out_dir: Path, cv) -> tuple[float, float]:
-    from reportbuild.charts.draw import draw_print
-
-    lower_priority(SVG_NICE)
-    return draw_print(fig, brand, out_dir, cv)
-
-
-def _draw_portable(fig: Figure, brand: Brand, out_dir: Path, cv) -> None:
-    from reportbuild.charts.draw import draw_portable
-
-    lower_priority(BACKGROUND_NICE)
-    draw_portable(fig, brand, out_dir, cv)
-
-
 def render_figure(fig: Figure, brand: Brand, out_dir: Path) -> ChartFiles:
     """Draw one figure now, whatever the cache says."""
     out_dir = Path(out_dir)
@@ -107,26 +86,6 @@ def _read_manifest(path: Path) -> dict:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def start_workers():
-    """The context drawing workers are forked from, started now (its server imports matplotlib
-    while the caller goes on loading the sources).
-
-    forkserver: workers never inherit the caller's threads (preview server, watchers). The
-    server imports matplotlib once and forks warm workers: two cold imports at once cost more
-    than the drawing they would share.
-    """
-    import multiprocessing
-
-    if "forkserver" not in multiprocessing.get_all_start_methods():  # Windows
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["reportbuild.charts.draw"])
-    from multiprocessing import forkserver
-
-    forkserver.ensure_running()
-    return ctx
 
 
 def planned(report: Report, out_dir: Path) -> dict[str, ChartFiles]:
@@ -175,12 +134,12 @@ def plan(report: Report, brand: Brand, out_dir: Path, force: bool = False) -> Ch
     return ChartPlan(old, entries, todo)
 
 
-def _results(futures: dict) -> dict:
-    """Each future's result by key; every BuildError of them reported together."""
+def _each(todo: list[Figure], fn: Callable[[Figure], object]) -> dict[str, object]:
+    """fn(figure) for each figure; every BuildError of them reported together."""
     out, errors = {}, []
-    for key, fut in futures.items():
+    for fig in todo:
         try:
-            out[key] = fut.result()
+            out[fig.id] = fn(fig)
         except BuildError as exc:
             errors.append(exc.message)
     if errors:
@@ -188,56 +147,79 @@ def _results(futures: dict) -> dict:
     return out
 
 
+def _halves(todo: list[Figure], fn: Callable[[Figure], object], split: bool) -> None:
+    """fn(figure) for each figure; with `split`, half of them in a forked child at once."""
+    import os
+    import threading
+
+    if not split or len(todo) < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+        _each(todo, fn)
+        return
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the odd figures; the error, if any, goes back through the pipe
+        os.close(read)
+        code = 1
+        try:
+            _each(todo[1::2], fn)
+            code = 0
+        except BaseException as exc:  # noqa: BLE001 - reported by the parent
+            os.write(write, (exc.message if isinstance(exc, BuildError) else repr(exc)).encode())
+        finally:
+            os._exit(code)
+    os.close(write)
+    try:
+        _each(todo[0::2], fn)
+    finally:
+        with os.fdopen(read, "rb") as pipe:
+            said = pipe.read().decode(errors="replace")
+        status = os.waitpid(pid, 0)[1]
+    if status != 0:
+        raise BuildError(said or f"charts: a drawing process failed (status {status})")
+
+
 def render_all(
     report: Report,
     brand: Brand,
     out_dir: Path,
-    jobs: int = 2,
     on_sizes: Callable[[dict[str, tuple[str, str]]], None] | None = None,
     on_svgs: Callable[[], None] | None = None,
     chart_plan: ChartPlan | None = None,
+    split: bool = False,
 ) -> dict[str, ChartFiles]:
-    """Files for every figure of the report, redrawing (in `jobs` processes) only what changed.
+    """Files for every figure of the report, redrawing only what changed.
 
-    With workers, the figures are drawn in three rounds, so a PDF typesetting at the same time
-    waits as little as possible: every figure is laid out (its size is then known and
-    `on_sizes({print SVG path: (width, height)})` is called, in the SVG's own attribute
-    values), then every print SVG is written (`on_svgs()`), then the outlined SVGs and PNGs.
-    Without workers, both callbacks come after drawing.
+    The figures are drawn in three rounds, so that a PDF typesetting meanwhile (in another
+    process) waits as little as possible: every figure is laid out, and its size is then known
+    (`on_sizes({print SVG path: (width, height)})`, in the SVG's own attribute values); every
+    print SVG is written (`on_svgs()`); then the outlined SVGs and the PNGs, from the same
+    matplotlib figures. matplotlib is imported only if something is to be drawn.
+
+    `split`: the last round runs in two processes (this one and a fork of it). A build's PDF
+    waits for that round before it writes; meanwhile its core would be idle.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     p = chart_plan or plan(report, brand, out_dir)
     entries, todo = p.entries, p.todo
-
     sizes: dict[str, tuple[float, float]] = {}
-    # Even one figure is drawn in a worker when jobs > 1: matplotlib then never weighs on this
-    # process, which lives on beside WeasyPrint at the build's memory peak.
-    if jobs <= 1 or not todo:
-        for fig in todo:
-            sizes[fig.id] = _draw(fig, brand, out_dir)
+    if todo:
+        from reportbuild.charts import draw
+
+        laid = _each(todo, lambda f: draw.lay_out(f, brand))
         if on_sizes is not None:
-            on_sizes({})  # the files are all there: nothing needs announcing
+            prints = zip([f.id for f in todo], p.pending_prints(out_dir), strict=True)
+            on_sizes({str(path): laid[fid][1] for fid, path in prints})
+        sizes = _each(todo, lambda f: draw.draw_print(f, brand, out_dir, laid[f.id][0]))
         if on_svgs is not None:
             on_svgs()
-    else:
-        ctx = start_workers()
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
-            # the layouts go back and forth (a Canvas pickles): each figure is measured once
-            laid = _results({fig.id: pool.submit(_lay_out, fig, brand) for fig in todo})
-            if on_sizes is not None:
-                prints = zip([f.id for f in todo], p.pending_prints(out_dir), strict=True)
-                on_sizes({str(path): laid[fid][1] for fid, path in prints})
-
-            def each(fn) -> dict:
-                return _results(
-                    {f.id: pool.submit(fn, f, brand, out_dir, laid[f.id][0]) for f in todo}
-                )
-
-            sizes = each(_draw_print)
-            if on_svgs is not None:
-                on_svgs()
-            each(_draw_portable)
+        # drawn again from the layout rather than kept: 16 figures held ~20 MB beside WeasyPrint
+        _halves(todo, lambda f: draw.draw_portable(f, brand, out_dir, laid[f.id][0]), split)
+    else:  # the files are all there: nothing to wait for
+        if on_sizes is not None:
+            on_sizes({})
+        if on_svgs is not None:
+            on_svgs()
     for fid, size in sizes.items():
         entries[fid]["width_mm"], entries[fid]["height_mm"] = size
 

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from matplotlib.font_manager import FontProperties
+from matplotlib.ft2font import LoadFlags
 from matplotlib.textpath import TextToPath
 
 from reportbuild.charts.style import MM_PER_PT
@@ -33,8 +34,39 @@ def text_width(s: str, family: str, size: float, weight: str = "normal") -> floa
     """Advance width of `s` in mm, from the font's own metrics (what matplotlib will draw)."""
     if not s:
         return 0.0
-    w, _h, _d = _t2p.get_text_width_height_descent(s, _prop(family, size, weight), ismath=False)
+    w = _cjk_width(s, family, size, weight)
+    if w is None:
+        w, _h, _d = _t2p.get_text_width_height_descent(s, _prop(family, size, weight), False)
     return w * MM_PER_PT * RASTER_SLACK
+
+
+# Measuring a string with matplotlib loads every glyph of it again: wrapping tries thousands of
+# strings, and that was nearly all of the layout time. Without ASCII (no kerning, no shaping),
+# the width matplotlib reports follows from each glyph's advance and outline box, loaded once
+# here; a test checks it equals matplotlib's to the bit. Strings with anything below U+2000
+# (Latin letters and digits, which are kerned; spaces) are still measured by matplotlib.
+_glyphs: dict[tuple[str, str], dict[str, tuple[int, int, int]]] = {}
+
+
+def _cjk_width(s: str, family: str, size: float, weight: str) -> float | None:
+    if any(c < "\u2000" for c in s):  # Latin, digits, spaces: kerned, or shaped
+        return None
+    try:
+        font = None
+        known = _glyphs.setdefault((family, weight), {})
+        pen = lo = hi = 0  # in 1/64 units at TextToPath.FONT_SCALE, as FT2Font.set_text
+        for ch in s:
+            g = known.get(ch)
+            if g is None:
+                if font is None:
+                    font = _t2p._get_font(_prop(family, size, weight))  # noqa: SLF001
+                glyph = font.load_char(ord(ch), flags=LoadFlags.NO_HINTING)
+                g = known[ch] = (glyph.horiAdvance, glyph.bbox[0], glyph.bbox[2])
+            lo, hi = min(lo, pen + g[1]), max(hi, pen + g[2])
+            pen += g[0]
+    except Exception:  # matplotlib's internals moved: measure the slow, sure way
+        return None
+    return (max(hi, pen) - lo) / 64.0 * (size / _t2p.FONT_SCALE)
 
 
 def _units(s: str) -> list[str]:

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportbuild import fonts
 from reportbuild.atomic import atomic_path, write_text
 from reportbuild.brand import Brand
 from reportbuild.model import Report
@@ -44,7 +45,8 @@ def write_deck(
     from reportbuild.deck.slides import build_deck
 
     root = Path(report.root)
-    measure.use_cache(root / CACHE_DIR)
+    # the fonts' widths are a fact of this machine: a new project need not parse them again
+    measure.use_cache(fonts.machine_cache(root / CACHE_DIR))
     template = template or find_template(root)
     built = build_deck(report, brand, Path(template) if template else None)
     with atomic_path(Path(out)) as tmp:

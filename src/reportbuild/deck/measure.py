@@ -38,7 +38,7 @@ class Metrics:
         return sum(w.get(ord(ch), self.upm) for ch in text)
 
 
-# Where parsed widths are kept between builds (set by write_deck: the project's cache folder).
+# Where parsed widths are kept between builds (set by write_deck: fonts.machine_cache).
 # Parsing a CJK face's cmap and hmtx takes ~0.25 s a face; reading the cached table, ~20 ms.
 _cache_dir: Path | None = None
 
