@@ -294,6 +294,7 @@ def _requested(only: str | None) -> list[str]:
 _INBOX = None
 _RECEIVED: dict[str, object] = {}
 CHARTS_TIMEOUT = 900.0
+JOB_TIMEOUT = 300.0  # a job is sent seconds after a worker starts (after loading)
 
 
 def _expect(kind: str) -> Callable[[], object]:
@@ -419,6 +420,8 @@ def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: bool) -> 
     with contextlib.suppress(Exception):  # only a head start: the job reports real failures
         warm(root)
     try:
+        if not conn.poll(JOB_TIMEOUT):
+            return  # no job came: never wait on a parent that waits on us
         name, fn, args, kwargs = conn.recv()
     except (EOFError, OSError):
         return  # the parent gave up (bad input, Ctrl-C): nothing to do
