@@ -2,7 +2,10 @@
 
 Scenarios: cold build (no cache, no output), no-op rebuild, rebuild after editing one chapter,
 after editing one figure — and, as the floor, WeasyPrint alone typesetting the same final HTML.
-Works on a temporary copy of the project: the real sources are never touched.
+Works on a temporary copy of the project: the real sources are never touched. Each round runs
+every scenario twice: timed, then with a memory sampler (which takes CPU from a build that uses
+both cores). The deck's font widths are cached per machine (~/.cache/reportbuild), as
+fontconfig caches fonts: "cold" means a new project on a machine that has built before.
 
     .venv/bin/python bench/bench.py [-C PROJECT] [-n RUNS] [--keep]
 """
@@ -10,6 +13,7 @@ Works on a temporary copy of the project: the real sources are never touched.
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import os
 import re
@@ -67,26 +71,32 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def run(cmd: list[str], env: dict[str, str], expect: str = "") -> tuple[float, float, float]:
-    """Run cmd; return (wall s, max RSS of its largest process MB, peak PSS of its tree MB)."""
+def run(cmd: list[str], env: dict[str, str], expect: str = "", sample: bool = False) -> tuple:
+    """Run cmd; return (wall s, max RSS of its largest process MB, peak PSS of its tree MB).
+
+    With `sample`, a thread reads the tree's PSS from /proc every 50 ms. That costs CPU a build
+    using both cores would otherwise have (WeasyPrint alone uses one): wall times come from
+    runs without it, memory from runs with it."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_tree = 0
     done = threading.Event()
 
-    def sample() -> None:
+    def sampler() -> None:
         nonlocal peak_tree
         while not done.is_set():
             peak_tree = max(peak_tree, sum(_pss_kb(p) for p in _children(proc.pid)))
             done.wait(0.05)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    thread = threading.Thread(target=sampler, daemon=True)
+    if sample:
+        thread.start()
     # wait4 gives this child's own rusage, which on Linux includes its reaped descendants' peak
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     done.set()
-    sampler.join()
+    if sample:
+        thread.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
@@ -142,6 +152,8 @@ def main() -> None:
         ROOT / "src" / "reportbuild", work / "src" / "reportbuild",
         ignore=shutil.ignore_patterns("__pycache__"),
     )  # fmt: skip
+    # compiled now, as pip compiles an installed package: not inside the first timed build
+    compileall.compile_dir(work / "src", quiet=1)
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, PYTHONPATH=str(work / "src"))
     # measure what users get: Python caching bytecode (some sandboxes turn that off)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -160,42 +172,54 @@ def main() -> None:
     floor_html = work / "floor.html"
     floor = [sys.executable, "-c", FLOOR, str(floor_html), str(project), str(work / "f.pdf")]
 
-    def record(name: str, cmd: list[str], expect: str = "") -> None:
-        results.setdefault(name, []).append(run(cmd, env, expect))
+    timed: dict[str, list[float]] = {}
+
+    def record(name: str, cmd: list[str], expect: str = "", sample: bool = False) -> None:
+        wall, rss, tree = run(cmd, env, expect, sample)
+        if sample:
+            results.setdefault(name, []).append((wall, rss, tree))
+        else:
+            timed.setdefault(name, []).append(wall)
+
+    def restore() -> None:  # each round's cold build starts from the same files
+        for part in ("sources", "figures"):
+            shutil.rmtree(project / part, ignore_errors=True)
+            if (pristine / part).is_dir():
+                shutil.copytree(pristine / part, project / part)
 
     try:
         print(f"bench: {args.runs} rounds on a copy of {args.project}", file=sys.stderr)
         # Rounds, not one scenario after another: every scenario sees the same machine load.
+        # Each round runs its scenarios twice: timed, then with the memory sampler.
         for i in range(args.runs):
-            for part in (
-                "sources",
-                "figures",
-            ):  # each round's cold build starts from the same files
-                shutil.rmtree(project / part, ignore_errors=True)
-                if (pristine / part).is_dir():
-                    shutil.copytree(pristine / part, project / part)
-            clean()
-            record("cold build", build)
-            for name in digests:
-                digests[name].add(_digest(project / "output" / name))
-            # the floor: this build's final print HTML, typeset by WeasyPrint and nothing else
-            shutil.copy(html, floor_html)
-            record("WeasyPrint alone", floor)
-            record("no-op rebuild", noop, "up to date")
-            _edit_chapter(project, i)
-            record("edit one chapter", build)
-            _edit_figure(project, i)
-            record("edit one figure", build)
+            for sample in (False, True):
+                restore()
+                clean()
+                record("cold build", build, sample=sample)
+                for name in digests:
+                    digests[name].add(_digest(project / "output" / name))
+                # the floor: this build's final print HTML, typeset by WeasyPrint alone
+                shutil.copy(html, floor_html)
+                record("WeasyPrint alone", floor, sample=sample)
+                record("no-op rebuild", noop, "up to date", sample=sample)
+                _edit_chapter(project, 2 * i + sample)
+                record("edit one chapter", build, sample=sample)
+                _edit_figure(project, 2 * i + sample)
+                record("edit one figure", build, sample=sample)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-    med = {k: (statistics.median(r[0] for r in v), max(r[1] for r in v), max(r[2] for r in v))
+    med = {k: (statistics.median(timed[k]), max(r[1] for r in v), max(r[2] for r in v))
            for k, v in results.items()}  # fmt: skip
     print(f"\n{'scenario':<18} {'median wall':>12} {'max RSS/proc':>13} {'peak PSS/tree':>14}")
+    # wall: median of the timed runs; memory: the largest of the sampled runs
     for name, (wall, rss, tree) in med.items():
         print(f"{name:<18} {wall:>10.2f} s {rss:>10.0f} MB {tree:>11.0f} MB")
 
+    pairs = zip(timed["cold build"], timed["WeasyPrint alone"], strict=True)
+    print("\ncold build / WeasyPrint alone, round by round:",
+          " ".join(f"{c:.2f}/{f:.2f} s" for c, f in pairs))  # fmt: skip
     floor_s = med["WeasyPrint alone"][0]
     peak = max(m[1] for m in med.values())
     tree = max(m[2] for m in med.values())
