@@ -289,6 +289,22 @@ def _requested(only: str | None) -> list[str]:
     return [only]
 
 
+# Priorities (nice levels) in a build's worker processes: WeasyPrint is the long pole and keeps
+# a core to itself at the default level. It waits for the charts' layouts (default level), then
+# for the print SVGs (a little lower); nothing waits for the outlined SVGs, the PNGs or the deck
+# (lowest), which take what is left of the cores.
+SVG_NICE = 5
+BACKGROUND_NICE = 15
+
+
+def lower_priority(level: int) -> None:
+    """Run this process at nice `level` (a level is only ever raised: lowering needs root)."""
+    if hasattr(os, "nice"):
+        now = os.nice(0)
+        if now < level:
+            os.nice(level - now)
+
+
 # In a stage worker: its end of the pipe to the parent, and the messages that came through it
 # after the job (the PDF worker hears how the charts it typesets around are getting on).
 _INBOX = None
@@ -344,7 +360,7 @@ def _tell_parent(kind: str, payload: object = None) -> None:
 def _charts_job(report, brand, out_dir: Path, chart_plan) -> dict:
     """Draw the charts, telling the parent when their sizes are known and when the print SVGs
     are written (it passes both on to the PDF); from then on at lower priority."""
-    from reportbuild.charts import BACKGROUND_NICE, SVG_NICE, lower_priority, render_all
+    from reportbuild.charts import render_all
 
     def sizes(known: dict) -> None:
         _tell_parent("sizes", known)
@@ -406,7 +422,7 @@ def _warm_deck(root: Path) -> None:
     import reportbuild.deck  # noqa: F401
 
 
-def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: bool) -> None:
+def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int) -> None:
     """A stage worker: warm up now (while the parent loads the sources), then run one job."""
     global _INBOX
     _INBOX = conn
@@ -414,9 +430,7 @@ def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: bool) -> 
     # stopped by the parent (abort): unwind, so that `finally` blocks remove temporary files
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if nice:
-        from reportbuild.charts import BACKGROUND_NICE, lower_priority
-
-        lower_priority(BACKGROUND_NICE)
+        lower_priority(nice)
     with contextlib.suppress(Exception):  # only a head start: the job reports real failures
         warm(root)
     try:
@@ -437,7 +451,7 @@ class StageWorker:
     `nice`: the worker runs at low priority, on what the PDF (the longest stage) leaves over.
     """
 
-    def __init__(self, name: str, warm: Callable[[Path], None], root: Path, nice: bool = False):
+    def __init__(self, name: str, warm: Callable[[Path], None], root: Path, nice: int = 0):
         ctx = _process_context()
         self.name = name
         self.conn, child = ctx.Pipe()
@@ -669,7 +683,7 @@ class _Build:
             # Forked now, with the loaded model (its pages shared with this process), at low
             # priority: it takes what the PDF and the charts leave of the cores. It needs no
             # chart files: its charts are native.
-            workers["pptx"] = StageWorker("pptx", _warm_deck, root, nice=True)
+            workers["pptx"] = StageWorker("pptx", _warm_deck, root, nice=BACKGROUND_NICE)
             workers["pptx"].submit(_deck_job, *deck_args)
 
         # Charts drawn in this build: the print HTML names their files before they exist.

@@ -56,24 +56,6 @@ def _draw(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
     return draw_files(fig, brand, out_dir)
 
 
-# Priorities (nice levels) in a build's worker processes: WeasyPrint is the long pole and keeps
-# a core to itself at the default level. It waits for the charts' layouts (default level), then
-# for the print SVGs (a little lower); nothing waits for the outlined SVGs, the PNGs or the deck
-# (lowest), which take what is left of the cores.
-SVG_NICE = 5
-BACKGROUND_NICE = 15
-
-
-def lower_priority(level: int) -> None:
-    """Run this process at nice `level` (a level is only ever raised: lowering needs root)."""
-    import os
-
-    if hasattr(os, "nice"):
-        now = os.nice(0)
-        if now < level:
-            os.nice(level - now)
-
-
 def render_figure(fig: Figure, brand: Brand, out_dir: Path) -> ChartFiles:
     """Draw one figure now, whatever the cache says."""
     out_dir = Path(out_dir)
