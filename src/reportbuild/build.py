@@ -309,8 +309,9 @@ def lower_priority(level: int) -> None:
 # after the job (the PDF worker hears how the charts it typesets around are getting on).
 _INBOX = None
 _RECEIVED: dict[str, object] = {}
+_PARENT_ENDS: list = []  # in the parent: its ends of the pipes to live workers
 CHARTS_TIMEOUT = 900.0
-JOB_TIMEOUT = 300.0  # a job is sent seconds after a worker starts (after loading)
+JOB_TIMEOUT = 120.0  # a job is sent seconds after a worker starts (after loading)
 
 
 def _expect(kind: str) -> Callable[[], object]:
@@ -425,6 +426,13 @@ def _warm_deck(root: Path) -> None:
 def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int) -> None:
     """A stage worker: warm up now (while the parent loads the sources), then run one job."""
     global _INBOX
+    # A forked worker inherits the parent's ends of the pipes to the workers started before
+    # it: closed here, so that each of those sees the end of its pipe when the parent closes it.
+    for other in _PARENT_ENDS:
+        if other is not conn:
+            with contextlib.suppress(OSError):
+                other.close()
+    _PARENT_ENDS.clear()
     _INBOX = conn
     _RECEIVED.clear()
     # stopped by the parent (abort): unwind, so that `finally` blocks remove temporary files
@@ -434,8 +442,10 @@ def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int) -> N
     with contextlib.suppress(Exception):  # only a head start: the job reports real failures
         warm(root)
     try:
-        if not conn.poll(JOB_TIMEOUT):
-            return  # no job came: never wait on a parent that waits on us
+        if not conn.poll(JOB_TIMEOUT):  # never wait on a parent that waits on us
+            print(f"reportbuild: a stage worker had no job after {JOB_TIMEOUT:.0f} s; it stops",
+                  file=sys.stderr)  # fmt: skip
+            return
         name, fn, args, kwargs = conn.recv()
     except (EOFError, OSError):
         return  # the parent gave up (bad input, Ctrl-C): nothing to do
@@ -463,6 +473,7 @@ class StageWorker:
         )
         self.proc.start()
         child.close()
+        _PARENT_ENDS.append(self.conn)
         self.sent = False
         self.told: set[str] = set()
 
@@ -500,12 +511,13 @@ class StageWorker:
             return ("error", 1, f"{self.name}: its process died (exit {self.proc.exitcode})", "")
 
     def close(self) -> None:
+        with contextlib.suppress(ValueError):
+            _PARENT_ENDS.remove(self.conn)
         self.conn.close()
         if self.sent:  # normally it has answered already; then it exits at once
             self.proc.join(5)
         if self.proc.is_alive():  # still importing, never given a job (bad input, Ctrl-C)
-            self.proc.terminate()
-            self.proc.join()
+            self.abort()
 
 
 def _process_context():
@@ -736,8 +748,12 @@ class _Build:
         n = len(report.figures)
         figures = self.out_dir / "figures"
         with self.fb.step("charts", lambda: f"{n} figure{'' if n == 1 else 's'}"):
-            if worker is None:
-                charts = render_all(report, brand, figures, chart_plan=chart_plan)
+            if worker is None:  # drawn here: the news goes out all the same
+                tell = relay or (lambda kind, payload=None: None)
+                charts = render_all(
+                    report, brand, figures, chart_plan=chart_plan,
+                    on_sizes=lambda sizes: tell("sizes", sizes), on_svgs=lambda: tell("svgs"),
+                )  # fmt: skip
             else:
                 worker.submit(_charts_job, report, brand, figures, chart_plan)
                 res = worker.result(on_news=relay)
