@@ -77,7 +77,13 @@ def _verbosity(quiet: bool, verbose: int) -> int:
     "--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A corporate PowerPoint master (.pptx) for the deck.",
 )  # fmt: skip
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use [default: CPUs].")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="1: build in this process, in order; more: a process per stage (PDF, charts, "
+    "deck) beside it [default: CPUs].",
+)
 @click.option("--lock-timeout", type=float, default=600.0, show_default=True,
               help="Seconds to wait for another build of the same project.")  # fmt: skip
 @QUIET
