@@ -23,6 +23,7 @@ from pathlib import Path
 from reportbuild import __version__
 from reportbuild.atomic import write_text
 from reportbuild.errors import BuildError, ReportError
+from reportbuild.procs import BACKGROUND_NICE, SVG_NICE, lower_priority, release_freed_memory
 
 ARTIFACTS = ("charts", "html", "pdf", "pptx")
 CACHE_DIR = ".reportbuild-cache"
@@ -289,22 +290,6 @@ def _requested(only: str | None) -> list[str]:
     return [only]
 
 
-# Priorities (nice levels) in a build's worker processes: WeasyPrint is the long pole and keeps
-# a core to itself at the default level. It waits for the charts' layouts (default level), then
-# for the print SVGs (a little lower); nothing waits for the outlined SVGs, the PNGs or the deck
-# (lowest), which take what is left of the cores.
-SVG_NICE = 5
-BACKGROUND_NICE = 15
-
-
-def lower_priority(level: int) -> None:
-    """Run this process at nice `level` (a level is only ever raised: lowering needs root)."""
-    if hasattr(os, "nice"):
-        now = os.nice(0)
-        if now < level:
-            os.nice(level - now)
-
-
 # In a stage worker: its end of the pipe to the parent, and the messages that came through it
 # after the job (the PDF worker hears how the charts it typesets around are getting on).
 _INBOX = None
@@ -417,10 +402,18 @@ def _warm_charts(root: Path) -> None:
 
 
 def _warm_deck(root: Path) -> None:
-    """The deck worker is forked with the job ready: importing its libraries is all there is."""
+    """Import python-pptx and read the brand fonts' widths now, while the other processes are
+    small: a machine's first build parses them, in children of ~80 MB for a moment."""
     import pptx  # noqa: F401
 
     import reportbuild.deck  # noqa: F401
+    from reportbuild import fonts
+    from reportbuild.brand import load_brand
+    from reportbuild.deck import measure
+
+    measure.use_cache(fonts.machine_cache(root / CACHE_DIR))
+    for family in load_brand(root).families:
+        measure.metrics(family), measure.metrics(family, bold=True)
 
 
 def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int) -> None:
@@ -437,10 +430,10 @@ def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int) -> N
     _RECEIVED.clear()
     # stopped by the parent (abort): unwind, so that `finally` blocks remove temporary files
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    if nice:
-        lower_priority(nice)
     with contextlib.suppress(Exception):  # only a head start: the job reports real failures
         warm(root)
+    if nice:  # after warming up, which is done early, while the other processes are small
+        lower_priority(nice)
     try:
         if not conn.poll(JOB_TIMEOUT):  # never wait on a parent that waits on us
             print(f"reportbuild: a stage worker had no job after {JOB_TIMEOUT:.0f} s; it stops",
@@ -693,10 +686,8 @@ class _Build:
         deck_args = (report, brand, deck_out, template)
         if "pptx" in self.stale and opts.jobs > 1:
             # Forked now, with the loaded model (its pages shared with this process), at low
-            # priority: it takes what the PDF and the charts leave of the cores. It needs no
-            # chart files: its charts are native.
+            # priority; its job comes once the charts are drawn (see below).
             workers["pptx"] = StageWorker("pptx", _warm_deck, root, nice=BACKGROUND_NICE)
-            workers["pptx"].submit(_deck_job, *deck_args)
 
         # Charts drawn in this build: the print HTML names their files before they exist.
         chart_plan = None
@@ -730,14 +721,18 @@ class _Build:
         if charts is not None and "html" in self.stale:
             with self.stage("html"):
                 self._html(report, brand, charts)
-        # The deck is waited for before the PDF is written: WeasyPrint writing is the build's
-        # memory peak, and it is kept to WeasyPrint and this process.
-        if "pptx" in self.stale:
-            self._finish("pptx", workers.get("pptx"), _deck_job, (deck_args, {}))
+        # The deck (it needs no chart files: its charts are native) is built while WeasyPrint
+        # writes the PDF, on the core the writing leaves free: the chart processes are gone by
+        # then, and the deck is small beside WeasyPrint's peak.
+        if "pptx" in workers:
+            workers["pptx"].submit(_deck_job, *deck_args)
         if pdf_sent:
             if pdf is not None:
+                release_freed_memory()  # this process stays beside WeasyPrint's peak
                 pdf.tell("write")
             self._finish("pdf", pdf, _pdf_job, self._pdf_call)
+        if "pptx" in self.stale:
+            self._finish("pptx", workers.get("pptx"), _deck_job, (deck_args, {}))
 
     def _charts(self, report, brand, chart_plan, worker=None, relay=None) -> dict | None:
         """Draw the charts (in `worker` if given, passing its news on to `relay(kind, payload)`);

@@ -16,6 +16,7 @@ from reportbuild.brand import Brand
 from reportbuild.errors import BuildError
 from reportbuild.figdata import alt_text, figure_hash
 from reportbuild.model import Figure, Report
+from reportbuild.procs import release_freed_memory
 
 MANIFEST = ".charts.json"
 PRINT_DIR = ".print"  # the print SVGs (see draw.py), beside the files they are drawn with
@@ -129,17 +130,6 @@ def _each(todo: list[Figure], fn: Callable[[Figure], object]) -> dict[str, objec
     return out
 
 
-def _release_freed_memory() -> None:
-    """Collect garbage and hand freed heap pages back to the system (glibc's malloc_trim)."""
-    import contextlib
-    import ctypes
-    import gc
-
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL(None).malloc_trim(0)
-
-
 def _halves(todo: list[Figure], fn: Callable[[Figure], object], split: bool) -> None:
     """fn(figure) for each figure; with `split`, half of them in a forked child at once."""
     import os
@@ -148,7 +138,7 @@ def _halves(todo: list[Figure], fn: Callable[[Figure], object], split: bool) -> 
     if not split or len(todo) < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
         _each(todo, fn)
         return
-    _release_freed_memory()  # the fork then shares less, and both halves hold less
+    release_freed_memory()  # the fork then shares less, and both halves hold less
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: the odd figures; the error, if any, goes back through the pipe
