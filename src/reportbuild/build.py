@@ -402,18 +402,16 @@ def _warm_charts(root: Path) -> None:
 
 
 def _warm_deck(root: Path) -> None:
-    """Import python-pptx and read the brand fonts' widths now, while the other processes are
-    small: a machine's first build parses them, in children of ~80 MB for a moment."""
-    import pptx  # noqa: F401
-
-    import reportbuild.deck  # noqa: F401
+    """A machine's first build parses the brand fonts' widths here, at once, in children of
+    ~80 MB for a moment, while the other processes are small. Otherwise there is nothing to
+    do early: python-pptx is imported with the job, at low priority."""
     from reportbuild import fonts
     from reportbuild.brand import load_brand
     from reportbuild.deck import measure
 
     measure.use_cache(fonts.machine_cache(root / CACHE_DIR))
     for family in load_brand(root).families:
-        measure.metrics(family), measure.metrics(family, bold=True)
+        measure.ensure_cached(family), measure.ensure_cached(family, bold=True)
 
 
 def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int) -> None:

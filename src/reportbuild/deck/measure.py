@@ -87,6 +87,14 @@ def metrics(family: str, bold: bool = False) -> Metrics:
     return m
 
 
+def ensure_cached(family: str, bold: bool = False) -> None:
+    """Parse a face's widths into the cache if they are not there yet (in a child process),
+    without loading them here: what a worker does early, before the memory peak."""
+    face = fonts.find(family, bold)
+    if _cache_dir is not None and not _cache_file(face, _cache_dir).is_file():
+        fonts.in_child(lambda: _write(_parse(face), _cache_file(face, _cache_dir)))
+
+
 def _read(path: Path) -> Metrics | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
