@@ -405,11 +405,11 @@ def _warm_deck(root: Path) -> None:
     """A machine's first build parses the brand fonts' widths here, at once, in children of
     ~80 MB for a moment, while the other processes are small. Otherwise there is nothing to
     do early: python-pptx is imported with the job, at low priority."""
-    from reportbuild import fonts
     from reportbuild.brand import load_brand
     from reportbuild.deck import measure
+    from reportbuild.machine import machine_cache
 
-    measure.use_cache(fonts.machine_cache(root / CACHE_DIR))
+    measure.use_cache(machine_cache(root / CACHE_DIR))
     for family in load_brand(root).families:
         measure.ensure_cached(family), measure.ensure_cached(family, bold=True)
 

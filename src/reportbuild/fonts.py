@@ -115,19 +115,6 @@ def missing_chars(text: str, faces: list[FontFace]) -> set[str]:
     return undrawable(text, covered)
 
 
-def machine_cache(fallback: Path) -> Path:
-    """Where facts about this machine's fonts are kept between builds of any project (like
-    fontconfig's own cache): $XDG_CACHE_HOME/reportbuild, ~/.cache/reportbuild, or `fallback`
-    (the project's cache) when that cannot be created."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "reportbuild"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return fallback
-    return folder if os.access(folder, os.W_OK) else fallback
-
-
 def cache_key(face: FontFace) -> str:
     """Identifies a face's file version for build caches."""
     st = Path(face.path).stat()

@@ -231,7 +231,6 @@ def write_pdf(
     if variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose one of: pdf/ua-1, pdf/a-3b")
     root = Path(root).resolve()
-    check_fonts(report, brand)
 
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
@@ -271,6 +270,9 @@ def write_pdf(
         meta.lang = report.lang
         meta.generator = f"reportbuild {__version__} (WeasyPrint {weasyprint.__version__})"
         meta.created = meta.modified = _w3c_date()
+        # checked now, not before typesetting: in a build the PDF waits here for the charts
+        check_fonts(report, brand)  # undrawable characters: an error before anything is written
+        outside = find_overflows(document)
         if charts:
             charts.drawn()
             deferred.swap_in(charts, cache, fetcher.read)
@@ -287,8 +289,7 @@ def write_pdf(
         wlog.removeHandler(collect)
         wlog.setLevel(old_level)
 
-    overflow = [m for m in collect.messages if LAYOUT_WORDS.search(m)]
-    overflow += find_overflows(document)
+    overflow = [m for m in collect.messages if LAYOUT_WORDS.search(m)] + outside
     for m in collect.messages:
         if m not in overflow:
             log.warning("WeasyPrint: %s", m)

@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportbuild import fonts
 from reportbuild.atomic import atomic_path, write_text
 from reportbuild.brand import Brand
+from reportbuild.machine import machine_cache
 from reportbuild.model import Report
 
 CACHE_DIR = ".reportbuild-cache"
@@ -46,7 +46,7 @@ def write_deck(
 
     root = Path(report.root)
     # the fonts' widths are a fact of this machine: a new project need not parse them again
-    measure.use_cache(fonts.machine_cache(root / CACHE_DIR))
+    measure.use_cache(machine_cache(root / CACHE_DIR))
     template = template or find_template(root)
     built = build_deck(report, brand, Path(template) if template else None)
     with atomic_path(Path(out)) as tmp:

@@ -55,7 +55,7 @@ class Metrics:
         return total
 
 
-# Where parsed widths are kept between builds (set by write_deck: fonts.machine_cache).
+# Where parsed widths are kept between builds (set by write_deck: machine.machine_cache).
 # Parsing a CJK face's cmap and hmtx takes ~0.25 s a face; reading the cached table, ~20 ms.
 _cache_dir: Path | None = None
 

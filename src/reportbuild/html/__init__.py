@@ -14,6 +14,7 @@ from typing import Any, Literal
 from markupsafe import Markup, escape
 
 from reportbuild.brand import Brand
+from reportbuild.machine import machine_cache
 from reportbuild.model import Figure, Report, Rich
 
 HERE = Path(__file__).parent
@@ -285,7 +286,8 @@ def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None) ->
     """A Jinja2 environment: autoescape, StrictUndefined; earlier folders override later ones.
 
     Compiling the templates costs more than rendering them (0.12 s against 0.01 s for the
-    real report), so compiled templates are kept in the project's cache between builds.
+    real report), so compiled templates are kept between builds (Jinja checks each against its
+    source, and the environment's options are always these).
     """
     from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
@@ -339,9 +341,10 @@ def render_html(
     if mode not in ("print", "screen"):
         raise ValueError(f"mode must be 'print' or 'screen', not {mode!r}")
     dirs = style_dirs(report, theme_dirs)
+    # compiled templates are checked against their source: one cache serves every project
+    cache = machine_cache(Path(report.root) / ".reportbuild-cache") / "jinja"
     env = environment(
-        tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir()),
-        str(Path(report.root) / ".reportbuild-cache" / "jinja"),
+        tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir()), str(cache)
     )
     template = env.get_template("report.html.j2")
     return template.render(
