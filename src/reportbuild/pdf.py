@@ -81,7 +81,7 @@ def check_fonts(report: Report, brand: Brand) -> None:
     if any("<code" in r.html for r in report.all_prose()):
         fonts.find(brand.font_mono)  # code spans are set in the monospace family: it must exist
     problems = Problems(Path(report.root))
-    covered: set[int] = set()
+    covered = fonts.Coverage()
     for face in faces:
         covered |= fonts.coverage(face)
     seen: set[str] = set()
