@@ -706,13 +706,11 @@ class _Build:
             relay = pdf.tell if pdf is not None and pdf_sent else None
             with self.stage("charts"):
                 charts = self._charts(report, brand, chart_plan, workers.get("charts"), relay)
-        if pdf is not None and pdf_sent:
-            if charts is None:  # the charts failed: the PDF must not be written
-                pdf.abort()
-                pdf_sent = False
-            else:
-                pdf.tell("sizes", {})
-                pdf.tell("svgs")
+        # the charts stage has passed on "sizes" and "svgs" (render_all always tells) unless it
+        # failed: then the PDF must not be written
+        if pdf is not None and pdf_sent and charts is None:
+            pdf.abort()
+            pdf_sent = False
         if charts is not None and "pdf" in self.stale and pdf is None:
             with self.stage("pdf"):
                 pdf_sent = self._pdf_start(report, brand, None, None)

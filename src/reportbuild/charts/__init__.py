@@ -39,11 +39,16 @@ class ChartFiles:
         return self.svg, self.png, self.print_svg
 
 
+def print_svg_path(out_dir: Path, fig_id: str) -> Path:
+    """Where the print SVG of a figure goes (see draw.draw_print)."""
+    return Path(out_dir) / PRINT_DIR / f"{fig_id}.svg"
+
+
 def _files(fig: Figure, out_dir: Path, size: tuple[float, float]) -> ChartFiles:
     return ChartFiles(
         svg=out_dir / f"{fig.id}.svg",
         png=out_dir / f"{fig.id}.png",
-        print_svg=out_dir / PRINT_DIR / f"{fig.id}.svg",
+        print_svg=print_svg_path(out_dir, fig.id),
         alt=alt_text(fig),
         width_mm=size[0],
         height_mm=size[1],
@@ -177,7 +182,8 @@ def render_all(
     process) waits as little as possible: every figure is laid out, and its size is then known
     (`on_sizes({print SVG path: (width, height)})`, in the SVG's own attribute values); every
     print SVG is written (`on_svgs()`); then the outlined SVGs and the PNGs, from the same
-    matplotlib figures. matplotlib is imported only if something is to be drawn.
+    layouts. With nothing to draw, both callbacks come at once. matplotlib is imported only if
+    something is to be drawn.
 
     `split`: the last round runs in two processes (this one and a fork of it). A build's PDF
     waits for that round before it writes; meanwhile its core would be idle.
@@ -209,9 +215,8 @@ def render_all(
 
     # drop the files of figures that no longer exist (only those this stage wrote)
     for fid in set(p.old) - set(entries):
-        for ext in ("svg", "png"):
-            (out_dir / f"{fid}.{ext}").unlink(missing_ok=True)
-        (out_dir / PRINT_DIR / f"{fid}.svg").unlink(missing_ok=True)
+        for path in (out_dir / f"{fid}.svg", out_dir / f"{fid}.png", print_svg_path(out_dir, fid)):
+            path.unlink(missing_ok=True)
     if entries != p.old:
         write_text(out_dir / MANIFEST, json.dumps(entries, indent=1, sort_keys=True) + "\n")
     return {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Imported here, not where they are used: the drawing server (see charts.start_workers) imports
-# this module once, and the workers it forks find them loaded.
+# Imported here, not where they are used: the chart worker imports this module while it warms
+# up, before its job arrives.
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -247,10 +247,13 @@ class Canvas:
         return self.text(x, ymid - h / 2, lines, **kw)
 
     # ── output ─────────────────────────────────────────────────────────────
+    def _height(self, height: float | None, pad: float) -> float:
+        return height if height is not None else self.bottom + pad
+
     def size_inches(self, height: float | None = None, pad: float = 0.5) -> tuple[float, float]:
         """The rendered figure's size: the canvas, `height` mm tall (default: everything drawn
         plus `pad`), and the margin around it."""
-        h = height if height is not None else self.bottom + pad
+        h = self._height(height, pad)
         return (self.width + 2 * MARGIN) / 25.4, (h + 2 * MARGIN) / 25.4
 
     def render(self, height: float | None = None, pad: float = 0.5):
@@ -258,7 +261,7 @@ class Canvas:
 
         Shapes are added with add_artist, not add_patch/add_line: those also grow the data
         limits, a third of the time spent here, and the limits are fixed to the canvas."""
-        h = height if height is not None else self.bottom + pad
+        h = self._height(height, pad)
         w = self.width
         m = MARGIN
         fig = Figure(figsize=self.size_inches(height, pad), facecolor=self.style.bg)

@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import matplotlib
-import matplotlib.backends.backend_svg  # noqa: F401 - loaded once in the drawing server
+import matplotlib.backends.backend_svg  # noqa: F401 - loaded while the chart worker warms up
 
 from reportbuild.atomic import atomic_path
 from reportbuild.brand import Brand
-from reportbuild.charts import PRINT_DIR, bars, diagrams
+from reportbuild.charts import bars, diagrams, print_svg_path
 from reportbuild.charts.canvas import Canvas, check_inside
 from reportbuild.charts.glyphs import check_glyphs
 from reportbuild.charts.style import PNG_DPI, Style
@@ -41,7 +41,7 @@ def layout(fig: Figure, style: Style) -> Canvas:
     return cv
 
 
-def plan(fig: Figure, style: Style) -> Canvas:
+def checked_layout(fig: Figure, style: Style) -> Canvas:
     """Check the glyphs and lay the figure out: what it will draw, and so its size."""
     check_glyphs(fig, style.family)
     return layout(fig, style)
@@ -99,11 +99,6 @@ def inline_glyphs(svg: str) -> str:
     return _GLYPH_DEF.sub("", _GLYPH_USE.sub(place, svg))
 
 
-def print_svg_path(out_dir: Path, fig_id: str) -> Path:
-    """Where the print SVG of a figure goes (see draw_print)."""
-    return Path(out_dir) / PRINT_DIR / f"{fig_id}.svg"
-
-
 def _svg_text(mfig, fig: Figure, outlined: bool) -> str:
     buf = io.StringIO()
     # the alt text travels with the file, for viewers that open the SVG on its own
@@ -142,7 +137,7 @@ def lay_out(fig: Figure, brand: Brand) -> tuple[Canvas, tuple[str, str]]:
     """The checked layout of a figure, and its SVG size attributes (see svg_size)."""
     style = Style.from_brand(brand)
     with matplotlib.rc_context(style.rc()):
-        cv = plan(fig, style)
+        cv = checked_layout(fig, style)
     return cv, svg_size(cv)
 
 
@@ -167,7 +162,7 @@ def draw_files(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
     """Write all three files of a figure from one layout; return (width, height) in mm."""
     style = Style.from_brand(brand)
     with matplotlib.rc_context(style.rc()):
-        mfig = _render(plan(fig, style), fig, check=True)
+        mfig = _render(checked_layout(fig, style), fig, check=True)
         size = _save_svg(mfig, fig, print_svg_path(out_dir, fig.id), outlined=False)
         _save_svg(mfig, fig, Path(out_dir) / f"{fig.id}.svg", outlined=True)
         _save_png(mfig, fig, out_dir)
