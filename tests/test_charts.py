@@ -17,6 +17,7 @@ from reportbuild.brand import load_brand
 from reportbuild.charts import ChartFiles, render_all
 from reportbuild.errors import SourceError
 from reportbuild.load import load_project
+from reportbuild.locale import get_locale
 
 HERE = Path(__file__).parent
 SKELETON = HERE.parent / "src" / "reportbuild" / "skeleton"
@@ -54,7 +55,8 @@ def test_every_figure_renders(rendered):
         assert cf.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert cf.width_mm == pytest.approx(160.0)
         assert 15 < cf.height_mm < 200
-        assert cf.alt.startswith(figdata.KIND_NAMES[report.figures[fid].kind])
+        fig = report.figures[fid]
+        assert cf.alt.startswith(get_locale(fig.lang).t(f"figure.kind.{figdata.kind_word(fig)}"))
 
 
 def test_png_is_twice_css_pixels(rendered):
@@ -124,10 +126,10 @@ def test_values_of_data_charts_are_drawn(rendered):
     for fig in report.figures.values():
         drawn = " ".join(o["s"] for k, o in layout(fig, style).ops if k == "text")
         if fig.kind in ("bar", "donut"):
-            for it in fig.items:
+            for it in getattr(fig, "items", ()):
                 assert figdata.format_value(fig, it) in drawn
         if fig.kind == "stacked":
-            for s in fig.series:
+            for s in getattr(fig, "series", ()):
                 for c in s.values:
                     assert figdata.format_value(fig, s, c) in drawn
                 assert s.label in drawn
@@ -263,14 +265,14 @@ def test_alt_text_names_every_value(rendered):
     for fig in report.figures.values():
         alt = figdata.alt_text(fig)
         assert fig.title.rstrip("。") in alt
-        for it in fig.items:
+        for it in getattr(fig, "items", ()):
             assert figdata.format_value(fig, it) in alt
-        for s in fig.series:
+        for s in getattr(fig, "series", ()):
             for c in s.values:
                 assert figdata.format_value(fig, s, c) in alt
-        for st in fig.steps:
+        for st in getattr(fig, "steps", ()):
             assert st.title in alt
-        for stage in fig.stages:
+        for stage in getattr(fig, "stages", ()):
             assert stage.title in alt
     assert "推算" in figdata.alt_text(report.figures["regions"])
 
@@ -394,3 +396,60 @@ def test_drawn_svgs_use_no_use_elements(rendered):
     for cf in files.values():
         text = cf.svg.read_text(encoding="utf-8")
         assert "<use" not in text and "<path" in text, cf.svg.name
+
+
+def test_a_field_of_another_kind_is_an_error_with_file_and_line(tmp_path):
+    root = make_project(tmp_path / "proj")
+    p = root / "figures" / "challenges.yml"
+    p.write_text(p.read_text("utf-8") + "stages: []\n", "utf-8")
+    with pytest.raises(SourceError) as exc:
+        load_project(root)
+    msg = exc.value.format_message()
+    assert re.search(
+        r"figures/challenges\.yml:\d+: error E010: 'stages' is not a field of 'bar'", msg
+    )
+    assert "belongs to ladder" in msg
+
+
+def test_a_kind_registered_in_one_place_loads_draws_and_describes(tmp_path):
+    """The registry is the only list of kinds: one `register` call makes a kind loadable,
+    described in words, tabled for the appendix and drawn."""
+    from typing import Literal
+
+    from reportbuild import kinds
+    from reportbuild.model import ItemsFigure
+
+    class DotsFigure(ItemsFigure):
+        kind: Literal["dots"]
+
+    def draw(cv, fig):
+        for i, it in enumerate(fig.items):
+            cv.rect(i * 10.0, 0.0, 8.0, float(it.value), cv.style.primary)
+            cv.text(i * 10.0, float(it.value) + 1, it.label)
+
+    kinds.register(
+        kinds.FigureKind(
+            name="dots",
+            model=DotsFigure,
+            data=True,
+            requires="items",
+            alt=lambda fig, w: w.join([f"{it.label} {it.value}" for it in fig.items]),
+            table=lambda fig, w: (["A", "B"], [[it.label, str(it.value)] for it in fig.items]),
+            draw=draw,
+            names=(("zh-CN", "点图"), ("en-US", "Dot chart")),
+        )
+    )
+    try:
+        root = make_project(tmp_path / "proj")
+        p = root / "figures" / "challenges.yml"
+        text = p.read_text("utf-8").replace("kind: bar", "kind: dots")
+        p.write_text(text.replace("highlight: 3\n", ""), "utf-8")
+        report = load_project(root)
+        fig = report.figures["challenges"]
+        assert type(fig).__name__ == "DotsFigure" and fig.is_data
+        assert figdata.data_table(fig)[0] == ["A", "B"]
+        assert figdata.alt_text(fig).startswith("点图：")
+        files = render_all(report, load_brand(root), tmp_path / "out")
+        assert files["challenges"].svg.stat().st_size > 500
+    finally:
+        kinds.unregister("dots")

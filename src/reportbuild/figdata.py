@@ -11,19 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportbuild.brand import Brand
+from reportbuild.locale import Locale, get_locale
 from reportbuild.model import Figure, Item, Series
 
-KIND_NAMES = {
-    "bar": "条形图",
-    "stacked": "百分比堆积条形图",
-    "donut": "环形图",
-    "stat": "关键数据",
-    "process": "流程图",
-    "ladder": "阶段图",
-    "layers": "分层结构图",
-    "comparison": "对比图",
-}
-DERIVED_MARK = "推算"
+
+def _locale(fig_or_lang: Figure | str | None) -> Locale:
+    lang = fig_or_lang.lang if isinstance(fig_or_lang, Figure) else fig_or_lang
+    return get_locale(lang)
 
 
 def number(v: Decimal) -> str:
@@ -33,127 +27,95 @@ def number(v: Decimal) -> str:
 
 
 def format_number(
-    value: Decimal | None, unit: str = "", high: Decimal | None = None, approx: bool = False
+    value: Decimal | None,
+    unit: str = "",
+    high: Decimal | None = None,
+    approx: bool = False,
+    lang: str | None = None,
 ) -> str:
     """'89%', '96%–97%', '约1.20个百分点'; '' when there is no value."""
     if value is None:
         return ""
+    loc = get_locale(lang)
     text = f"{number(value)}{unit}"
     if high is not None:
-        text = f"{text}–{number(high)}{unit}"
-    return f"约{text}" if approx else text
+        text = loc.t("range", low=text, high=f"{number(high)}{unit}")
+    return loc.t("approx", text=text) if approx else text
 
 
 def item_unit(fig: Figure, item: Item) -> str:
-    return item.unit if item.unit is not None else (fig.unit or "")
+    return item.unit if item.unit is not None else (getattr(fig, "unit", None) or "")
 
 
 def format_value(fig: Figure, item: Item | Series, category: str | None = None) -> str:
     """An item's value with its unit (the item's own unit overrides the figure's).
 
-    For a stacked figure pass a series and a category id.
+    For a figure of series pass a series and a category id.
     """
     if isinstance(item, Series):
         if category is None or category not in item.values:
             return ""
-        return format_number(item.values[category], fig.unit or "")
-    return format_number(item.value, item_unit(fig, item), item.high, item.approx)
+        return format_number(item.values[category], getattr(fig, "unit", None) or "", lang=fig.lang)
+    return format_number(item.value, item_unit(fig, item), item.high, item.approx, lang=fig.lang)
 
 
 def ranked(fig: Figure) -> list[Item]:
-    """Bar items as the chart draws them: largest first, ties kept in source order."""
+    """Bar items as the chart draws them: largest first, ties kept in source order (or all in
+    source order, with `order: source`)."""
+    if getattr(fig, "order", "value") == "source":
+        return list(fig.items)
     return sorted(fig.items, key=lambda it: -(it.value or Decimal(0)))
 
 
-def _series_label(s: Series) -> str:
-    return s.label + (f"（{DERIVED_MARK}）" if s.derived else "")
+def series_label(fig: Figure, s: Series) -> str:
+    """A series' label, marked when its values are derived (推算) rather than published."""
+    if not s.derived:
+        return s.label
+    return _locale(fig).t("figure.derived_label", label=s.label)
 
 
-def _join(parts: list[str], sep: str = "；") -> str:
-    return sep.join(p for p in parts if p)
+class Words:
+    """The figure words of one locale, with the joins alt texts and tables are made of."""
 
+    def __init__(self, fig: Figure):
+        self.loc = _locale(fig)
 
-def _end(sentence: str) -> str:
-    return sentence if sentence.endswith(("。", "！", "？")) else sentence + "。"
+    def t(self, key: str, **fields: object) -> str:
+        return self.loc.t(key, **fields)
+
+    def join(self, parts: list[str], sep: str = "list") -> str:
+        """Parts joined with the locale's separator: 'list' (；), 'part' (，) or 'enum' (、)."""
+        return self.loc.t(f"figure.sep.{sep}").join(p for p in parts if p)
+
+    def end(self, sentence: str) -> str:
+        """The sentence closed with the locale's full stop (unless it already ends one)."""
+        stops = self.loc.t("figure.stops")
+        return sentence if sentence.endswith(tuple(stops)) else sentence + stops[0]
+
+    def sentences(self, parts: list[str]) -> str:
+        return self.loc.t("figure.sep.sentence").join(self.end(p) for p in parts if p)
 
 
 def alt_text(fig: Figure) -> str:
-    """A Chinese description for screen readers: what the figure shows and every value in it."""
-    head = f"{KIND_NAMES[fig.kind]}：{fig.title.rstrip('。')}"
-    body = ""
-    if fig.kind == "bar":
-        vals = [f"{it.label} {format_value(fig, it)}" for it in ranked(fig)]
-        body = "按数值从高到低依次为：" + _join(vals)
-    elif fig.kind == "stacked":
-        per_cat = []
-        for c in fig.categories:
-            segs = [
-                f"{_series_label(s)} {format_value(fig, s, c.id)}"
-                for s in fig.series
-                if c.id in s.values
-            ]
-            per_cat.append(f"{c.label}：{_join(segs, '，')}")
-        body = _join(per_cat)
-    elif fig.kind == "donut":
-        body = _join([f"{it.label}占 {format_value(fig, it)}" for it in fig.items])
-    elif fig.kind == "stat":
-        body = _join([f"{it.label} {format_value(fig, it)}".strip() for it in fig.items])
-    elif fig.kind == "process":
-        body = f"共 {len(fig.steps)} 个步骤，依次为：" + " → ".join(s.title for s in fig.steps)
-        details = [f"{s.title}：{s.text}" for s in fig.steps if s.text]
-        if details:
-            body += "。" + _join(details)
-        if fig.example:
-            ex = [f"{s.title}：{s.text}" if s.text else s.title for s in fig.example.steps]
-            body += f"。{fig.example.title}：" + _join(ex)
-    elif fig.kind == "ladder":
-        parts = []
-        for i, s in enumerate(fig.stages, 1):
-            p = f"第 {i} 阶段{s.title}"
-            if s.headline:
-                p += f"（{s.headline}）"
-            if s.points:
-                p += "，" + "、".join(s.points)
-            if s.tags:
-                p += "，关键词：" + "、".join(s.tags)
-            if s.examples:
-                p += "，案例：" + "、".join(s.examples)
-            parts.append(p)
-        body = f"共 {len(fig.stages)} 个阶段，由低到高：" + _join(parts)
-        if fig.current:
-            names = [s.title for s in fig.stages if s.id in fig.current]
-            body += "。突出显示的阶段：" + "、".join(names)
-    elif fig.kind == "layers":
-        parts = []
-        for layer in fig.layers:
-            inner = [
-                f"{g.title}（{'、'.join(g.items)}）" if g.title else "、".join(g.items)
-                for g in layer.groups
-            ]
-            if layer.items:
-                inner.append("、".join(layer.items))
-            p = layer.title + (f"（{layer.text}）" if layer.text else "")
-            parts.append(p + ("：" + "，".join(inner) if inner else ""))
-        body = f"自上而下共 {len(fig.layers)} 层：" + _join(parts)
-        if fig.sides:
-            body += "。两侧贯穿各层：" + _join(
-                [f"{g.title}（{'、'.join(g.items)}）" if g.items else g.title for g in fig.sides]
-            )
-    elif fig.kind == "comparison":
-        parts = []
-        for c in fig.columns:
-            p = c.title + (f"（{c.subtitle}）" if c.subtitle else "")
-            extra = [x for x in (c.text, "、".join(c.items) and "例如" + "、".join(c.items)) if x]
-            parts.append(p + ("：" + "，".join(extra) if extra else ""))
-        body = f"{len(fig.columns)} 栏并列对比：" + _join(parts)
-        if fig.footer:
-            body += f"。{fig.footer.title}" + (
-                "：" + "、".join(fig.footer.items) if fig.footer.items else ""
-            )
-    out = _end(head) + (_end(body) if body else "")
-    if fig.is_data and fig.source:
-        out += _end(f"数据来源：{fig.source}")
-    return out
+    """The figure described in words for screen readers, in the report's language: what it shows
+    and every value in it (the kind's entry in reportbuild.kinds writes the body)."""
+    from reportbuild import kinds
+
+    kind = kinds.of(fig)
+    w = Words(fig)
+    title = fig.title.rstrip(w.t("figure.stops")[0])
+    key = f"figure.kind.{kind_word(fig)}"
+    name = w.t(key) if key in w.loc.words else dict(kind.names).get(w.loc.tag, kind.name)
+    head = w.t("figure.alt.head", kind=name, title=title)
+    parts = [head, kind.alt(fig, w)]
+    if kind.data and fig.source:
+        parts.append(w.t("figure.source", source=fig.source))
+    return w.sentences(parts)
+
+
+def kind_word(fig: Figure) -> str:
+    """The locale key under figure.kind.* naming this figure's kind."""
+    return fig.kind
 
 
 def data_table(fig: Figure) -> tuple[list[str], list[list[str]]]:
@@ -161,7 +123,9 @@ def data_table(fig: Figure) -> tuple[list[str], list[list[str]]]:
 
     Columns empty in every row are left out (a comparison without descriptions, say).
     """
-    headers, rows = _table(fig)
+    from reportbuild import kinds
+
+    headers, rows = kinds.of(fig).table(fig, Words(fig))
     keep = [i for i in range(len(headers)) if i == 0 or any(r[i] for r in rows)]
     return [headers[i] for i in keep], [[r[i] for i in keep] for r in rows]
 
@@ -183,126 +147,22 @@ class OutlineGroup:
     rows: tuple[OutlineRow, ...]
 
 
+def outline_row(label: str, *lines: str) -> OutlineRow:
+    return OutlineRow(label, tuple(x for x in lines if x))
+
+
 def data_outline(fig: Figure) -> list[OutlineGroup]:
     """A diagram's text for the data appendix, in reading order.
 
     A table spreads a diagram's long texts over narrow columns that read (and extract) out of
     order; an outline keeps each part's name beside its text, and opens with the parts' order.
     """
+    from reportbuild import kinds
 
-    def row(label: str, *lines: str) -> OutlineRow:
-        return OutlineRow(label, tuple(x for x in lines if x))
-
-    arrow = " → "
-    if fig.kind == "process":
-        groups = [
-            OutlineGroup(
-                "",
-                arrow.join(s.title for s in fig.steps),
-                tuple(row(s.title, s.text) for s in fig.steps),
-            )
-        ]
-        if fig.example:
-            groups.append(
-                OutlineGroup(
-                    fig.example.title, "", tuple(row(s.title, s.text) for s in fig.example.steps)
-                )
-            )
-        return groups
-    if fig.kind == "ladder":
-        return [
-            OutlineGroup(
-                "",
-                arrow.join(s.title for s in fig.stages),
-                tuple(
-                    row(
-                        s.title,
-                        s.headline,
-                        *s.points,
-                        "关键词：" + "、".join(s.tags) if s.tags else "",
-                        "案例：" + "、".join(s.examples) if s.examples else "",
-                    )
-                    for s in fig.stages
-                ),
-            )
-        ]
-    if fig.kind == "layers":
-        rows = []
-        for layer in fig.layers:
-            lines = [layer.text]
-            lines += [
-                f"{g.title}：{'、'.join(g.items)}" if g.title else "、".join(g.items)
-                for g in layer.groups
-            ]
-            lines.append("、".join(layer.items))
-            rows.append(row(layer.title, *lines))
-        groups = [OutlineGroup("", arrow.join(layer.title for layer in fig.layers), tuple(rows))]
-        if fig.sides:
-            groups.append(
-                OutlineGroup(
-                    "贯穿各层", "", tuple(row(g.title, "、".join(g.items)) for g in fig.sides)
-                )
-            )
-        return groups
-    if fig.kind == "comparison":
-        rows = [
-            row(
-                c.title + (f"（{c.subtitle}）" if c.subtitle else ""),
-                c.text,
-                "、".join(c.items),
-            )
-            for c in fig.columns
-        ]
-        if fig.footer:
-            rows.append(row(fig.footer.title, "、".join(fig.footer.items)))
-        return [OutlineGroup("", "、".join(c.title for c in fig.columns), tuple(rows))]
-    raise ValueError(f"{fig.kind} figures are data, not diagrams: use data_table()")
-
-
-def _table(fig: Figure) -> tuple[list[str], list[list[str]]]:
-    if fig.kind == "bar":
-        return ["项目", "数值"], [[it.label, format_value(fig, it)] for it in ranked(fig)]
-    if fig.kind in ("donut", "stat"):
-        return ["项目", "数值"], [[it.label, format_value(fig, it)] for it in fig.items]
-    if fig.kind == "stacked":
-        headers = [""] + [c.label for c in fig.categories]
-        rows = [
-            [s.label + (f"（{DERIVED_MARK}）" if s.derived else "")]
-            + [format_value(fig, s, c.id) for c in fig.categories]
-            for s in fig.series
-        ]
-        return headers, rows
-    if fig.kind == "process":
-        headers = ["步骤", "说明"]
-        rows = [[s.title, s.text] for s in fig.steps]
-        if fig.example:
-            headers.append(fig.example.title)
-            for row, ex in zip(rows, fig.example.steps, strict=False):
-                row.append(f"{ex.title}：{ex.text}" if ex.text else ex.title)
-        return headers, rows
-    if fig.kind == "ladder":
-        return ["阶段", "特征", "要点", "关键词", "案例"], [
-            [s.title, s.headline, "；".join(s.points), "、".join(s.tags), "、".join(s.examples)]
-            for s in fig.stages
-        ]
-    if fig.kind == "layers":
-        rows = []
-        for layer in fig.layers:
-            for g in layer.groups:
-                rows.append([layer.title, g.title, "、".join(g.items)])
-            if layer.items or not layer.groups:
-                rows.append([layer.title, layer.text, "、".join(layer.items)])
-        for g in fig.sides:
-            rows.append(["贯穿各层", g.title, "、".join(g.items)])
-        return ["层级", "分组", "内容"], rows
-    # comparison
-    rows = [
-        [c.title + (f"（{c.subtitle}）" if c.subtitle else ""), c.text, "、".join(c.items)]
-        for c in fig.columns
-    ]
-    if fig.footer:
-        rows.append([fig.footer.title, "", "、".join(fig.footer.items)])
-    return ["类别", "说明", "内容"], rows
+    kind = kinds.of(fig)
+    if kind.outline is None:
+        raise ValueError(f"{fig.kind} figures are data, not diagrams: use data_table()")
+    return kind.outline(fig, Words(fig))
 
 
 @lru_cache(maxsize=1)
@@ -311,7 +171,8 @@ def renderer_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha256()
-    for p in sorted((Path(__file__).parent / "charts").glob("*.py")):
+    here = Path(__file__).parent
+    for p in sorted([*(here / "charts").glob("*.py"), *(here / "kinds").glob("*.py")]):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     h.update(Path(__file__).read_bytes())
     with contextlib.suppress(PackageNotFoundError):

@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reportbuild import markup, model
+from reportbuild import kinds, markup, model
 from reportbuild.errors import Problems, did_you_mean
+from reportbuild.locale import get_locale
 from reportbuild.yamlio import LineDict, LineList, YamlSyntaxError, line_of, loads, read_text
 
 T = TypeVar("T", bound=BaseModel)
@@ -218,7 +219,12 @@ class Loader:
         publishers = self._publishers(manifest_path, manifest)
         deck = self._load_deck()
 
-        # numbered, placed figures
+        # numbered, placed figures, in the report's language (alt texts, labels)
+        lang = str(manifest.get("lang") or "zh-CN")
+        try:
+            lang = get_locale(lang).tag
+        except KeyError:
+            lang = "zh-CN"  # reported where report.yml is checked
         figures = {}
         for fid, fig in sorted(
             self.figures.items(),
@@ -228,6 +234,7 @@ class Loader:
                 update={
                     "number": self.figure_numbers.get(fid, ""),
                     "chapter": self.figure_chapter.get(fid),
+                    "lang": lang,
                 }
             )
         cases = {
@@ -344,105 +351,82 @@ class Loader:
                 continue
             if isinstance(data, LineDict):
                 data.pop("id", None)
-            fig = self.validate(model.Figure, data, path, id=fid, loc=self.loc(path, 1))
+            fig = self._validate_figure(data, path, id=fid, loc=self.loc(path, 1))
             if fig is None:
                 self.broken.add(fid)
                 continue
             self._check_figure(fig, data, path)
             self.figures[fid] = fig
 
-    def _check_figure(self, fig: model.Figure, data: LineDict, path: Path) -> None:
-        def line(*loc: Any) -> int:
-            return line_of(data, loc)
+    def _validate_figure(self, data: Any, path: Path, **extra: Any) -> model.Figure | None:
+        """A figure file validated against the union of the registered kinds' models."""
+        if not isinstance(data, dict):
+            self.error(path, getattr(data, "line", 1), "expected a mapping of figure fields")
+            return None
+        try:
+            return kinds.figure_adapter().validate_python({**data, **extra})
+        except ValidationError as exc:
+            kind = data.get("kind")
+            for err in exc.errors():
+                etype = err["type"]
+                if etype in ("union_tag_invalid", "union_tag_not_found"):
+                    line = line_of(data, ("kind",))
+                    names = kinds.names()
+                    if etype == "union_tag_not_found":
+                        msg = f"missing required field 'kind'; one of {', '.join(names)}"
+                        self.error(path, line, msg, "E011")
+                    else:
+                        self.error(
+                            path,
+                            line,
+                            f"'kind' is '{kind}'{did_you_mean(str(kind), names)}; expected one "
+                            f"of {', '.join(names)}",
+                            "E014",
+                        )
+                    continue
+                # the union puts the kind first in the error's location: the model's own after it
+                err = {**err, "loc": tuple(err["loc"])[1:]}
+                cls = kinds.get(str(kind)).model
+                if etype == "extra_forbidden" and len(err["loc"]) == 1:
+                    field = str(err["loc"][0])
+                    others = [k for k in kinds.owners(field) if k != kind]
+                    if others:
+                        line = line_of(data, err["loc"])
+                        allowed = _fields_at(cls, ())
+                        self.error(
+                            path,
+                            line,
+                            f"'{field}' is not a field of '{kind}' figures (it belongs to "
+                            f"{', '.join(others)}){did_you_mean(field, allowed)}; "
+                            f"allowed: {', '.join(sorted(allowed))}",
+                            "E010",
+                        )
+                        continue
+                self._pydantic_problem(cls, data, path, err)
+            return None
 
-        needs = {
-            "bar": "items", "donut": "items", "stat": "items", "stacked": "series",
-            "process": "steps", "ladder": "stages", "layers": "layers", "comparison": "columns",
-        }  # fmt: skip
-        key = needs[fig.kind]
-        if not getattr(fig, key):
+    def _check_figure(self, fig: model.Figure, data: LineDict, path: Path) -> None:
+        kind = kinds.of(fig)
+        if kind.requires and not getattr(fig, kind.requires):
             self.error(
-                path, data.line, f"a '{fig.kind}' figure needs '{key}'; see docs/FORMAT.md", "E011"
+                path,
+                data.line,
+                f"a '{fig.kind}' figure needs '{kind.requires}'; see docs/FORMAT.md",
+                "E011",
             )
-        if fig.is_data and not (fig.source or "").strip():
+        if kind.data and not (fig.source or "").strip():
             self.error(
                 path,
                 data.line,
                 "a data figure needs 'source:' (数据来源 as the report gives it)",
                 "E011",
             )
-        percent = (fig.unit or "").strip() == "%"
-        seen: set[str] = set()
-        for i, it in enumerate(fig.items):
-            if it.id in seen:
-                self.error(
-                    path,
-                    line("items", i),
-                    f"duplicate item id '{it.id}'; ids must be unique in a figure",
-                    "E021",
-                )
-            seen.add(it.id)
-            if fig.kind in ("bar", "donut") and it.value is None:
-                self.error(
-                    path,
-                    line("items", i),
-                    f"item '{it.id}' has no value; a chart shows only given numbers",
-                    "E011",
-                )
-            unit = it.unit if it.unit is not None else fig.unit
-            for v in (it.value, it.high):
-                if v is not None and (unit or "").strip() == "%" and not (0 <= v <= 100):
-                    self.error(
-                        path,
-                        line("items", i, "value"),
-                        f"percentage {v} is outside 0–100; check the number",
-                        "E022",
-                    )
-        cat_ids = [c.id for c in fig.categories]
-        for i, s in enumerate(fig.series):
-            for cid, v in s.values.items():
-                if cid not in cat_ids:
-                    self.error(
-                        path,
-                        line("series", i, "values", cid),
-                        f"category '{cid}' is not in 'categories'{did_you_mean(cid, cat_ids)}",
-                        "E023",
-                    )
-                if percent and not (0 <= v <= 100):
-                    self.error(
-                        path,
-                        line("series", i, "values", cid),
-                        f"percentage {v} is outside 0–100; check the number",
-                        "E022",
-                    )
-        if fig.kind == "stacked" and percent:
-            for c in fig.categories:
-                total = sum((s.values.get(c.id, 0) for s in fig.series), start=0)
-                if abs(total - 100) > 0.5:
-                    self.error(
-                        path,
-                        line("categories"),
-                        f"shares of '{c.label}' add up to {total}, not 100 (±0.5); check the "
-                        "values or add the remainder as a derived series",
-                        "E024",
-                    )
-        stage_ids = [s.id for s in fig.stages]
-        for cur in fig.current:
-            if cur not in stage_ids:
-                self.error(
-                    path,
-                    line("current"),
-                    f"'current' names unknown stage '{cur}'{did_you_mean(cur, stage_ids)}",
-                    "E023",
-                )
-        if fig.example and fig.steps and len(fig.example.steps) != len(fig.steps):
-            self.error(
-                path,
-                line("example"),
-                f"the example has {len(fig.example.steps)} steps but the process has "
-                f"{len(fig.steps)}; give one per step",
-                "E025",
-            )
+        if kind.check is not None:
+
+            def report(where: tuple[Any, ...], message: str, code: str) -> None:
+                self.error(path, line_of(data, where) if where else data.line, message, code)
+
+            kind.check(fig, report)
 
     # ── Markdown files ─────────────────────────────────────────────────────
 
@@ -950,7 +934,8 @@ def _fields_at(cls: type[BaseModel], loc: tuple) -> list[str]:
                 ]
                 if inner:
                     current = inner[0]
-    hidden = {"loc", "number", "chapter", "id"} if current is model.Figure else {"loc"}
+    figure = isinstance(current, type) and issubclass(current, model.Figure)
+    hidden = {"loc", "number", "chapter", "id", "lang"} if figure else {"loc"}
     return [f for f in getattr(current, "model_fields", {}) if f not in hidden]
 
 

@@ -10,10 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
-DATA_KINDS = ("bar", "stacked", "donut", "stat")
-DIAGRAM_KINDS = ("process", "ladder", "layers", "comparison")
-FIGURE_KINDS = DATA_KINDS + DIAGRAM_KINDS
-
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -110,68 +106,84 @@ class Footer(Frozen):
 
 
 class Figure(Frozen):
-    """One chart or diagram. `number` ('1-2') and `chapter` are set where it is placed."""
+    """What every figure has, whatever its kind. Each kind's model (registered in
+    reportbuild.kinds, the only list of kinds) adds its own fields and a `kind` literal;
+    `number` ('1-2'), `chapter` and `lang` are set where the figure is placed."""
 
     id: Id
-    kind: Literal["bar", "stacked", "donut", "stat", "process", "ladder", "layers", "comparison"]
+    kind: str
     title: NonEmpty
     caption: str | None = None
     question: str | None = None
     finding: str | None = None
-    unit: str | None = None
     source: str | None = None
     note: str | None = None
-    highlight: int = 0
-    items: tuple[Item, ...] = ()
-    categories: tuple[Category, ...] = ()
-    series: tuple[Series, ...] = ()
-    steps: tuple[Step, ...] = ()
-    example: Example | None = None
-    stages: tuple[Stage, ...] = ()
-    current: tuple[str, ...] = ()
-    layers: tuple[Layer, ...] = ()
-    sides: tuple[Group, ...] = ()
-    columns: tuple[Column, ...] = ()
-    footer: Footer | None = None
     loc: Loc
     number: str = ""
     chapter: str | None = None
+    lang: str = "zh-CN"
 
     @property
     def is_data(self) -> bool:
-        return self.kind in DATA_KINDS
+        from reportbuild import kinds
+
+        return kinds.of(self).data
 
     @property
     def label(self) -> str:
-        """'图 1-2' once placed, else ''."""
-        return f"图 {self.number}" if self.number else ""
+        """'图 1-2' (in the report's locale) once placed, else ''."""
+        from reportbuild.locale import get_locale
+
+        return get_locale(self.lang).t("figure.label", number=self.number) if self.number else ""
 
     @property
     def display_caption(self) -> str:
         return self.caption or self.title
 
     def value(self, path: str) -> BoundValue | None:
-        """The value an inline binding names: 'item' or 'series.category'."""
-        parts = path.split(".")
-        if self.kind == "stacked" and len(parts) == 2:
-            for s in self.series:
-                if s.id == parts[0] and parts[1] in s.values:
-                    return BoundValue(value=s.values[parts[1]], unit=self.unit or "")
-            return None
-        if len(parts) == 1:
-            for it in self.items:
-                if it.id == parts[0] and it.value is not None:
-                    return BoundValue(
-                        value=it.value,
-                        high=it.high,
-                        unit=it.unit if it.unit is not None else (self.unit or ""),
-                    )
+        """The value an inline binding names ('item' or 'series.category'); None if none."""
         return None
 
     def binding_paths(self) -> list[str]:
-        if self.kind == "stacked":
-            return [f"{s.id}.{c}" for s in self.series for c in s.values]
+        return []
+
+
+class ItemsFigure(Figure):
+    """A data figure of labelled values (bars, donut, callouts)."""
+
+    unit: str | None = None
+    items: tuple[Item, ...] = ()
+
+    def value(self, path: str) -> BoundValue | None:
+        for it in self.items:
+            if it.id == path and it.value is not None:
+                return BoundValue(
+                    value=it.value,
+                    high=it.high,
+                    unit=it.unit if it.unit is not None else (self.unit or ""),
+                )
+        return None
+
+    def binding_paths(self) -> list[str]:
         return [it.id for it in self.items if it.value is not None]
+
+
+class SeriesFigure(Figure):
+    """A data figure of series over categories (stacked, grouped, line)."""
+
+    unit: str | None = None
+    categories: tuple[Category, ...] = ()
+    series: tuple[Series, ...] = ()
+
+    def value(self, path: str) -> BoundValue | None:
+        sid, _, cid = path.partition(".")
+        for s in self.series:
+            if s.id == sid and cid in s.values:
+                return BoundValue(value=s.values[cid], unit=self.unit or "")
+        return None
+
+    def binding_paths(self) -> list[str]:
+        return [f"{s.id}.{c}" for s in self.series for c in s.values]
 
 
 class BoundValue(Frozen):

@@ -9,26 +9,16 @@ from pathlib import Path
 import matplotlib
 import matplotlib.backends.backend_svg  # noqa: F401 - loaded while the chart worker warms up
 
+from reportbuild import kinds
 from reportbuild.atomic import atomic_path
 from reportbuild.brand import Brand
-from reportbuild.charts import bars, diagrams, print_svg_path
+from reportbuild.charts import bars, diagrams, print_svg_path  # noqa: F401 - loaded while warming up
 from reportbuild.charts.canvas import Canvas, check_inside
 from reportbuild.charts.glyphs import check_glyphs
 from reportbuild.charts.style import PNG_DPI, Style
 from reportbuild.errors import BuildError
 from reportbuild.figdata import alt_text
 from reportbuild.model import Figure
-
-LAYOUTS = {
-    "bar": bars.bar,
-    "stacked": bars.stacked,
-    "donut": bars.donut,
-    "stat": bars.stat,
-    "process": diagrams.process,
-    "ladder": diagrams.ladder,
-    "layers": diagrams.layers,
-    "comparison": diagrams.comparison,
-}
 
 # No dates, no tool versions: the same figure gives the same bytes.
 SVG_META = {"Date": None, "Creator": None, "Format": None, "Type": None}
@@ -37,7 +27,7 @@ PNG_META = {"Software": None}
 
 def layout(fig: Figure, style: Style) -> Canvas:
     cv = Canvas(style)
-    LAYOUTS[fig.kind](cv, fig)
+    kinds.of(fig).drawing()(cv, fig)
     return cv
 
 

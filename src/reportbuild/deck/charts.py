@@ -13,7 +13,8 @@ from pptx.oxml.ns import qn
 from reportbuild import model
 from reportbuild.deck.layout import Box, SlideCtx, emu
 from reportbuild.deck.theme import hex_of, style_font
-from reportbuild.figdata import alt_text
+from reportbuild.figdata import alt_text, ranked, series_label
+from reportbuild.locale import get_locale
 
 
 def mix(color: str, other: str, t: float) -> str:
@@ -74,7 +75,7 @@ def _quiet_value_axis(chart, maximum: float | None) -> None:
 def bar(ctx: SlideCtx, box: Box, fig: model.Figure):
     """Ranked horizontal bars, largest on top; the top items in the primary colour."""
     st = ctx.style
-    items = sorted(fig.items, key=lambda it: -_num(it.value))  # stable: ties keep file order
+    items = ranked(fig)  # largest first (ties keep file order), or as written
     data = CategoryChartData(number_format=number_format(fig))
     data.categories = [it.label for it in items]
     data.add_series(fig.caption or fig.title, [_num(it.value) for it in items])
@@ -113,7 +114,7 @@ def donut(ctx: SlideCtx, box: Box, fig: model.Figure):
     it = fig.items[0]
     share = _num(it.value)
     data = CategoryChartData(number_format=number_format(fig))
-    data.categories = [it.label, "其余"]
+    data.categories = [it.label, get_locale(fig.lang).t("figure.rest")]
     data.add_series(fig.caption or fig.title, [share, round(100 - share, 6)])
     gf, chart = _base(ctx, fig, box, XL_CHART_TYPE.DOUGHNUT, data)
     chart.has_legend = False
@@ -141,8 +142,7 @@ def stacked(ctx: SlideCtx, box: Box, fig: model.Figure):
     data = CategoryChartData(number_format=number_format(fig))
     data.categories = [c.label for c in fig.categories]
     for s in fig.series:
-        label = s.label + ("（推算）" if s.derived else "")
-        data.add_series(label, [_num(s.values.get(c.id)) for c in fig.categories])
+        data.add_series(series_label(fig, s), [_num(s.values.get(c.id)) for c in fig.categories])
     gf, chart = _base(ctx, fig, box, XL_CHART_TYPE.BAR_STACKED_100, data)
     plot = chart.plots[0]
     plot.gap_width = 55

@@ -12,9 +12,9 @@ from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.oxml.ns import qn
 from pptx.util import Emu
 
-from reportbuild import model
+from reportbuild import kinds, model
 from reportbuild.brand import Brand
-from reportbuild.deck import charts, content, diagrams, measure
+from reportbuild.deck import charts, content, measure
 from reportbuild.deck.layout import (
     EMU_PER_PT,
     Box,
@@ -445,12 +445,10 @@ class DeckBuilder:
                 big,
                 anchor="middle",
             )
-        elif fig.kind in charts.BUILDERS:
-            charts.BUILDERS[fig.kind](ctx, box, fig)
         elif fig.kind == "stat":
             self._stats(ctx, box, fig)
-        elif fig.kind in diagrams.BUILDERS:
-            diagrams.BUILDERS[fig.kind](ctx, box, fig)
+        elif (build := kinds.of(fig).deck_builder()) is not None:  # the kind's registry entry
+            build(ctx, box, fig)
         else:
             raise Overflow(
                 f"Figure {fig.id}",

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from markupsafe import Markup, escape
 
 from reportbuild.brand import Brand
+from reportbuild.locale import get_locale
 from reportbuild.machine import machine_cache
 from reportbuild.model import Figure, Report, Rich
 
@@ -234,11 +235,8 @@ def table_of_contents(report: Report) -> list[TocEntry]:
     for p in report.back:
         toc.append(TocEntry(1, f"page-{p.id}", p.title))
     if report.figures:
-        toc.append(TocEntry(1, "appendix", APPENDIX_TITLE))
+        toc.append(TocEntry(1, "appendix", get_locale(report.lang).t("figure.appendix.title")))
     return toc
-
-
-APPENDIX_TITLE = "附录：图表数据"
 
 
 def said_elsewhere(report: Report) -> Callable[[str], bool]:
@@ -354,7 +352,7 @@ def render_html(
         css=stylesheet(brand, mode, dirs),
         figures=figure_views(report, charts, mode),
         toc=table_of_contents(report),
-        appendix_title=APPENDIX_TITLE,
+        appendix_title=get_locale(report.lang).t("figure.appendix.title"),
         said_elsewhere=said_elsewhere(report),
         # a strategy's page headline prints under the heading of the section it names
         strategy_of_section={s.section: s for s in report.strategies.strategies},

@@ -7,16 +7,15 @@ report does not load with it, so it never reaches the lints.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from pathlib import Path
 
 from reportbuild.errors import Problem
+from reportbuild.kinds.charts import share_totals
 from reportbuild.lints.codes import problem
 from reportbuild.lints.sites import Locator, Site, blank_bindings
 from reportbuild.markup import XREF
 from reportbuild.model import FigureRef, Report
 
-TOLERANCE = Decimal("0.5")
 PLACEHOLDER = re.compile(
     r"^\s*(todo|tbd|fixme|xxx+|\?+|？+|待补充?|待定|待确认|暂无|无|-+|—+)\s*$", re.I
 )
@@ -61,36 +60,16 @@ def lint_figures(report: Report, sites: list[Site], root: Path | str) -> list[Pr
                     "write where the numbers come from in 'source:'",
                 )
             )
-        percent = (fig.unit or "").strip() == "%"
-        if fig.kind == "stacked" and percent:
-            for c in fig.categories:
-                total = sum((s.values.get(c.id, Decimal(0)) for s in fig.series), Decimal(0))
-                if abs(total - 100) > TOLERANCE:
-                    out.append(
-                        problem(
-                            "L304",
-                            path,
-                            loc.find(path, "categories:"),
-                            f"shares of '{c.label}' in '{fig.id}' add up to {total}, "
-                            "not 100 (±0.5); check the values or add the remainder "
-                            "as a derived series",
-                        )
-                    )
-        if fig.kind == "donut":
-            shares = [
-                it.value
-                for it in fig.items
-                if it.value is not None and (it.unit or fig.unit or "").strip() == "%"
-            ]
-            total = sum(shares, Decimal(0))
-            if shares and total > 100 + TOLERANCE:
+        if fig.kind == "donut":  # a stacked figure's totals are the loader's E024
+            for _label, total in share_totals(fig):
                 out.append(
                     problem(
                         "L304",
                         path,
                         loc.find(path, "items:"),
-                        f"the shares of donut '{fig.id}' add up to {total}, more than 100; "
-                        "check the values",
+                        f"the shares of donut '{fig.id}' add up to {total}, more than 100 "
+                        f"(±{fig.tolerance}); check the values, or declare the rounding with "
+                        "'tolerance:'",
                     )
                 )
         if not fig.number:

@@ -105,7 +105,7 @@ def targets(report: Report) -> list[Target]:
     for fig in report.figures.values():
         if not fig.is_data:
             continue
-        if fig.kind == "stacked":
+        if hasattr(fig, "series"):
             unit = (fig.unit or "").strip()
             if not unit:
                 continue

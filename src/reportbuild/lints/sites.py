@@ -252,40 +252,41 @@ def figure_texts(fig: Figure) -> list[tuple[str, str, bool]]:
     add("caption", fig.caption, True)
     add("question", fig.question)
     add("finding", fig.finding, True)
-    add("unit", fig.unit)
+    add("unit", getattr(fig, "unit", None))
     add("source", fig.source)
     add("note", fig.note, True)
-    for it in fig.items:
+    for it in getattr(fig, "items", ()):
         add("item label", it.label)
         add("item unit", it.unit)
         add("item note", it.note)
-    for c in fig.categories:
+    for c in getattr(fig, "categories", ()):
         add("category label", c.label)
-    for s in fig.series:
+    for s in getattr(fig, "series", ()):
         add("series label", s.label)
-    steps = list(fig.steps) + (list(fig.example.steps) if fig.example else [])
-    if fig.example:
-        add("example title", fig.example.title)
+    example, footer = getattr(fig, "example", None), getattr(fig, "footer", None)
+    steps = list(getattr(fig, "steps", ())) + (list(example.steps) if example else [])
+    if example:
+        add("example title", example.title)
     for st in steps:
         add("step title", st.title)
         add("step text", st.text)
-    for sg in fig.stages:
+    for sg in getattr(fig, "stages", ()):
         for t in (sg.title, sg.headline, *sg.points, *sg.tags, *sg.examples):
             add("stage", t)
-    for layer in fig.layers:
+    for layer in getattr(fig, "layers", ()):
         for t in (layer.title, layer.text, *layer.items):
             add("layer", t)
         for g in layer.groups:
             for t in (g.title, *g.items):
                 add("layer group", t)
-    for g in fig.sides:
+    for g in getattr(fig, "sides", ()):
         for t in (g.title, *g.items):
             add("side", t)
-    for col in fig.columns:
+    for col in getattr(fig, "columns", ()):
         for t in (col.title, col.subtitle, col.text, *col.items):
             add("column", t)
-    if fig.footer:
-        for t in (fig.footer.title, *fig.footer.items):
+    if footer:
+        for t in (footer.title, *footer.items):
             add("footer", t)
     return out
 
