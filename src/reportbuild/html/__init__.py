@@ -347,7 +347,10 @@ def render_html(
         tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir()), str(cache)
     )
     template = env.get_template("report.html.j2")
+    from reportbuild import directives
+
     return template.render(
+        block_templates=directives.templates(),
         report=report,
         brand=brand,
         mode=mode,
