@@ -37,12 +37,20 @@ def check(project: Path, strict: bool, fmt: str | None) -> None:
     from reportbuild.summary import summarize
 
     fmt = fmt or default_format()
+    # the sources and the brand are checked together: an error in one never hides the other
+    found: list = []
     try:
         report = load_project(project)
+    except SourceError as exc:
+        found.extend(exc.problems)
+    try:
         brand = load_brand(project)
     except SourceError as exc:
+        found.extend(exc.problems)
+    if found:
+        exc = SourceError(sorted(set(found)))
         if fmt == "text":
-            raise
+            raise exc
         click.echo(render(exc.problems, fmt))
         raise LintFailure(f"{len(failing(exc.problems))} error(s) in the sources") from None
     problems = run_lints(report, brand, project)

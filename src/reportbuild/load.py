@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reportbuild import markup, model
+from reportbuild import markup, model, paths
 from reportbuild.errors import Problems, did_you_mean
 from reportbuild.yamlio import LineDict, LineList, YamlSyntaxError, line_of, loads, read_text
 
@@ -37,9 +37,10 @@ class Loader:
     "end."""
 
     def __init__(self, root: Path):
-        self.root = root.resolve()
-        self.sources = self.root / "sources"
-        self.figures_dir = self.root / "figures"
+        self.paths = paths.ProjectPaths(root)
+        self.root = self.paths.root
+        self.sources = self.paths.sources
+        self.figures_dir = self.paths.figures
         self.problems = Problems(self.root)
         self.md = markup.parser(False)
         self.figures: dict[str, model.Figure] = {}
@@ -60,6 +61,9 @@ class Loader:
         self.problems.add(path, line, message, code)
 
     def read(self, path: Path) -> str | None:
+        if not self.paths.inside(path):
+            self.error(path, 1, paths.OutsideProject(path, path.resolve()).advice(), "E005")
+            return None
         if not path.is_file():
             return None
         try:
@@ -133,6 +137,9 @@ class Loader:
     # ── the whole project ──────────────────────────────────────────────────
 
     def load(self) -> model.Report | None:
+        for outside in self.paths.outside_files():
+            advice = paths.OutsideProject(outside, outside.resolve()).advice()
+            self.error(outside, 1, advice, "E005")
         manifest_path = self.sources / "report.yml"
         if not manifest_path.is_file():
             self.error(
@@ -451,7 +458,7 @@ class Loader:
             self.error(manifest_path, line, "expected a file path relative to sources/")
             return None
         path = (self.sources / rel).resolve()
-        if not path.is_relative_to(self.sources):
+        if not path.is_relative_to(self.sources.resolve()):
             self.error(
                 manifest_path, line, f"'{rel}' is outside sources/; keep report files inside it"
             )

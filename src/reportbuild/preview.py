@@ -19,10 +19,11 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from reportbuild import paths
 from reportbuild.build import BuildOptions, Feedback, run_build
 from reportbuild.errors import BuildError, ReportError
 
-WATCHED = ("sources", "figures", "styles")
+WATCHED = (paths.SOURCES, paths.FIGURES, paths.STYLES)
 VERSION_PATH = "/__version"
 
 RELOAD_SCRIPT = """<script>/* reportbuild preview: reload after each rebuild */
@@ -164,7 +165,7 @@ class Preview:
 
     def __init__(self, root: Path | str, port: int = 8000, verbosity: int = 1):
         self.root = Path(root).resolve()
-        self.out_dir = self.root / "output"
+        self.out_dir = paths.ProjectPaths(self.root).output
         self.state = PreviewState()
         self.fb = Feedback(verbosity)
         self.opts = BuildOptions(only="html", verbosity=verbosity, jobs=1)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from reportbuild import paths
 from reportbuild.errors import BuildError
 
 SKELETON = Path(__file__).resolve().parent.parent / "skeleton"
-GITIGNORE = "output/\n.reportbuild-cache/\n"
+GITIGNORE = f"{paths.OUTPUT}/\n{paths.CACHE}/\n"
 
 
 def new_project(directory: Path | str) -> Path:
@@ -18,7 +19,7 @@ def new_project(directory: Path | str) -> Path:
         raise BuildError(f"{dest} already exists and is not empty; choose a new folder")
     shutil.copytree(
         SKELETON, dest, dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns("__pycache__", "output", ".reportbuild-cache"),
+        ignore=shutil.ignore_patterns("__pycache__", paths.OUTPUT, paths.CACHE),
     )  # fmt: skip
     (dest / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     return dest

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup, escape
 
+from reportbuild import paths
 from reportbuild.brand import Brand
 from reportbuild.machine import machine_cache
 from reportbuild.model import Figure, Report, Rich
@@ -188,7 +189,7 @@ def _image_src(svg: Path, root: Path, mode: str) -> str:
     """file:// for WeasyPrint (through the sandbox); relative to output/ for the browser edition."""
     svg = Path(svg).resolve()
     if mode == "screen":
-        out = (root / "output").resolve()
+        out = paths.ProjectPaths(root).output.resolve()
         if svg.is_relative_to(root.resolve()):  # output/report.html sits in output/
             return os.path.relpath(svg, out).replace(os.sep, "/")
     return svg.as_uri()
@@ -274,7 +275,7 @@ def said_elsewhere(report: Report) -> Callable[[str], bool]:
 def style_dirs(report: Report, theme_dirs: Sequence[Path]) -> list[Path]:
     """Folders that may override templates (templates/) and add CSS (*.css): project first."""
     seen: dict[Path, None] = {}
-    for d in (Path(report.root) / "styles", *theme_dirs):
+    for d in (paths.ProjectPaths(report.root).styles, *theme_dirs):
         d = Path(d).resolve()
         if d.is_dir():
             seen.setdefault(d, None)
@@ -324,6 +325,8 @@ def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path]) -> Markup:
         parts.append((STATIC / "screen.css").read_text(encoding="utf-8"))
     for d in reversed(dirs):  # the project's own CSS comes last, so it wins
         for css in sorted(d.glob("*.css")):
+            # the loader refuses such links (E005); never paste a file from outside the project
+            paths.ProjectPaths(d.parent).check(css)
             parts.append(f"/* {css.name} */\n" + css.read_text(encoding="utf-8"))
     # a </style> inside a stylesheet would end the element early
     return Markup("\n".join(parts).replace("</", "<\\/"))
@@ -342,7 +345,7 @@ def render_html(
         raise ValueError(f"mode must be 'print' or 'screen', not {mode!r}")
     dirs = style_dirs(report, theme_dirs)
     # compiled templates are checked against their source: one cache serves every project
-    cache = machine_cache(Path(report.root) / ".reportbuild-cache") / "jinja"
+    cache = machine_cache(paths.ProjectPaths(report.root).cache) / "jinja"
     env = environment(
         tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir()), str(cache)
     )
