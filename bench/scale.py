@@ -143,7 +143,9 @@ def main() -> None:
                     if edit:
                         edit(project, i)
                     if cmd is floor:
-                        shutil.copy(project / ".reportbuild-cache" / "report.print.html", floor_html)
+                        shutil.copy(
+                            project / ".reportbuild-cache" / "report.print.html", floor_html
+                        )
                     got.setdefault(name, []).append(run(cmd, env, sample=True))
                 pages = _pages(project / "output" / "report.pdf")
             for name, runs in got.items():
