@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from reportbuild import locale as locale_mod
 from reportbuild import markup, model, paths
 from reportbuild.errors import Problems, did_you_mean
+from reportbuild.locale import Locale, get_locale
 from reportbuild.yamlio import LineDict, LineList, YamlSyntaxError, line_of, loads, read_text
 
 T = TypeVar("T", bound=BaseModel)
@@ -136,6 +138,20 @@ class Loader:
 
     # ── the whole project ──────────────────────────────────────────────────
 
+    def _locale(self, manifest: LineDict, path: Path) -> Locale:
+        """The locale `lang:` names (default zh-CN); an unknown one is an error naming the line."""
+        tag = manifest.get("lang") or locale_mod.DEFAULT
+        try:
+            return get_locale(str(tag))
+        except KeyError:
+            self.error(
+                path,
+                manifest.key_lines.get("lang", manifest.line),
+                f"unknown lang '{tag}'; use one of: {', '.join(locale_mod.available())}",
+                "E016",
+            )
+            return get_locale(locale_mod.DEFAULT)
+
     def load(self) -> model.Report | None:
         for outside in self.paths.outside_files():
             advice = paths.OutsideProject(outside, outside.resolve()).advice()
@@ -156,6 +172,7 @@ class Loader:
                 )
             return None
         self._check_keys(manifest, REPORT_KEYS, manifest_path)
+        self.locale = self._locale(manifest, manifest_path)
 
         allow_html = bool(manifest.get("allow_html", False))
         self.md = markup.parser(allow_html)
@@ -194,7 +211,9 @@ class Loader:
                         )
                         continue
                     n += 1
-                    self.figure_numbers[fid] = f"{number}-{n}"
+                    self.figure_numbers[fid] = self.locale.rule("figure_number").format(
+                        chapter=number, n=n
+                    )
                     self.figure_chapter[fid] = raw["id"]
                 if blk.kind == "case" and blk.args:
                     self.case_chapter.setdefault(blk.args[0], raw["id"])
@@ -202,7 +221,9 @@ class Loader:
         self.binder = markup.Binder(
             value_of=self._value_of,
             label_of=lambda fid: (
-                f"图 {self.figure_numbers[fid]}" if fid in self.figure_numbers else None
+                self.locale.t("figure.label", number=self.figure_numbers[fid])
+                if fid in self.figure_numbers
+                else None
             ),
             known_values=lambda: [
                 f"{f.id}.{p}" for f in self.figures.values() for p in f.binding_paths()
@@ -244,9 +265,10 @@ class Loader:
 
         report_fields = {
             k: manifest[k]
-            for k in ("title", "subtitle", "series", "year", "lang", "keywords", "allow_html")
+            for k in ("title", "subtitle", "series", "year", "keywords", "allow_html")
             if k in manifest
         }
+        report_fields["lang"] = self.locale.tag
         contact = None
         if "contact" in manifest:
             contact = self.validate(model.Contact, manifest["contact"], manifest_path)
@@ -927,8 +949,9 @@ def _list(data: LineDict, key: str) -> list:
 
 
 def _number_key(number: str) -> tuple[int, int]:
-    a, _, b = number.partition("-")
-    return (int(a or 999), int(b or 999))
+    """'1-2' or '1.2' (the locale's form) → (1, 2); unnumbered last."""
+    parts = [int(d) for d in re.findall(r"\d+", number)]
+    return (parts[0], parts[1]) if len(parts) >= 2 else (999, 999)
 
 
 def _fields_at(cls: type[BaseModel], loc: tuple) -> list[str]:

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from reportbuild import paths
 from reportbuild.brand import Brand
+from reportbuild.locale import Locale, get_locale
 from reportbuild.machine import machine_cache
 from reportbuild.model import Figure, Report, Rich
 
@@ -235,11 +236,8 @@ def table_of_contents(report: Report) -> list[TocEntry]:
     for p in report.back:
         toc.append(TocEntry(1, f"page-{p.id}", p.title))
     if report.figures:
-        toc.append(TocEntry(1, "appendix", APPENDIX_TITLE))
+        toc.append(TocEntry(1, "appendix", get_locale(report.lang).t("appendix.title")))
     return toc
-
-
-APPENDIX_TITLE = "附录：图表数据"
 
 
 def said_elsewhere(report: Report) -> Callable[[str], bool]:
@@ -314,13 +312,35 @@ def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None) ->
     return env
 
 
-def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path]) -> Markup:
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def locale_css(loc: Locale) -> str:
+    """The rules of the theme that depend on the report's language (generated words, indent)."""
+    page_ref = " ".join(
+        (_css_string(loc.t("page_ref.before")), "target-counter(attr(href url), page)",
+         _css_string(loc.t("page_ref.after")))
+    )  # fmt: skip
+    return (
+        ".page-body .prose p, .chapter-body .prose p"
+        f" {{ text-indent: {loc.rule('paragraph_indent')}; }}\n"
+        f".prose p, .case-text, .quote-text {{ hyphens: {loc.rule('hyphens')}; }}\n"
+        f".pull-quote::before {{ content: {_css_string(loc.rule('quote_open'))}; }}\n"
+        f".strategy a::after {{ content: {page_ref}; }}\n"
+    )
+
+
+def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path], loc: Locale) -> Markup:
     """Brand variables, the theme CSS for the mode, then each project/theme *.css by name."""
     # var() does not reach the @page background of named pages in WeasyPrint: give the colour
     pages = "".join(
         f"@page {name} {{ background: {brand.primary}; }}\n" for name in ("cover", "back")
     )
-    parts = [brand.css_variables(), (STATIC / "report.css").read_text(encoding="utf-8"), pages]
+    parts = [
+        brand.css_variables(), (STATIC / "report.css").read_text(encoding="utf-8"), pages,
+        locale_css(loc),
+    ]  # fmt: skip
     if mode == "screen":
         parts.append((STATIC / "screen.css").read_text(encoding="utf-8"))
     for d in reversed(dirs):  # the project's own CSS comes last, so it wins
@@ -350,14 +370,16 @@ def render_html(
         tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir()), str(cache)
     )
     template = env.get_template("report.html.j2")
+    loc = get_locale(report.lang)
     return template.render(
+        loc=loc,
         report=report,
         brand=brand,
         mode=mode,
-        css=stylesheet(brand, mode, dirs),
+        css=stylesheet(brand, mode, dirs, loc),
         figures=figure_views(report, charts, mode),
         toc=table_of_contents(report),
-        appendix_title=APPENDIX_TITLE,
+        appendix_title=loc.t("appendix.title"),
         said_elsewhere=said_elsewhere(report),
         # a strategy's page headline prints under the heading of the section it names
         strategy_of_section={s.section: s for s in report.strategies.strategies},
