@@ -96,3 +96,52 @@ def test_errors_in_sources_and_brand_come_together(runner, project, tmp_path):
     res = check(runner, project)
     assert_error(res, "styles/evil.css", "E005")
     assert_error(res, "styles/_brand.yml", "E005")
+
+
+@pytest.mark.parametrize("word", ["no", "off", '"false"', "yes"])
+def test_allow_html_takes_only_true_or_false(runner, project, word):
+    """`allow_html: no` once turned raw HTML on (bool('no') is True): only YAML booleans count."""
+    manifest = project / "sources" / "report.yml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8") + f"allow_html: {word}\n", encoding="utf-8"
+    )
+    chapter = next((project / "sources" / "chapters").glob("*.md"))
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8") + "\n<script>alert(1)</script>\n", encoding="utf-8"
+    )
+    line = assert_error(check(runner, project), "sources/report.yml", "E017")
+    assert "did you mean `allow_html: " in line
+    res = runner.invoke(cli, ["build", "-C", str(project), "--only", "html"])
+    assert res.exit_code == 2
+    assert not (project / "output" / "report.html").exists()
+
+
+def test_raw_html_stays_text_unless_enabled(runner, project):
+    chapter = next((project / "sources" / "chapters").glob("*.md"))
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8") + '\n<img src=x onerror="alert(1)">\n',
+        encoding="utf-8",
+    )
+    res = runner.invoke(cli, ["build", "-C", str(project), "--only", "html"])
+    assert res.exit_code == 0, res.output
+    html = (project / "output" / "report.html").read_text(encoding="utf-8")
+    assert "<img src=x onerror" not in html and "&lt;img src=x onerror" in html
+
+
+@pytest.mark.parametrize("written", ["010", "0x10", "1:30", "0b101", "08"])
+def test_numbers_yaml_1_1_would_change_are_refused_at_their_line(runner, project, written):
+    fig = next((project / "figures").glob("*.yml"))
+    lines = fig.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, ln in enumerate(lines) if re.search(r"value:\s*[\d.]+\b", ln))
+    lines[at] = re.sub(r"value:\s*[\d.]+", f"value: {written}", lines[at], count=1)
+    fig.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = assert_error(check(runner, project), f"figures/{fig.name}", "E003")
+    assert f":{at + 1}:" in line and f"'{written}' is not a plain number" in line
+
+
+def test_an_exponent_is_read_as_the_plain_number():
+    from decimal import Decimal
+
+    from reportbuild.yamlio import loads
+
+    assert loads("a: 1.0e+3\nb: 7.0E-10\n") == {"a": Decimal("1000"), "b": Decimal("0.00000000070")}

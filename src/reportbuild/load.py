@@ -138,6 +138,22 @@ class Loader:
 
     # ── the whole project ──────────────────────────────────────────────────
 
+    def _flag(self, data: LineDict, key: str, path: Path, default: bool = False) -> bool:
+        """A yes/no setting: YAML `true` or `false` only. 'no', 'off' or "false" are strings,
+        which bool() would read as true: refuse them rather than guess (the default stays)."""
+        value = data.get(key, default)
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        meant = "false" if word in ("no", "off", "n", "0", "false", "") else "true"
+        self.error(
+            path,
+            data.key_lines.get(key, data.line),
+            f"'{key}' must be true or false, not {value!r}; did you mean `{key}: {meant}`?",
+            "E017",
+        )
+        return default
+
     def _locale(self, manifest: LineDict, path: Path) -> Locale:
         """The locale `lang:` names (default zh-CN); an unknown one is an error naming the line."""
         tag = manifest.get("lang") or locale_mod.DEFAULT
@@ -174,7 +190,7 @@ class Loader:
         self._check_keys(manifest, REPORT_KEYS, manifest_path)
         self.locale = self._locale(manifest, manifest_path)
 
-        allow_html = bool(manifest.get("allow_html", False))
+        allow_html = self._flag(manifest, "allow_html", manifest_path)
         self.md = markup.parser(allow_html)
 
         self._load_figures()
@@ -265,9 +281,10 @@ class Loader:
 
         report_fields = {
             k: manifest[k]
-            for k in ("title", "subtitle", "series", "year", "keywords", "allow_html")
+            for k in ("title", "subtitle", "series", "year", "keywords")
             if k in manifest
         }
+        report_fields["allow_html"] = allow_html
         report_fields["lang"] = self.locale.tag
         contact = None
         if "contact" in manifest:

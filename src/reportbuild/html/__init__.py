@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from reportbuild import paths
 from reportbuild.brand import Brand
+from reportbuild.errors import Problems, SourceError
 from reportbuild.locale import Locale, get_locale
 from reportbuild.machine import machine_cache
 from reportbuild.model import Figure, Report, Rich
@@ -288,7 +289,8 @@ def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None) ->
     real report), so compiled templates are kept between builds (Jinja checks each against its
     source, and the environment's options are always these).
     """
-    from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+    from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     cache = None
     if cache_dir is not None:
@@ -297,7 +299,9 @@ def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None) ->
             cache = FileSystemBytecodeCache(cache_dir)
         except OSError:  # a read-only project still builds, only slower
             cache = None
-    env = Environment(
+    # a project's templates are data from the report repository, never code: the sandbox
+    # refuses attribute escapes (cycler.__init__.__globals__…) and changes to passed objects
+    env = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader([*template_dirs, str(TEMPLATES)]),
         autoescape=True,
         undefined=StrictUndefined,
@@ -369,6 +373,40 @@ def render_html(
     env = environment(
         tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir()), str(cache)
     )
+    from jinja2 import TemplateError
+
+    try:
+        return _render(env, report, brand, charts, mode, dirs)
+    except TemplateError as err:
+        raise _template_problem(err, report) from None
+
+
+def _template_problem(err: Exception, report: Report) -> SourceError:
+    """A template failure as a problem at the template's line (the last template frame)."""
+    from jinja2.exceptions import SecurityError
+
+    path, line = getattr(err, "filename", None), getattr(err, "lineno", None) or 0
+    tb = err.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            path, line = name, tb.tb_lineno
+        tb = tb.tb_next
+    problems = Problems(Path(report.root))
+    what = "refused by the sandbox" if isinstance(err, SecurityError) else "failed"
+    problems.add(
+        path or "styles/templates",
+        line,
+        f"template {what}: {err}; a project template may only print the report's data "
+        "(fix it, or delete it to use the theme's)",
+        "E006",
+    )
+    return SourceError(problems.items)
+
+
+def _render(
+    env: Any, report: Report, brand: Brand, charts: Mapping[str, Any], mode: str, dirs: list[Path]
+) -> str:
     template = env.get_template("report.html.j2")
     loc = get_locale(report.lang)
     return template.render(
