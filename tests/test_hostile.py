@@ -145,3 +145,20 @@ def test_an_exponent_is_read_as_the_plain_number():
     from reportbuild.yamlio import loads
 
     assert loads("a: 1.0e+3\nb: 7.0E-10\n") == {"a": Decimal("1000"), "b": Decimal("0.00000000070")}
+
+
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        ("{{< num survey.yes extra >}}", "takes one FIGURE.ITEM, not 2 words"),
+        ("{{< num >}}", "names no figure value"),
+        ("{{< num survey.yes", "never closed"),
+    ],
+)
+def test_a_binding_written_wrong_is_an_error_never_printed_as_typed(runner, project, written, says):
+    chapter = next((project / "sources" / "chapters").glob("*.md"))
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text + f"\n同意的比例为{written}。\n", encoding="utf-8")
+    line = assert_error(check(runner, project), f"sources/chapters/{chapter.name}", "E0\\d\\d")
+    assert says in line
+    assert f":{len(text.splitlines()) + 2}:" in line

@@ -23,7 +23,13 @@ from pathlib import Path
 from reportbuild import __version__, paths
 from reportbuild.atomic import write_text
 from reportbuild.errors import BuildError, ReportError
-from reportbuild.procs import BACKGROUND_NICE, SVG_NICE, lower_priority, release_freed_memory
+from reportbuild.procs import (
+    BACKGROUND_NICE,
+    SVG_NICE,
+    die_with_parent,
+    lower_priority,
+    release_freed_memory,
+)
 
 ARTIFACTS = ("charts", "html", "pdf", "pptx")
 CACHE_DIR = paths.CACHE
@@ -427,6 +433,9 @@ def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int) -> N
     _RECEIVED.clear()
     # stopped by the parent (abort): unwind, so that `finally` blocks remove temporary files
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    # Ctrl-C reaches the whole process group: the parent alone answers it and stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     with contextlib.suppress(Exception):  # only a head start: the job reports real failures
         warm(root)
     if nice:  # after warming up, which is done early, while the other processes are small

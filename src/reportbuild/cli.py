@@ -178,5 +178,21 @@ def doctor(project: Path) -> None:
         raise SystemExit(1)
 
 
+def _stopped(signum: int, _frame) -> None:
+    """Ctrl-C or SIGTERM: one line, no traceback; unwinding removes temporary files and the
+    workers stop with their parent. Exit 130 / 143, as shells report a signal."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt cleanup
+    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    click.echo(f"reportbuild: stopped ({name}); outputs not yet written are left as they were",
+               err=True)  # fmt: skip
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, _stopped)
+    signal.signal(signal.SIGTERM, _stopped)
     cli(prog_name="reportbuild")
