@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 PYTHON=${PYTHON:-python3}
+rm -rf build  # setuptools copies into build/lib and would keep files deleted since
 "$PYTHON" -m pip wheel -q --disable-pip-version-check --no-deps -w "$work/dist" . >/dev/null
 "$PYTHON" -m venv "$work/venv"
 "$work/venv/bin/pip" install -q --disable-pip-version-check "$work"/dist/reportbuild-*.whl 2>&1 \

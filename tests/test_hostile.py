@@ -162,3 +162,10 @@ def test_a_binding_written_wrong_is_an_error_never_printed_as_typed(runner, proj
     line = assert_error(check(runner, project), f"sources/chapters/{chapter.name}", "E0\\d\\d")
     assert says in line
     assert f":{len(text.splitlines()) + 2}:" in line
+
+
+def test_the_old_bank_field_names_its_new_name(runner, project):
+    case = next((project / "sources" / "cases").glob("*.yml"))
+    edit(case, "org:", "bank:")
+    line = assert_error(check(runner, project), f"sources/cases/{case.name}", "E010")
+    assert "'bank:' is now 'org:'" in line

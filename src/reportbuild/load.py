@@ -27,7 +27,9 @@ REPORT_KEYS = {
 }  # fmt: skip
 PAGE_KEYS = {"id", "title"}
 CHAPTER_KEYS = {"id", "title", "summary"}
-CASE_KEYS = {"bank", "title", "kind", "background", "measures", "effect", "body"}
+# fields renamed since earlier versions: the error names the new one
+RENAMED = {"bank": "org"}
+CASE_KEYS = {"org", "title", "kind", "background", "measures", "effect", "body"}
 DECK_KINDS = {
     "title", "agenda", "core-points", "figure", "value-framework", "strategies", "strategy",
     "cases", "case", "quotes", "divider", "closing",
@@ -322,7 +324,15 @@ class Loader:
 
     def _check_keys(self, data: LineDict, allowed: set[str], path: Path) -> None:
         for key in data:
-            if key not in allowed:
+            if key in RENAMED and RENAMED[key] in allowed:
+                self.error(
+                    path,
+                    data.key_lines.get(key, data.line),
+                    f"'{key}:' is now '{RENAMED[key]}:' (the organisation a case or quote is "
+                    f"about); rename the field",
+                    "E010",
+                )
+            elif key not in allowed:
                 self.error(
                     path,
                     data.key_lines.get(key, data.line),
@@ -688,7 +698,7 @@ class Loader:
                 self.broken.add(cid)
                 continue
             if not isinstance(data, LineDict):
-                self.error(path, 1, "a case file must be a mapping (bank:, title:, background:, …)")
+                self.error(path, 1, "a case file must be a mapping (org:, title:, background:, …)")
                 continue
             self._check_keys(data, CASE_KEYS, path)
             measures = []
@@ -730,7 +740,7 @@ class Loader:
                 )
             kind = data.get("kind", "full")
             fields = {
-                "bank": data.get("bank"), "title": data.get("title"), "kind": kind,
+                "org": data.get("org"), "title": data.get("title"), "kind": kind,
                 "background": self.rich_field(data, "background", path),
                 "effect": self.rich_field(data, "effect", path),
                 "body": self.rich_field(data, "body", path),
@@ -773,15 +783,15 @@ class Loader:
         for i, q in enumerate(data.get("quotes") or []):
             if not isinstance(q, LineDict):
                 self.error(
-                    path, line_of(data, ("quotes", i)), "each quote needs id:, bank: and text:"
+                    path, line_of(data, ("quotes", i)), "each quote needs id:, org: and text:"
                 )
                 continue
-            self._check_keys(q, {"id", "bank", "text"}, path)
+            self._check_keys(q, {"id", "org", "text"}, path)
             if q.get("id") in ids:
                 self.error(path, q.line, f"duplicate quote id '{q.get('id')}'", "E021")
             ids.add(q.get("id"))
             text = self.rich_field(q, "text", path)
-            fields = {"id": q.get("id"), "bank": q.get("bank"), **({"text": text} if text else {})}
+            fields = {"id": q.get("id"), "org": q.get("org"), **({"text": text} if text else {})}
             v = self.validate_plain(model.Quote, fields, q, path, loc=self.loc(path, q.line))
             if v:
                 quotes.append(v)

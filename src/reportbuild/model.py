@@ -285,7 +285,7 @@ class Measure(Frozen):
 
 class Case(Frozen):
     id: Id
-    bank: NonEmpty
+    org: NonEmpty
     title: NonEmpty
     kind: Literal["full", "example"] = "full"
     background: Rich | None = None
@@ -298,7 +298,7 @@ class Case(Frozen):
 
 class Quote(Frozen):
     id: Id
-    bank: NonEmpty
+    org: NonEmpty
     text: Rich
     loc: Loc
 
