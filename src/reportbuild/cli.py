@@ -144,11 +144,18 @@ def preview(project: Path, port: int, open_browser: bool, quiet: bool, verbose: 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def new(directory: Path) -> None:
+@click.option(
+    "--lang",
+    default="zh-CN",
+    show_default=True,
+    help="the report's language: its skeleton, generated words and typesetting rules",
+    type=click.Choice(["zh-CN", "en-US"], case_sensitive=False),
+)
+def new(directory: Path, lang: str) -> None:
     """Create a new report that builds as it is."""
     from reportbuild.commands.new import new_project
 
-    new_project(directory)
+    new_project(directory, lang)
     click.echo(f"created {directory}/ — next: reportbuild build -C {directory}", err=True)
 
 

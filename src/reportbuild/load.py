@@ -400,7 +400,9 @@ class Loader:
                 continue
             if isinstance(data, LineDict):
                 data.pop("id", None)
-            fig = self.validate(model.Figure, data, path, id=fid, loc=self.loc(path, 1))
+            fig = self.validate(
+                model.Figure, data, path, id=fid, loc=self.loc(path, 1), lang=self.locale.tag
+            )
             if fig is None:
                 self.broken.add(fid)
                 continue
@@ -1007,7 +1009,7 @@ def _fields_at(cls: type[BaseModel], loc: tuple) -> list[str]:
                 ]
                 if inner:
                     current = inner[0]
-    hidden = {"loc", "number", "chapter", "id"} if current is model.Figure else {"loc"}
+    hidden = {"loc", "number", "chapter", "id", "lang"} if current is model.Figure else {"loc"}
     return [f for f in getattr(current, "model_fields", {}) if f not in hidden]
 
 

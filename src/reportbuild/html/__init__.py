@@ -135,7 +135,7 @@ def rich(value: Rich | None) -> Markup:
     return cjk_html(value.html) if value is not None else Markup("")
 
 
-def rich_run_in(value: Rich | None, lead: str) -> Markup:
+def rich_run_in(value: Rich | None, lead: str, sep: str = "：") -> Markup:
     """A Rich field whose first paragraph starts with a bold run-in head ('标题：正文').
 
     The report prints a measure as one sentence; keeping head and text on one line keeps it one
@@ -144,7 +144,7 @@ def rich_run_in(value: Rich | None, lead: str) -> Markup:
     body = str(rich(value))
     if not lead:
         return Markup(body)
-    head = f'<strong class="run-in">{cjk_text(lead)}：</strong>'
+    head = f'<strong class="run-in">{cjk_text(lead)}{escape(sep)}</strong>'
     if body.startswith("<p>"):
         return Markup(f"<p>{head}{body[3:]}")
     return Markup(f"<p>{head}</p>{body}")
