@@ -133,11 +133,11 @@ def case_focus(case: model.Case) -> str:
     """What a case is about, without the bank's name leading it."""
     title = case.title
     head, sep, tail = title.partition("：")
-    if sep and case.bank in tail and case.bank not in head:
+    if sep and case.org in tail and case.org not in head:
         return head  # '客户管理：青岛银行…' → '客户管理'
-    if sep and case.bank in head:
+    if sep and case.org in head:
         return tail
-    return title.replace(case.bank, "").strip("：:，, ") or title
+    return title.replace(case.org, "").strip("：:，, ") or title
 
 
 def case_measure(case: model.Case) -> str:
@@ -155,7 +155,7 @@ def case_result(case: model.Case) -> str:
 
 
 def case_notes(case: model.Case) -> str:
-    parts = [f"{case.bank}：{case.title}"]
+    parts = [f"{case.org}：{case.title}"]
     if case.background:
         parts.append("背景：" + case.background.text)
     for m in case.measures:

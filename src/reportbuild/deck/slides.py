@@ -567,7 +567,7 @@ class DeckBuilder:
         st = self.style
         case = self.report.cases[s.ref]
         ctx = self.content_slide(
-            label, self.resolve(s) or case.title, subtitle=case.bank, kicker="案例"
+            label, self.resolve(s) or case.title, subtitle=case.org, kicker="案例"
         )
         box = self.body(ctx)
         if case.kind == "example" or not case.measures:
@@ -627,7 +627,7 @@ class DeckBuilder:
                     break
             else:
                 raise Overflow(
-                    "Quote 1", f"the quote of {quotes[0].bank} does not fit a slide; shorten it"
+                    "Quote 1", f"the quote of {quotes[0].org} does not fit a slide; shorten it"
                 )
             chunk, quotes = quotes[: len(grid)], quotes[len(grid) :]
             ctx = self.content_slide(label, title if first else f"{title}（续）", subtitle=q.lead)
@@ -652,7 +652,7 @@ class DeckBuilder:
                 )
             self.notes(
                 ctx,
-                content.join_notes([q.intro, q.lead] + [f"{x.bank}：{x.text.text}" for x in chunk]),
+                content.join_notes([q.intro, q.lead] + [f"{x.org}：{x.text.text}" for x in chunk]),
             )
             first = False
 
@@ -666,7 +666,7 @@ class DeckBuilder:
         paras = [
             [
                 st.p(qt.text.text, size, line=1.5, after=8),
-                st.p(f"—— {qt.bank}", size, bold=True, color=st.primary, line=1.3, align="right"),
+                st.p(f"—— {qt.org}", size, bold=True, color=st.primary, line=1.3, align="right"),
             ]
             for qt in chunk
         ]
@@ -792,7 +792,7 @@ def _cases_table(
     head = ["银行", "聚焦", "关键举措", "成效"]
     rows = [
         [
-            c.bank,
+            c.org,
             content.case_focus(c),
             content.case_measure(c) or "—",
             content.case_result(c) or "—",
@@ -883,7 +883,7 @@ def _cases_table(
         deck.notes(
             ctx,
             content.join_notes(
-                [f"{cases[i].bank}：{cases[i].title}。{content.case_result(cases[i])}" for i in idx]
+                [f"{cases[i].org}：{cases[i].title}。{content.case_result(cases[i])}" for i in idx]
             ),
         )
 
