@@ -255,7 +255,7 @@ class SlideCtx:
             )
             raise Overflow(
                 name,
-                f"text of '{name}' needs {need:.0f} pt but its box holds {height:.0f} pt even at "
+                f"text of '{name}' needs {need:.1f} pt but its box holds {height:.1f} pt even at "
                 f"{int(min_scale * 100)}% size; shorten it or drop it from this slide",
             )
         if got.scale < 1.0:
