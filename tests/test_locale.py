@@ -92,3 +92,49 @@ def test_an_unknown_language_is_an_error_at_its_line(tmp_path):
     with pytest.raises(SourceError) as err:
         load_project(proj)
     assert "report.yml:1:" in str(err.value.format_message()) and "xx-YY" in str(err.value)
+
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def test_an_english_report_from_new_has_no_cjk_anywhere(tmp_path, monkeypatch):
+    """`reportbuild new --lang en-US` builds in a Latin brand: no CJK word, glyph or font in the
+    PDF, the HTML or the deck (speaker notes included)."""
+    import subprocess
+
+    from click.testing import CliRunner
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    from reportbuild.cli import cli
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    proj = tmp_path / "en"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["new", "--lang", "en-US", str(proj)]).exit_code == 0
+    res = runner.invoke(cli, ["build", "-C", str(proj), "-q"])
+    assert res.exit_code == 0, res.output
+    out = proj / "output"
+
+    text = subprocess.run(
+        ["pdftotext", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Contents" in text and "Figure 1.1" in text and "Source: Example" in text
+    assert not CJK.findall(text)
+    fonts = subprocess.run(
+        ["pdffonts", str(out / "report.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Carlito" in fonts and "CJK" not in fonts
+    assert PdfReader(out / "report.pdf").metadata.title == "An Example Research Report"
+
+    assert not CJK.findall((out / "report.html").read_text(encoding="utf-8"))
+    deck = Presentation(out / "summary.pptx")
+    for slide in deck.slides:
+        texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+        if slide.has_notes_slide:
+            texts.append(slide.notes_slide.notes_text_frame.text)
+        assert not CJK.findall("\n".join(texts)), texts
+    xml = "".join(
+        slide.part.blob.decode("utf-8") for slide in deck.slides
+    )  # every run marked English, none Chinese
+    assert 'lang="en-US"' in xml and 'lang="zh-CN"' not in xml

@@ -82,12 +82,11 @@ def _join(parts: list[str], sep: str) -> str:
 
 
 def _end(sentence: str, loc: Locale) -> str:
-    stop = loc.t("sentence.end")
-    return (
-        sentence
-        if sentence.rstrip().endswith(("。", "！", "？", ".", "!", "?"))
-        else sentence + stop
-    )
+    """The sentence with its full stop, ready for the next one ('。' / '. ')."""
+    sentence = sentence.rstrip()
+    if not sentence.endswith(("。", "！", "？", ".", "!", "?")):
+        sentence += loc.t("sentence.end")
+    return sentence + loc.t("sep.sentence")
 
 
 def alt_text(fig: Figure) -> str:
@@ -188,7 +187,7 @@ def alt_text(fig: Figure) -> str:
     out = _end(head, L) + (_end(body, L) if body else "")
     if fig.is_data and fig.source:
         out += _end(t("figure.source") + fig.source, L)
-    return out
+    return out.rstrip()
 
 
 def data_table(fig: Figure) -> tuple[list[str], list[list[str]]]:

@@ -332,6 +332,12 @@ def locale_css(loc: Locale) -> str:
         f".prose p, .case-text, .quote-text {{ hyphens: {loc.rule('hyphens')}; }}\n"
         f".pull-quote::before {{ content: {_css_string(loc.rule('quote_open'))}; }}\n"
         f".strategy a::after {{ content: {page_ref}; }}\n"
+        + (
+            ""
+            if loc.rule("case_label_beside")
+            else ".case-label { float: none; width: auto; margin-bottom: 1mm; }\n"
+            ".case-full .case-text { margin-left: 0; }\n"
+        )
     )
 
 
