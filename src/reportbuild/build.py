@@ -20,14 +20,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportbuild import __version__
+from reportbuild import __version__, paths
 from reportbuild.atomic import write_text
 from reportbuild.errors import BuildError, ReportError
-from reportbuild.procs import BACKGROUND_NICE, SVG_NICE, lower_priority, release_freed_memory
+from reportbuild.procs import (
+    BACKGROUND_NICE,
+    SVG_NICE,
+    die_with_parent,
+    lower_priority,
+    release_freed_memory,
+)
 
 ARTIFACTS = ("charts", "html", "pdf", "pptx")
-CACHE_DIR = ".reportbuild-cache"
-OUTPUT_DIR = "output"
+CACHE_DIR = paths.CACHE
+OUTPUT_DIR = paths.OUTPUT
 OUTPUTS = {"pdf": "report.pdf", "pptx": "summary.pptx", "html": "report.html", "charts": "figures"}
 SUMMARY_ORDER = ("pdf", "pptx", "html", "charts")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
@@ -146,23 +152,22 @@ def _digest(*parts: str) -> str:
 
 
 def brand_file(root: Path) -> Path:
-    p = root / "styles" / "_brand.yml"
-    return p if p.is_file() else PACKAGE_DIR / "theme" / "_brand.yml"
+    return paths.ProjectPaths(root).brand_file
 
 
 def input_groups(root: Path, opts: BuildOptions) -> dict[str, str]:
     """Digests of each group of inputs: the folders people edit, the tool itself, the options."""
     root = Path(root)
-    styles = root / "styles"
+    where = paths.ProjectPaths(root)
     template = opts.template
     return {
-        "sources": _hash_files(_walk(root / "sources"), root),
-        "figures": _hash_files(_walk(root / "figures"), root),
-        "styles": _hash_files(_walk(styles), root),
-        "brand": _hash_files([brand_file(root)], root),
+        "sources": _hash_files(_walk(where.sources), root),
+        "figures": _hash_files(_walk(where.figures), root),
+        "styles": _hash_files(_walk(where.styles), root),
+        "brand": _hash_files([where.brand_file], root),
         # a deck master may be passed with --template or kept in styles/
         "decktemplate": _hash_files(
-            sorted(styles.glob("*.pptx")) + ([Path(template)] if template else []), root
+            where.pptx_templates() + ([Path(template)] if template else []), root
         ),
         "tool": _digest(__version__, _hash_files(_walk(PACKAGE_DIR, PACKAGE_SKIP), PACKAGE_DIR)),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
@@ -428,6 +433,9 @@ def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int) -> N
     _RECEIVED.clear()
     # stopped by the parent (abort): unwind, so that `finally` blocks remove temporary files
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    # Ctrl-C reaches the whole process group: the parent alone answers it and stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     with contextlib.suppress(Exception):  # only a head start: the job reports real failures
         warm(root)
     if nice:  # after warming up, which is done early, while the other processes are small
@@ -523,7 +531,7 @@ def _process_context():
 
 
 def _theme_dirs(root: Path) -> tuple[Path, ...]:
-    styles = root / "styles"
+    styles = paths.ProjectPaths(root).styles
     return (styles,) if styles.is_dir() else ()
 
 
@@ -535,7 +543,7 @@ def run_build(
     fb = feedback or Feedback(opts.verbosity)
     t_start = time.perf_counter()
     root = Path(root).resolve()
-    if not (root / "sources").is_dir():
+    if not paths.ProjectPaths(root).sources.is_dir():
         raise BuildError(f"{root} has no sources/ folder; run in a report project or pass -C DIR")
     if opts.template is not None and not Path(opts.template).is_file():
         raise BuildError(f"--template {opts.template}: no such file")
@@ -594,8 +602,7 @@ def _output_from_manifest(artifact: str, entry: dict, out_dir: Path) -> Output:
 
 
 def _styles_template(root: Path) -> Path | None:
-    found = sorted((root / "styles").glob("*.pptx"))
-    return found[0] if found else None
+    return paths.ProjectPaths(root).pptx_template
 
 
 class _Build:

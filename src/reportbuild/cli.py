@@ -37,12 +37,20 @@ def check(project: Path, strict: bool, fmt: str | None) -> None:
     from reportbuild.summary import summarize
 
     fmt = fmt or default_format()
+    # the sources and the brand are checked together: an error in one never hides the other
+    found: list = []
     try:
         report = load_project(project)
+    except SourceError as exc:
+        found.extend(exc.problems)
+    try:
         brand = load_brand(project)
     except SourceError as exc:
+        found.extend(exc.problems)
+    if found:
+        exc = SourceError(sorted(set(found)))
         if fmt == "text":
-            raise
+            raise exc
         click.echo(render(exc.problems, fmt))
         raise LintFailure(f"{len(failing(exc.problems))} error(s) in the sources") from None
     problems = run_lints(report, brand, project)
@@ -136,11 +144,18 @@ def preview(project: Path, port: int, open_browser: bool, quiet: bool, verbose: 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def new(directory: Path) -> None:
+@click.option(
+    "--lang",
+    default="zh-CN",
+    show_default=True,
+    help="the report's language: its skeleton, generated words and typesetting rules",
+    type=click.Choice(["zh-CN", "en-US"], case_sensitive=False),
+)
+def new(directory: Path, lang: str) -> None:
     """Create a new report that builds as it is."""
     from reportbuild.commands.new import new_project
 
-    new_project(directory)
+    new_project(directory, lang)
     click.echo(f"created {directory}/ — next: reportbuild build -C {directory}", err=True)
 
 
@@ -170,5 +185,21 @@ def doctor(project: Path) -> None:
         raise SystemExit(1)
 
 
+def _stopped(signum: int, _frame) -> None:
+    """Ctrl-C or SIGTERM: one line, no traceback; unwinding removes temporary files and the
+    workers stop with their parent. Exit 130 / 143, as shells report a signal."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt cleanup
+    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    click.echo(f"reportbuild: stopped ({name}); outputs not yet written are left as they were",
+               err=True)  # fmt: skip
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, _stopped)
+    signal.signal(signal.SIGTERM, _stopped)
     cli(prog_name="reportbuild")

@@ -33,13 +33,18 @@ def format_number(
     approx: bool = False,
     lang: str | None = None,
 ) -> str:
-    """'89%', '96%–97%', '约1.20个百分点'; '' when there is no value."""
+    """'89%', '96%–97%', '约1.20个百分点' / 'about 1.20 percentage points'; '' for no value.
+
+    A word unit stands apart from its number where the locale says so ('1.2 percentage
+    points'); signs (%, ‰, °) and CJK units stay tight."""
     if value is None:
         return ""
     loc = get_locale(lang)
-    text = f"{number(value)}{unit}"
+    apart = loc.rule("number_unit_space") and unit[:1].isalpha() and unit[:1].isascii()
+    sep = " " if apart else ""
+    text = f"{number(value)}{sep}{unit}"
     if high is not None:
-        text = loc.t("range", low=text, high=f"{number(high)}{unit}")
+        text = loc.t("range", low=text, high=f"{number(high)}{sep}{unit}")
     return loc.t("approx", text=text) if approx else text
 
 
@@ -109,7 +114,7 @@ def alt_text(fig: Figure) -> str:
     head = w.t("figure.alt.head", kind=name, title=title)
     parts = [head, kind.alt(fig, w)]
     if kind.data and fig.source:
-        parts.append(w.t("figure.source", source=fig.source))
+        parts.append(w.t("figure.alt.source", source=fig.source))
     return w.sentences(parts)
 
 

@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reportbuild import kinds, markup, model
+from reportbuild import directives, kinds, markup, model, paths
+from reportbuild import locale as locale_mod
 from reportbuild.errors import Problems, did_you_mean
-from reportbuild.locale import get_locale
+from reportbuild.locale import Locale, get_locale
 from reportbuild.yamlio import LineDict, LineList, YamlSyntaxError, line_of, loads, read_text
 
 T = TypeVar("T", bound=BaseModel)
@@ -26,7 +27,9 @@ REPORT_KEYS = {
 }  # fmt: skip
 PAGE_KEYS = {"id", "title"}
 CHAPTER_KEYS = {"id", "title", "summary"}
-CASE_KEYS = {"bank", "title", "kind", "background", "measures", "effect", "body"}
+# fields renamed since earlier versions: the error names the new one
+RENAMED = {"bank": "org"}
+CASE_KEYS = {"org", "title", "kind", "background", "measures", "effect", "body"}
 DECK_KINDS = {
     "title", "agenda", "core-points", "figure", "value-framework", "strategies", "strategy",
     "cases", "case", "quotes", "divider", "closing",
@@ -38,14 +41,19 @@ class Loader:
     "end."""
 
     def __init__(self, root: Path):
-        self.root = root.resolve()
-        self.sources = self.root / "sources"
-        self.figures_dir = self.root / "figures"
+        self.paths = paths.ProjectPaths(root)
+        self.root = self.paths.root
+        self.sources = self.paths.sources
+        self.figures_dir = self.paths.figures
         self.problems = Problems(self.root)
         self.md = markup.parser(False)
         self.figures: dict[str, model.Figure] = {}
-        self.figure_numbers: dict[str, str] = {}
-        self.figure_chapter: dict[str, str] = {}
+        # placement numbers per counter ('figure': {'regions': '1-1'}), chapter of each item
+        self.numbers: dict[str, dict[str, str]] = {"figure": {}}
+        self.placed_in: dict[str, dict[str, str]] = {"figure": {}}
+        self.figure_numbers = self.numbers["figure"]
+        self.figure_chapter = self.placed_in["figure"]
+        self.final: dict[str, Any] = {}
         self.case_chapter: dict[str, str] = {}
         self.broken: set[str] = set()  # ids whose own file failed: no follow-up "missing" errors
 
@@ -61,6 +69,9 @@ class Loader:
         self.problems.add(path, line, message, code)
 
     def read(self, path: Path) -> str | None:
+        if not self.paths.inside(path):
+            self.error(path, 1, paths.OutsideProject(path, path.resolve()).advice(), "E005")
+            return None
         if not path.is_file():
             return None
         try:
@@ -133,7 +144,40 @@ class Loader:
 
     # ── the whole project ──────────────────────────────────────────────────
 
+    def _flag(self, data: LineDict, key: str, path: Path, default: bool = False) -> bool:
+        """A yes/no setting: YAML `true` or `false` only. 'no', 'off' or "false" are strings,
+        which bool() would read as true: refuse them rather than guess (the default stays)."""
+        value = data.get(key, default)
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        meant = "false" if word in ("no", "off", "n", "0", "false", "") else "true"
+        self.error(
+            path,
+            data.key_lines.get(key, data.line),
+            f"'{key}' must be true or false, not {value!r}; did you mean `{key}: {meant}`?",
+            "E017",
+        )
+        return default
+
+    def _locale(self, manifest: LineDict, path: Path) -> Locale:
+        """The locale `lang:` names (default zh-CN); an unknown one is an error naming the line."""
+        tag = manifest.get("lang") or locale_mod.DEFAULT
+        try:
+            return get_locale(str(tag))
+        except KeyError:
+            self.error(
+                path,
+                manifest.key_lines.get("lang", manifest.line),
+                f"unknown lang '{tag}'; use one of: {', '.join(locale_mod.available())}",
+                "E016",
+            )
+            return get_locale(locale_mod.DEFAULT)
+
     def load(self) -> model.Report | None:
+        for outside in self.paths.outside_files():
+            advice = paths.OutsideProject(outside, outside.resolve()).advice()
+            self.error(outside, 1, advice, "E005")
         manifest_path = self.sources / "report.yml"
         if not manifest_path.is_file():
             self.error(
@@ -150,8 +194,9 @@ class Loader:
                 )
             return None
         self._check_keys(manifest, REPORT_KEYS, manifest_path)
+        self.locale = self._locale(manifest, manifest_path)
 
-        allow_html = bool(manifest.get("allow_html", False))
+        allow_html = self._flag(manifest, "allow_html", manifest_path)
         self.md = markup.parser(allow_html)
 
         self._load_figures()
@@ -175,28 +220,18 @@ class Loader:
         for number, raw in enumerate(chapters_raw, start=1):
             if raw is None:
                 continue
-            n = 0
+            raw["number"] = number
             for blk in raw["blocks"]:
-                if blk.kind == "figure" and blk.args:
-                    fid = blk.args[0]
-                    if fid in self.figure_numbers:
-                        self.error(
-                            raw["path"],
-                            blk.line,
-                            f"figure '{fid}' is placed twice; place each figure once",
-                            "E020",
-                        )
-                        continue
-                    n += 1
-                    self.figure_numbers[fid] = f"{number}-{n}"
-                    self.figure_chapter[fid] = raw["id"]
-                if blk.kind == "case" and blk.args:
-                    self.case_chapter.setdefault(blk.args[0], raw["id"])
+                entry = directives.REGISTRY.get(blk.kind)
+                if entry is not None:
+                    entry.place(self, raw, blk)
 
         self.binder = markup.Binder(
             value_of=self._value_of,
             label_of=lambda fid: (
-                f"图 {self.figure_numbers[fid]}" if fid in self.figure_numbers else None
+                self.locale.t("figure.label", number=self.figure_numbers[fid])
+                if fid in self.figure_numbers
+                else None
             ),
             known_values=lambda: [
                 f"{f.id}.{p}" for f in self.figures.values() for p in f.binding_paths()
@@ -244,9 +279,11 @@ class Loader:
 
         report_fields = {
             k: manifest[k]
-            for k in ("title", "subtitle", "series", "year", "lang", "keywords", "allow_html")
+            for k in ("title", "subtitle", "series", "year", "keywords")
             if k in manifest
         }
+        report_fields["allow_html"] = allow_html
+        report_fields["lang"] = self.locale.tag
         contact = None
         if "contact" in manifest:
             contact = self.validate(model.Contact, manifest["contact"], manifest_path)
@@ -283,7 +320,15 @@ class Loader:
 
     def _check_keys(self, data: LineDict, allowed: set[str], path: Path) -> None:
         for key in data:
-            if key not in allowed:
+            if key in RENAMED and RENAMED[key] in allowed:
+                self.error(
+                    path,
+                    data.key_lines.get(key, data.line),
+                    f"'{key}:' is now '{RENAMED[key]}:' (the organisation a case or quote is "
+                    f"about); rename the field",
+                    "E010",
+                )
+            elif key not in allowed:
                 self.error(
                     path,
                     data.key_lines.get(key, data.line),
@@ -291,6 +336,23 @@ class Loader:
                     f"{', '.join(sorted(allowed))}",
                     "E010",
                 )
+
+    def place_numbered(self, counter: str, item: str, chapter: dict, line: int) -> str | None:
+        """Number an item where a chapter places it ('1-2': chapter 1, second of its counter)."""
+        numbers = self.numbers.setdefault(counter, {})
+        placed = self.placed_in.setdefault(counter, {})
+        if item in numbers:
+            self.error(
+                chapter["path"],
+                line,
+                f"{counter} '{item}' is placed twice; place each {counter} once",
+                "E020",
+            )
+            return None
+        n = sum(1 for c in placed.values() if c == chapter["id"]) + 1
+        numbers[item] = self.locale.rule("figure_number").format(chapter=chapter["number"], n=n)
+        placed[item] = chapter["id"]
+        return numbers[item]
 
     # ── bindings ───────────────────────────────────────────────────────────
 
@@ -351,7 +413,9 @@ class Loader:
                 continue
             if isinstance(data, LineDict):
                 data.pop("id", None)
-            fig = self._validate_figure(data, path, id=fid, loc=self.loc(path, 1))
+            fig = self._validate_figure(
+                data, path, id=fid, loc=self.loc(path, 1), lang=self.locale.tag
+            )
             if fig is None:
                 self.broken.add(fid)
                 continue
@@ -435,7 +499,7 @@ class Loader:
             self.error(manifest_path, line, "expected a file path relative to sources/")
             return None
         path = (self.sources / rel).resolve()
-        if not path.is_relative_to(self.sources):
+        if not path.is_relative_to(self.sources.resolve()):
             self.error(
                 manifest_path, line, f"'{rel}' is outside sources/; keep report files inside it"
             )
@@ -484,35 +548,44 @@ class Loader:
         body = markup.strip_comments(body)
         blocks = markup.blocks_of(self.md, body, offset + 1)
         for b in blocks:
-            if b.kind == "unknown":
-                name = b.args[0] if b.args else ""
-                self.error(
-                    path,
-                    b.line,
-                    f"unknown directive '::: {name}'{did_you_mean(name, markup.DIRECTIVES)}; "
-                    f"known: {', '.join(markup.DIRECTIVES)}",
-                    "E031",
-                )
-            elif b.kind in ("figure", "case") and len(b.args) != 1:
-                self.error(
-                    path,
-                    b.line,
-                    f"'::: {b.kind}' takes exactly one id, e.g. '::: {b.kind} my-id'",
-                    "E031",
-                )
-            elif b.kind in ("figure", "case", "quotes", "strategies") and b.text.strip():
-                self.error(
-                    path,
-                    b.line,
-                    f"'::: {b.kind}' has a body; close it with ':::' on the next line",
-                    "E031",
-                )
+            self._check_syntax(path, b)
         return {
             "path": path,
             "meta": meta,
             "blocks": blocks,
             "id": str(meta.get("id") or path.stem),
         }
+
+    def _check_syntax(self, path: Path, b: markup.RawBlock) -> None:
+        entry = directives.REGISTRY.get(b.kind)
+        if entry is None:
+            name = b.args[0] if b.args else ""
+            known = directives.container_names()
+            self.error(
+                path,
+                b.line,
+                f"unknown directive '::: {name}'{did_you_mean(name, known)}; "
+                f"known: {', '.join(known)}",
+                "E031",
+            )
+        elif not entry.container:
+            return
+        elif entry.args == "one" and len(b.args) != 1:
+            self.error(
+                path,
+                b.line,
+                f"'::: {b.kind}' takes exactly one id, e.g. '::: {b.kind} my-id'",
+                "E031",
+            )
+        elif entry.args == "none" and b.args:
+            self.error(path, b.line, f"'::: {b.kind}' takes no id; write '::: {b.kind}'", "E031")
+        elif not entry.body and b.text.strip():
+            self.error(
+                path,
+                b.line,
+                f"'::: {b.kind}' has a body; close it with ':::' on the next line",
+                "E031",
+            )
 
     def _page_raw(self, manifest_path: Path, manifest: LineDict, key: str, rel: Any) -> dict | None:
         items = manifest[key]
@@ -530,21 +603,10 @@ class Loader:
         path = raw["path"]
         out: list[model.Block] = []
         for b in raw["blocks"]:
-            loc = self.loc(path, b.line)
-            if b.kind == "prose":
-                out.append(model.Prose(body=self.rich(b.text, path, b.line)))
-            elif b.kind == "note":
-                out.append(model.Note(body=self.rich(b.text, path, b.line + 1)))
-            elif b.kind == "heading":
-                out.append(model.Heading(level=b.level, id=b.anchor or "", title=b.title, loc=loc))
-            elif b.kind == "figure" and b.args:
-                out.append(model.FigureRef(figure=b.args[0], loc=loc))
-            elif b.kind == "case" and b.args:
-                out.append(model.CaseRef(case=b.args[0], loc=loc))
-            elif b.kind == "quotes":
-                out.append(model.QuotesRef(quotes=b.args, loc=loc))
-            elif b.kind == "strategies":
-                out.append(model.StrategiesRef(loc=loc))
+            entry = directives.REGISTRY.get(b.kind)
+            block = entry.build(self, path, b) if entry is not None else None
+            if block is not None:
+                out.append(block)
         return out
 
     def _page(self, raw: dict) -> model.Page | None:
@@ -626,7 +688,7 @@ class Loader:
                 self.broken.add(cid)
                 continue
             if not isinstance(data, LineDict):
-                self.error(path, 1, "a case file must be a mapping (bank:, title:, background:, …)")
+                self.error(path, 1, "a case file must be a mapping (org:, title:, background:, …)")
                 continue
             self._check_keys(data, CASE_KEYS, path)
             measures = []
@@ -668,7 +730,7 @@ class Loader:
                 )
             kind = data.get("kind", "full")
             fields = {
-                "bank": data.get("bank"), "title": data.get("title"), "kind": kind,
+                "org": data.get("org"), "title": data.get("title"), "kind": kind,
                 "background": self.rich_field(data, "background", path),
                 "effect": self.rich_field(data, "effect", path),
                 "body": self.rich_field(data, "body", path),
@@ -711,15 +773,15 @@ class Loader:
         for i, q in enumerate(data.get("quotes") or []):
             if not isinstance(q, LineDict):
                 self.error(
-                    path, line_of(data, ("quotes", i)), "each quote needs id:, bank: and text:"
+                    path, line_of(data, ("quotes", i)), "each quote needs id:, org: and text:"
                 )
                 continue
-            self._check_keys(q, {"id", "bank", "text"}, path)
+            self._check_keys(q, {"id", "org", "text"}, path)
             if q.get("id") in ids:
                 self.error(path, q.line, f"duplicate quote id '{q.get('id')}'", "E021")
             ids.add(q.get("id"))
             text = self.rich_field(q, "text", path)
-            fields = {"id": q.get("id"), "bank": q.get("bank"), **({"text": text} if text else {})}
+            fields = {"id": q.get("id"), "org": q.get("org"), **({"text": text} if text else {})}
             v = self.validate_plain(model.Quote, fields, q, path, loc=self.loc(path, q.line))
             if v:
                 quotes.append(v)
@@ -819,40 +881,10 @@ class Loader:
                     Path(self.root / c.loc.path), 2, f"duplicate chapter id '{c.id}'", "E021"
                 )
             seen_chapters.add(c.id)
-        all_blocks = []
+        self.final = {"figures": figures, "cases": cases, "quotes": quote_ids}
         for c in chapters:
-            all_blocks.extend(c.blocks())
-        for b in all_blocks:
-            path = self.root / b.loc.path if hasattr(b, "loc") else None
-            if (
-                isinstance(b, model.FigureRef)
-                and b.figure not in figures
-                and b.figure not in self.broken
-            ):
-                self.error(
-                    path,
-                    b.loc.line,
-                    f"'::: figure {b.figure}' names no figure{did_you_mean(b.figure, figures)}; "
-                    f"add figures/{b.figure}.yml",
-                    "E040",
-                )
-            if isinstance(b, model.CaseRef) and b.case not in cases and b.case not in self.broken:
-                self.error(
-                    path,
-                    b.loc.line,
-                    f"'::: case {b.case}' names no case{did_you_mean(b.case, cases)}; add "
-                    f"sources/cases/{b.case}.yml",
-                    "E040",
-                )
-            if isinstance(b, model.QuotesRef):
-                for q in b.quotes:
-                    if q not in quote_ids:
-                        self.error(
-                            path,
-                            b.loc.line,
-                            f"'::: quotes' names no quote '{q}'{did_you_mean(q, quote_ids)}",
-                            "E040",
-                        )
+            for b in c.blocks():
+                directives.REGISTRY[b.kind].check(self, b)
         strategy_ids = []
         for s in strategies.strategies if strategies else ():
             strategy_ids.append(s.id)
@@ -904,8 +936,9 @@ def _list(data: LineDict, key: str) -> list:
 
 
 def _number_key(number: str) -> tuple[int, int]:
-    a, _, b = number.partition("-")
-    return (int(a or 999), int(b or 999))
+    """'1-2' or '1.2' (the locale's form) → (1, 2); unnumbered last."""
+    parts = [int(d) for d in re.findall(r"\d+", number)]
+    return (parts[0], parts[1]) if len(parts) >= 2 else (999, 999)
 
 
 def _fields_at(cls: type[BaseModel], loc: tuple) -> list[str]:

@@ -11,8 +11,6 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
-DIRECTIVES = ("figure", "case", "quotes", "strategies", "note")
-
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 NUM = re.compile(r"\{\{<\s*num\s+([^\s>]*)\s*>\}\}")
@@ -21,12 +19,18 @@ XREF = re.compile(r"@fig-([a-z0-9][a-z0-9-]*)")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([A-Za-z0-9_-]+)\})?\s*$")
 
 
-@lru_cache(maxsize=2)
 def parser(allow_html: bool) -> MarkdownIt:
-    """CommonMark with tables and the report's directives; raw HTML only if the project asks."""
+    """CommonMark with tables and the registered directives; raw HTML only if the project asks."""
+    from reportbuild.directives import container_names
+
+    return _parser(allow_html, container_names())
+
+
+@lru_cache(maxsize=4)
+def _parser(allow_html: bool, directives: tuple[str, ...]) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html, "linkify": False, "typographer": False})
     md.enable("table")
-    for name in DIRECTIVES:
+    for name in directives:
         md.use(container_plugin, name=name)
     return md
 
@@ -94,14 +98,30 @@ class Binder:
                 return f"[{label}](#fig-{fid})"
 
             line = NUM.sub(num, line)
+            # what is left of '{{<' after the bindings were replaced is written wrong: say so,
+            # never print it as typed
             for m in SHORTCODE.finditer(line):
+                words = m.group(0)[3:-3].split()
                 if m.group(1) == "num":
-                    continue
+                    what = (
+                        f"binding '{m.group(0)}' takes one FIGURE.ITEM, not "
+                        f"{len(words) - 1} words; write '{{{{< num {words[1]} >}}}}'"
+                        if len(words) > 2
+                        else f"binding '{m.group(0)}' names no value; write "
+                        "'{{< num FIGURE.ITEM >}}'"
+                    )
+                else:
+                    what = (
+                        f"unknown shortcode '{m.group(1)}'; the only one is "
+                        f"'{{{{< num FIGURE.ITEM >}}}}'"
+                    )
+                self.errors.append((lineno, what))
+            if "{{<" in SHORTCODE.sub("", line):
                 self.errors.append(
                     (
                         lineno,
-                        f"unknown shortcode '{m.group(1)}'; the only one is "
-                        f"'{{{{< num FIGURE.ITEM >}}}}'",
+                        "'{{<' opens a binding that is never closed; "
+                        "write '{{< num FIGURE.ITEM >}}'",
                     )
                 )
             line = XREF.sub(xref, line)

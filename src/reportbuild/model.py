@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -161,6 +161,7 @@ class ItemsFigure(Figure):
                     value=it.value,
                     high=it.high,
                     unit=it.unit if it.unit is not None else (self.unit or ""),
+                    lang=self.lang,
                 )
         return None
 
@@ -179,7 +180,7 @@ class SeriesFigure(Figure):
         sid, _, cid = path.partition(".")
         for s in self.series:
             if s.id == sid and cid in s.values:
-                return BoundValue(value=s.values[cid], unit=self.unit or "")
+                return BoundValue(value=s.values[cid], unit=self.unit or "", lang=self.lang)
         return None
 
     def binding_paths(self) -> list[str]:
@@ -190,25 +191,38 @@ class BoundValue(Frozen):
     value: Decimal
     high: Decimal | None = None
     unit: str = ""
+    lang: str = "zh-CN"
 
     def format(self) -> str:
-        def one(v: Decimal) -> str:
-            return f"{v}{self.unit}" if self.unit in ("%", "") else f"{v}{self.unit}"
+        """As the chart prints it: one number formatter for prose, charts, alt text and deck."""
+        from reportbuild.figdata import format_number
 
-        if self.high is not None:
-            return f"{one(self.value)}–{one(self.high)}"
-        return one(self.value)
+        return format_number(self.value, self.unit, self.high, lang=self.lang)
 
 
 # ── prose structure ────────────────────────────────────────────────────────
 
 
-class Prose(Frozen):
+class Block(Frozen):
+    """One block of a chapter or page. Each kind is one entry of `reportbuild.directives`
+    (how it is parsed, rendered and linted); `kind` names that entry."""
+
+    kind: str
+
+    def prose(self) -> list[Rich]:
+        """The running text this block holds (for the glyph check and the summary)."""
+        return []
+
+
+class Prose(Block):
     kind: Literal["prose"] = "prose"
     body: Rich
 
+    def prose(self) -> list[Rich]:
+        return [self.body]
 
-class Heading(Frozen):
+
+class Heading(Block):
     kind: Literal["heading"] = "heading"
     level: int
     id: str
@@ -216,38 +230,35 @@ class Heading(Frozen):
     loc: Loc
 
 
-class FigureRef(Frozen):
+class FigureRef(Block):
     kind: Literal["figure"] = "figure"
     figure: str
     loc: Loc
 
 
-class CaseRef(Frozen):
+class CaseRef(Block):
     kind: Literal["case"] = "case"
     case: str
     loc: Loc
 
 
-class QuotesRef(Frozen):
+class QuotesRef(Block):
     kind: Literal["quotes"] = "quotes"
     quotes: tuple[str, ...]
     loc: Loc
 
 
-class StrategiesRef(Frozen):
+class StrategiesRef(Block):
     kind: Literal["strategies"] = "strategies"
     loc: Loc
 
 
-class Note(Frozen):
+class Note(Block):
     kind: Literal["note"] = "note"
     body: Rich
 
-
-Block = Annotated[
-    Prose | Heading | FigureRef | CaseRef | QuotesRef | StrategiesRef | Note,
-    Field(discriminator="kind"),
-]
+    def prose(self) -> list[Rich]:
+        return [self.body]
 
 
 class Section(Frozen):
@@ -297,7 +308,7 @@ class Measure(Frozen):
 
 class Case(Frozen):
     id: Id
-    bank: NonEmpty
+    org: NonEmpty
     title: NonEmpty
     kind: Literal["full", "example"] = "full"
     background: Rich | None = None
@@ -310,7 +321,7 @@ class Case(Frozen):
 
 class Quote(Frozen):
     id: Id
-    bank: NonEmpty
+    org: NonEmpty
     text: Rich
     loc: Loc
 
@@ -420,8 +431,7 @@ class Report(Frozen):
         for p in self.back:
             blocks.extend(p.blocks)
         for b in blocks:
-            if isinstance(b, (Prose, Note)):
-                out.append(b.body)
+            out.extend(b.prose())
         for case in self.cases.values():
             for r in (case.background, case.effect, case.body):
                 if r:

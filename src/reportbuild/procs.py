@@ -30,3 +30,20 @@ def release_freed_memory() -> None:
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL(None).malloc_trim(0)
+
+
+def die_with_parent() -> None:
+    """Make this (forked) process receive SIGTERM when its parent dies, even by `kill -9`:
+    a worker must never outlive the build that started it, holding its lock or writing files.
+    Linux's PR_SET_PDEATHSIG; elsewhere the closed pipe to the parent ends the worker."""
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)

@@ -206,7 +206,9 @@ def _stat_parts(fig: Figure, it) -> tuple[str, str, str]:
     num = number(it.value) if it.value is not None else ""
     if it.high is not None:  # one unit for the range keeps the digits the same size: 96–97%
         num = f"{num}–{number(it.high)}"
-    return (get_locale(fig.lang).t("approx", text="") if it.approx else ""), num, unit
+    # the locale's approximate marker before the digits ('约' / 'about ')
+    prefix = get_locale(fig.lang).t("approx", text="\0").split("\0")[0] if it.approx else ""
+    return prefix, num, unit
 
 
 def stat(cv: Canvas, fig: Figure) -> None:

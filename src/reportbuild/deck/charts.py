@@ -14,7 +14,6 @@ from reportbuild import model
 from reportbuild.deck.layout import Box, SlideCtx, emu
 from reportbuild.deck.theme import hex_of, style_font
 from reportbuild.figdata import alt_text, ranked, series_label
-from reportbuild.locale import get_locale
 
 
 def mix(color: str, other: str, t: float) -> str:
@@ -114,7 +113,7 @@ def donut(ctx: SlideCtx, box: Box, fig: model.Figure):
     it = fig.items[0]
     share = _num(it.value)
     data = CategoryChartData(number_format=number_format(fig))
-    data.categories = [it.label, get_locale(fig.lang).t("figure.rest")]
+    data.categories = [it.label, ctx.loc.t("deck.rest")]
     data.add_series(fig.caption or fig.title, [share, round(100 - share, 6)])
     gf, chart = _base(ctx, fig, box, XL_CHART_TYPE.DOUGHNUT, data)
     chart.has_legend = False
