@@ -23,7 +23,13 @@ from pathlib import Path
 from reportbuild import __version__
 from reportbuild.atomic import write_text
 from reportbuild.errors import BuildError, ReportError
-from reportbuild.procs import BACKGROUND_NICE, SVG_NICE, lower_priority, release_freed_memory
+from reportbuild.procs import (
+    BACKGROUND_NICE,
+    SVG_NICE,
+    die_with_parent,
+    lower_priority,
+    release_freed_memory,
+)
 
 ARTIFACTS = ("charts", "html", "pdf", "pptx")
 CACHE_DIR = ".reportbuild-cache"
@@ -271,7 +277,16 @@ class BuildLock:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             self.fd = fd
+            # A forked worker must not share the lock: flock holds while any copy of the
+            # descriptor is open, so an orphaned worker would keep the project locked.
+            os.register_at_fork(after_in_child=self._close_in_child)
             return self
+
+    def _close_in_child(self) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
 
     def __exit__(self, *exc: object) -> None:
         if self.fd is not None:
@@ -414,9 +429,10 @@ def _warm_deck(root: Path) -> None:
         measure.ensure_cached(family), measure.ensure_cached(family, bold=True)
 
 
-def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int) -> None:
+def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int, parent: int) -> None:
     """A stage worker: warm up now (while the parent loads the sources), then run one job."""
     global _INBOX
+    die_with_parent(parent)
     # A forked worker inherits the parent's ends of the pipes to the workers started before
     # it: closed here, so that each of those sees the end of its pipe when the parent closes it.
     for other in _PARENT_ENDS:
@@ -458,7 +474,7 @@ class StageWorker:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(
             target=_worker_main,
-            args=(child, warm, root, nice),
+            args=(child, warm, root, nice, os.getpid()),
             name=f"reportbuild-{name}",
             daemon=True,
         )

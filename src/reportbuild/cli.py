@@ -170,5 +170,34 @@ def doctor(project: Path) -> None:
         raise SystemExit(1)
 
 
+class _Stopped(BaseException):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that every `finally` runs."""
+
+
 def main() -> None:
-    cli(prog_name="reportbuild")
+    """Run the CLI; Ctrl-C and SIGTERM stop it with one line (exit 130 or 143), no traceback:
+    workers are stopped, temporary files removed, outputs left as they were."""
+    import signal
+    import sys
+
+    def stop(*_: object) -> None:
+        raise _Stopped
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        cli(prog_name="reportbuild", standalone_mode=False)
+    except click.exceptions.Abort:  # click turns Ctrl-C (KeyboardInterrupt) into Abort
+        click.echo("reportbuild: interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("reportbuild: interrupted", err=True)
+        sys.exit(130)
+    except _Stopped:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        click.echo("reportbuild: stopped (SIGTERM)", err=True)
+        sys.exit(143)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
