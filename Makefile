@@ -22,7 +22,7 @@ test: $(VENV)/.installed
 
 # the built wheel, installed into a fresh venv, builds a new project and this report (CI runs it)
 wheel:
-	bash .ci/wheel
+	bash scripts/wheel-check.sh
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench.py

@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# fonts-noto-cjk: the brand's CJK fonts. libharfbuzz-subset0: fast font subsetting in WeasyPrint
+# fonts-noto-cjk: the brand's CJK fonts; fonts-crosextra-carlito (metric-compatible with Calibri) and
+# fonts-dejavu-core: the Latin brand of English reports. libharfbuzz-subset0: fast font subsetting in WeasyPrint
 # (without it a 48-page Chinese PDF took 18 s instead of 3 s). fontconfig: fc-match finds fonts.
 # poppler-utils: pdftotext/pdftoppm for tests and for looking at pages.
-PKGS=(fonts-noto-cjk libharfbuzz-subset0 fontconfig poppler-utils)
+PKGS=(fonts-noto-cjk fonts-crosextra-carlito fonts-dejavu-core libharfbuzz-subset0 fontconfig poppler-utils)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

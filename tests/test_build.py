@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -353,78 +352,3 @@ def test_the_fetcher_serves_stand_ins_for_pending_files_only(tmp_path):
     outside.write_text("<svg/>")
     with pytest.raises(BuildError, match="outside the project"):
         fetch(outside.as_uri())  # a stand-in opens no other door
-
-
-def _descendants(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            kids = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for kid in map(int, kids):
-            found += [kid, *_descendants(kid)]
-    return found
-
-
-def _gone_within(pid: int, seconds: float) -> bool:
-    import select
-
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        return bool(select.select([fd], [], [], seconds)[0])
-    finally:
-        os.close(fd)
-
-
-def _build_until_loaded(project: Path, *args: str) -> subprocess.Popen:
-    """A real build, stopped by the caller once it has loaded (its stage workers are alive)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reportbuild", "build", "-C", str(project), "--force", *args],
-        env=_env(), stderr=subprocess.PIPE, text=True,
-        # a shell's background job inherits Ctrl-C ignored; a terminal's build does not
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )  # fmt: skip
-    for line in proc.stderr:
-        if line.startswith("load"):
-            return proc
-    proc.wait()
-    pytest.fail("the build ended before it loaded the project")
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and pidfd")
-def test_kill_9_leaves_no_worker_and_no_lock(project: Path):
-    proc = _build_until_loaded(project, "-j", "2")
-    workers = _descendants(proc.pid)
-    assert workers, "the build had no stage workers to orphan"
-    proc.kill()
-    proc.wait()
-    proc.stderr.close()
-    alive = [w for w in workers if not _gone_within(w, 2.0)]
-    assert not alive, f"workers {alive} outlived a kill -9 of their build"
-    # the lock died with its holders: the next build starts at once
-    done = _reportbuild("build", "-C", str(project), "--lock-timeout", "1")
-    assert done.returncode == 0, done.stderr
-    assert "waiting for another build" not in done.stderr
-    assert (project / "output" / "report.pdf").stat().st_size > 0
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and pidfd")
-@pytest.mark.parametrize(("sig", "code"), [(2, 130), (15, 143)])
-def test_ctrl_c_and_sigterm_print_one_line(project: Path, sig: int, code: int):
-    proc = _build_until_loaded(project, "-j", "2")
-    workers = _descendants(proc.pid)
-    proc.send_signal(sig)
-    rest = proc.stderr.read()
-    proc.stderr.close()
-    assert proc.wait() == code
-    assert "Traceback" not in rest
-    lines = [ln for ln in rest.splitlines() if ln.strip()]
-    assert lines[-1].startswith("reportbuild: "), rest
-    assert not [ln for ln in lines if "error" in ln.lower()], rest
-    assert all(_gone_within(w, 2.0) for w in workers)
-    leftovers = [p for p in project.rglob("*.tmp")]
-    assert not leftovers, leftovers

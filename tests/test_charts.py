@@ -17,6 +17,7 @@ from reportbuild.brand import load_brand
 from reportbuild.charts import ChartFiles, render_all
 from reportbuild.errors import SourceError
 from reportbuild.load import load_project
+from reportbuild.locale import get_locale
 
 HERE = Path(__file__).parent
 SKELETON = HERE.parent / "src" / "reportbuild" / "skeleton"
@@ -54,7 +55,8 @@ def test_every_figure_renders(rendered):
         assert cf.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert cf.width_mm == pytest.approx(160.0)
         assert 15 < cf.height_mm < 200
-        assert cf.alt.startswith(figdata.KIND_NAMES[report.figures[fid].kind])
+        fig = report.figures[fid]
+        assert cf.alt.startswith(get_locale(fig.lang).t(f"figure.kind.{fig.kind}"))
 
 
 def test_png_is_twice_css_pixels(rendered):

@@ -379,8 +379,13 @@ def test_long_text_shrinks_then_fails_naming_the_slide(tmp_path):
     )
     with pytest.raises(
         BuildError, match=r"sources/deck\.yml:\d+: slide 3 \(core-points\).*Point 1 text"
-    ):
+    ) as err:
         build(root)
+    # both numbers with a decimal, so that they differ where the text misses by a fraction
+    need, holds = re.search(
+        r"needs ([\d.]+) pt but its box holds ([\d.]+) pt", str(err.value)
+    ).groups()
+    assert "." in need and "." in holds and float(need) > float(holds)
 
 
 def test_many_cases_continue_on_a_second_slide(tmp_path):
@@ -502,6 +507,19 @@ def test_wrapping_keeps_punctuation_with_its_character():
         (measure.Run("资产总额2,819.76亿元 SaaS PaaS IaaS"),), "Noto Sans CJK SC", 20, 90
     )
     assert any("2,819.76" in ln for ln in lines)
+
+
+def test_charts_and_deck_break_lines_by_one_set_of_rules():
+    """One definition of kinsoku and of the Latin words kept whole (issue 11, item 4)."""
+    from reportbuild import linebreak
+    from reportbuild.charts import text as chart_text
+
+    for name in ("NO_START", "NO_END", "WORD"):
+        assert getattr(measure, name) is getattr(linebreak, name)
+        assert getattr(chart_text, name) is getattr(linebreak, name)
+    # the full-width slash is a closing mark for both: never at the start of a line
+    lines = measure.wrap((measure.Run("城商行金融科技／" * 8),), "Noto Sans CJK SC", 20, 150)
+    assert len(lines) > 1 and not any(ln[0] in "／/" for ln in lines)
 
 
 # ── the real report ──────────────────────────────────────────────────────────

@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from jinja2 import UndefinedError
 
 from reportbuild.brand import load_brand
+from reportbuild.errors import SourceError
 from reportbuild.html import cjk_html, cjk_text, heading_text, render_html
 from reportbuild.load import load_project
 
@@ -193,9 +193,25 @@ def test_project_templates_and_css_override_the_theme(proj):
 def test_a_misspelt_template_variable_is_an_error(proj):
     tpl = proj / "styles" / "templates"
     tpl.mkdir(parents=True)
-    (tpl / "_cover.html.j2").write_text("{{ report.titel }}\n", encoding="utf-8")
-    with pytest.raises(UndefinedError):
+    (tpl / "_cover.html.j2").write_text("\n{{ report.titel }}\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
         render_html(load_project(proj), load_brand(proj), {})
+    assert "styles/templates/_cover.html.j2:2: error E006" in str(err.value)
+    assert "titel" in str(err.value)
+
+
+def test_a_project_template_cannot_reach_python(proj):
+    """Report repositories are shared: a template is data, and the sandbox keeps it so."""
+    tpl = proj / "styles" / "templates"
+    tpl.mkdir(parents=True)
+    attack = "{{ cycler.__init__.__globals__.os.popen('echo pwned > PWNED').read() }}"
+    (tpl / "_cover.html.j2").write_text(f"<p>\n{attack}\n</p>\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        render_html(load_project(proj), load_brand(proj), {})
+    assert "styles/templates/_cover.html.j2:2: error E006: template refused by the sandbox" in str(
+        err.value
+    )
+    assert not (proj / "PWNED").exists() and not Path("PWNED").exists()
 
 
 def test_screen_edition_has_its_stylesheet_and_no_print_only_mode(fixture_html):

@@ -34,7 +34,7 @@ def test_real_report_structure(real_report):
         "应用云化",
     ]
     assert len(r.core_points.points) == 3
-    banks = {c.bank for c in r.cases.values()}
+    banks = {c.org for c in r.cases.values()}
     for bank in (
         "乌鲁木齐银行",
         "广东华兴银行",
@@ -149,10 +149,10 @@ def test_percentage_out_of_range(project):
 
 def test_empty_required_field(project):
     p = project / "sources" / "cases" / "example.yml"
-    p.write_text(p.read_text("utf-8").replace("bank: 示例银行", "bank: ''"), "utf-8")
+    p.write_text(p.read_text("utf-8").replace("org: 示例银行", "org: ''"), "utf-8")
     msgs = problems_of(project)
     assert any(
-        m.startswith("sources/cases/example.yml:1:") and "'bank' is empty" in m for m in msgs
+        m.startswith("sources/cases/example.yml:1:") and "'org' is empty" in m for m in msgs
     ), msgs
 
 
@@ -224,7 +224,7 @@ def test_not_utf8(project):
 def test_all_problems_reported_together(project):
     (project / "figures" / "survey.yml").write_text("title: x\nkind: [\n", "utf-8")
     p = project / "sources" / "cases" / "example.yml"
-    p.write_text(p.read_text("utf-8").replace("bank:", "bnak:"), "utf-8")
+    p.write_text(p.read_text("utf-8").replace("org:", "ogr:"), "utf-8")
     msgs = problems_of(project)
     assert any(m.startswith("figures/survey.yml") for m in msgs)
     assert any(m.startswith("sources/cases/example.yml") for m in msgs)
@@ -270,3 +270,22 @@ def test_a_directive_keeps_every_line_of_its_body(body, text):
 
     (block,) = markup.blocks_of(markup.parser(False), body, 1)
     assert block.text == text
+
+
+def test_a_report_without_the_genre_parts_is_first_class(project):
+    """Core points, quotes, strategies and cases are optional collections, not a genre."""
+    from click.testing import CliRunner
+
+    from reportbuild.cli import cli
+
+    (project / "sources" / "core-points.yml").unlink()
+    deck = project / "sources" / "deck.yml"
+    deck.write_text(
+        "\n".join(ln for ln in deck.read_text(encoding="utf-8").splitlines()
+                  if "core-points" not in ln) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    res = CliRunner().invoke(cli, ["build", "-C", str(project), "-q"])
+    assert res.exit_code == 0, res.output
+    html = (project / "output" / "report.html").read_text(encoding="utf-8")
+    assert 'class="core-points' not in html and "核心观点" not in html

@@ -144,8 +144,8 @@ def test_every_chapter_title_case_bank_and_caption_is_in_the_text(which, request
     text = _squash("".join(built.pages))
     r = built.report
     wanted = [c.title for c in r.chapters] + [s.title for c in r.chapters for s in c.sections]
-    wanted += [case.bank for case in r.cases.values()] + [case.title for case in r.cases.values()]
-    wanted += [f.display_caption for f in r.figures.values()] + [q.bank for q in r.quotes.quotes]
+    wanted += [case.org for case in r.cases.values()] + [case.title for case in r.cases.values()]
+    wanted += [f.display_caption for f in r.figures.values()] + [q.org for q in r.quotes.quotes]
     wanted += [p.name for p in r.publishers]
     # blocks laid out in rows or beside a number must still read in order in the text layer
     wanted += [p.title for p in r.core_points.points] + [p.text for p in r.core_points.points]

@@ -119,3 +119,41 @@ def test_a_busy_port_is_a_clear_error(preview):
 
     with pytest.raises(BuildError, match="pass --port"):
         Preview(preview.root, port=preview.server.server_address[1], verbosity=0)
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [("attacker.example", 421), ("attacker.example:8000", 421), ("127.0.0.1.nip.io", 421),
+     ("localhost", 200), ("127.0.0.1:{port}", 200), ("[::1]:{port}", 200)],
+)  # fmt: skip
+def test_answers_only_to_loopback_host_names(preview, host, status):
+    """DNS rebinding: a page on another site that points its name at 127.0.0.1 is refused."""
+    addr, port = preview.server.server_address[:2]
+    conn = http.client.HTTPConnection(addr, port, timeout=10)
+    conn.putrequest("GET", "/report.html", skip_host=True)
+    conn.putheader("Host", host.format(port=port))
+    conn.endheaders()
+    resp = conn.getresponse()
+    resp.read()
+    conn.close()
+    assert resp.status == status
+
+
+def test_idle_connections_are_closed_and_their_number_is_bounded(preview, monkeypatch):
+    import socket
+
+    from reportbuild import preview as mod
+
+    monkeypatch.setattr(mod.PreviewHandler, "timeout", 0.5)
+    addr = preview.server.server_address[:2]
+    idle = [socket.create_connection(addr, timeout=5) for _ in range(mod.MAX_CONNECTIONS + 4)]
+    try:
+        # the connections past the bound are closed at once, the others after the timeout
+        started = time.monotonic()
+        for s in idle:
+            assert s.recv(1) == b""
+        assert time.monotonic() - started < 4
+        assert _get(preview, "/report.html")[0] == 200  # and the server still answers
+    finally:
+        for s in idle:
+            s.close()

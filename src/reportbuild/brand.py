@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportbuild import paths
 from reportbuild.errors import Problems, SourceError
 from reportbuild.yamlio import YamlSyntaxError, line_of, loads, read_text
 
-DEFAULT_BRAND = Path(__file__).parent / "theme" / "_brand.yml"
+DEFAULT_BRAND = paths.DEFAULT_BRAND
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,7 @@ class Brand:
 
 
 def brand_path(root: Path) -> Path:
-    p = root / "styles" / "_brand.yml"
-    return p if p.is_file() else DEFAULT_BRAND
+    return paths.ProjectPaths(root).brand_file
 
 
 def load_brand(root: Path) -> Brand:
@@ -106,7 +106,17 @@ def load_brand(root: Path) -> Brand:
         src = getattr(small, "path", None) or getattr(small, "light", None)
         src = getattr(src, "path", src)
         if src:
-            logo = str((path.parent / str(src)).resolve())
+            where = paths.ProjectPaths(root) if path != DEFAULT_BRAND else None
+            asset = path.parent / str(src)
+            if where is not None and not where.inside(asset):
+                problems.add(
+                    path,
+                    _line_of_key(data, "logo"),
+                    f"brand: logo '{src}' {paths.OutsideProject(asset, asset.resolve()).advice()}",
+                    "E005",
+                )
+                raise SourceError(problems.items)
+            logo = str(asset.resolve())
     primary = col(c.primary if c else None, "#1F3A5F")
     return Brand(
         name=(b.meta.name.full if b.meta and b.meta.name else "") or "",
@@ -133,3 +143,21 @@ def load_brand(root: Path) -> Brand:
         logo=logo,
         path=str(path),
     )
+
+
+def _line_of_key(data: object, key: str) -> int:
+    """The line of `key` anywhere in the brand YAML (the first found), else 1."""
+    if isinstance(data, dict):
+        lines = getattr(data, "key_lines", {})
+        if key in lines:
+            return lines[key]
+        for v in data.values():
+            found = _line_of_key(v, key)
+            if found != 1:
+                return found
+    elif isinstance(data, list):
+        for v in data:
+            found = _line_of_key(v, key)
+            if found != 1:
+                return found
+    return 1

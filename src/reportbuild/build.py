@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportbuild import __version__
+from reportbuild import __version__, paths
 from reportbuild.atomic import write_text
 from reportbuild.errors import BuildError, ReportError
 from reportbuild.procs import (
@@ -32,8 +32,8 @@ from reportbuild.procs import (
 )
 
 ARTIFACTS = ("charts", "html", "pdf", "pptx")
-CACHE_DIR = ".reportbuild-cache"
-OUTPUT_DIR = "output"
+CACHE_DIR = paths.CACHE
+OUTPUT_DIR = paths.OUTPUT
 OUTPUTS = {"pdf": "report.pdf", "pptx": "summary.pptx", "html": "report.html", "charts": "figures"}
 SUMMARY_ORDER = ("pdf", "pptx", "html", "charts")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
@@ -152,23 +152,22 @@ def _digest(*parts: str) -> str:
 
 
 def brand_file(root: Path) -> Path:
-    p = root / "styles" / "_brand.yml"
-    return p if p.is_file() else PACKAGE_DIR / "theme" / "_brand.yml"
+    return paths.ProjectPaths(root).brand_file
 
 
 def input_groups(root: Path, opts: BuildOptions) -> dict[str, str]:
     """Digests of each group of inputs: the folders people edit, the tool itself, the options."""
     root = Path(root)
-    styles = root / "styles"
+    where = paths.ProjectPaths(root)
     template = opts.template
     return {
-        "sources": _hash_files(_walk(root / "sources"), root),
-        "figures": _hash_files(_walk(root / "figures"), root),
-        "styles": _hash_files(_walk(styles), root),
-        "brand": _hash_files([brand_file(root)], root),
+        "sources": _hash_files(_walk(where.sources), root),
+        "figures": _hash_files(_walk(where.figures), root),
+        "styles": _hash_files(_walk(where.styles), root),
+        "brand": _hash_files([where.brand_file], root),
         # a deck master may be passed with --template or kept in styles/
         "decktemplate": _hash_files(
-            sorted(styles.glob("*.pptx")) + ([Path(template)] if template else []), root
+            where.pptx_templates() + ([Path(template)] if template else []), root
         ),
         "tool": _digest(__version__, _hash_files(_walk(PACKAGE_DIR, PACKAGE_SKIP), PACKAGE_DIR)),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
@@ -233,6 +232,24 @@ def is_fresh(entry: object, key: str, out_dir: Path) -> bool:
 # ── the lock ─────────────────────────────────────────────────────────────────
 
 
+_HELD_LOCKS: set[BuildLock] = set()
+
+
+def _drop_locks_in_child() -> None:
+    """A forked process must not share the project lock: flock holds while any copy of the
+    descriptor is open, so a worker orphaned by a `kill -9` would keep the project locked."""
+    for lock in _HELD_LOCKS:
+        if lock.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(lock.fd)
+            lock.fd = None
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_locks_in_child)
+
+
 class BuildLock:
     """An exclusive lock on the project (flock on .reportbuild-cache/lock): builds never interleave.
 
@@ -277,18 +294,11 @@ class BuildLock:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             self.fd = fd
-            # A forked worker must not share the lock: flock holds while any copy of the
-            # descriptor is open, so an orphaned worker would keep the project locked.
-            os.register_at_fork(after_in_child=self._close_in_child)
+            _HELD_LOCKS.add(self)
             return self
 
-    def _close_in_child(self) -> None:
-        if self.fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self.fd)
-            self.fd = None
-
     def __exit__(self, *exc: object) -> None:
+        _HELD_LOCKS.discard(self)
         if self.fd is not None:
             os.close(self.fd)  # closing the descriptor releases the flock
             self.fd = None
@@ -429,10 +439,9 @@ def _warm_deck(root: Path) -> None:
         measure.ensure_cached(family), measure.ensure_cached(family, bold=True)
 
 
-def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int, parent: int) -> None:
+def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int) -> None:
     """A stage worker: warm up now (while the parent loads the sources), then run one job."""
     global _INBOX
-    die_with_parent(parent)
     # A forked worker inherits the parent's ends of the pipes to the workers started before
     # it: closed here, so that each of those sees the end of its pipe when the parent closes it.
     for other in _PARENT_ENDS:
@@ -444,6 +453,9 @@ def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int, pare
     _RECEIVED.clear()
     # stopped by the parent (abort): unwind, so that `finally` blocks remove temporary files
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    # Ctrl-C reaches the whole process group: the parent alone answers it and stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     with contextlib.suppress(Exception):  # only a head start: the job reports real failures
         warm(root)
     if nice:  # after warming up, which is done early, while the other processes are small
@@ -474,7 +486,7 @@ class StageWorker:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(
             target=_worker_main,
-            args=(child, warm, root, nice, os.getpid()),
+            args=(child, warm, root, nice),
             name=f"reportbuild-{name}",
             daemon=True,
         )
@@ -539,7 +551,7 @@ def _process_context():
 
 
 def _theme_dirs(root: Path) -> tuple[Path, ...]:
-    styles = root / "styles"
+    styles = paths.ProjectPaths(root).styles
     return (styles,) if styles.is_dir() else ()
 
 
@@ -551,7 +563,7 @@ def run_build(
     fb = feedback or Feedback(opts.verbosity)
     t_start = time.perf_counter()
     root = Path(root).resolve()
-    if not (root / "sources").is_dir():
+    if not paths.ProjectPaths(root).sources.is_dir():
         raise BuildError(f"{root} has no sources/ folder; run in a report project or pass -C DIR")
     if opts.template is not None and not Path(opts.template).is_file():
         raise BuildError(f"--template {opts.template}: no such file")
@@ -610,8 +622,7 @@ def _output_from_manifest(artifact: str, entry: dict, out_dir: Path) -> Output:
 
 
 def _styles_template(root: Path) -> Path | None:
-    found = sorted((root / "styles").glob("*.pptx"))
-    return found[0] if found else None
+    return paths.ProjectPaths(root).pptx_template
 
 
 class _Build:

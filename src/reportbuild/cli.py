@@ -37,12 +37,20 @@ def check(project: Path, strict: bool, fmt: str | None) -> None:
     from reportbuild.summary import summarize
 
     fmt = fmt or default_format()
+    # the sources and the brand are checked together: an error in one never hides the other
+    found: list = []
     try:
         report = load_project(project)
+    except SourceError as exc:
+        found.extend(exc.problems)
+    try:
         brand = load_brand(project)
     except SourceError as exc:
+        found.extend(exc.problems)
+    if found:
+        exc = SourceError(sorted(set(found)))
         if fmt == "text":
-            raise
+            raise exc
         click.echo(render(exc.problems, fmt))
         raise LintFailure(f"{len(failing(exc.problems))} error(s) in the sources") from None
     problems = run_lints(report, brand, project)
@@ -136,11 +144,18 @@ def preview(project: Path, port: int, open_browser: bool, quiet: bool, verbose: 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def new(directory: Path) -> None:
+@click.option(
+    "--lang",
+    default="zh-CN",
+    show_default=True,
+    help="the report's language: its skeleton, generated words and typesetting rules",
+    type=click.Choice(["zh-CN", "en-US"], case_sensitive=False),
+)
+def new(directory: Path, lang: str) -> None:
     """Create a new report that builds as it is."""
     from reportbuild.commands.new import new_project
 
-    new_project(directory)
+    new_project(directory, lang)
     click.echo(f"created {directory}/ — next: reportbuild build -C {directory}", err=True)
 
 
@@ -170,34 +185,21 @@ def doctor(project: Path) -> None:
         raise SystemExit(1)
 
 
-class _Stopped(BaseException):
-    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that every `finally` runs."""
+def _stopped(signum: int, _frame) -> None:
+    """Ctrl-C or SIGTERM: one line, no traceback; unwinding removes temporary files and the
+    workers stop with their parent. Exit 130 / 143, as shells report a signal."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt cleanup
+    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    click.echo(f"reportbuild: stopped ({name}); outputs not yet written are left as they were",
+               err=True)  # fmt: skip
+    raise SystemExit(128 + signum)
 
 
 def main() -> None:
-    """Run the CLI; Ctrl-C and SIGTERM stop it with one line (exit 130 or 143), no traceback:
-    workers are stopped, temporary files removed, outputs left as they were."""
     import signal
-    import sys
 
-    def stop(*_: object) -> None:
-        raise _Stopped
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        cli(prog_name="reportbuild", standalone_mode=False)
-    except click.exceptions.Abort:  # click turns Ctrl-C (KeyboardInterrupt) into Abort
-        click.echo("reportbuild: interrupted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("reportbuild: interrupted", err=True)
-        sys.exit(130)
-    except _Stopped:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        click.echo("reportbuild: stopped (SIGTERM)", err=True)
-        sys.exit(143)
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+    signal.signal(signal.SIGINT, _stopped)
+    signal.signal(signal.SIGTERM, _stopped)
+    cli(prog_name="reportbuild")

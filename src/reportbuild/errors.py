@@ -35,10 +35,13 @@ class Problems:
     def rel(self, path: Path | str) -> str:
         p = Path(path)
         if self.root is not None:
-            try:
-                return p.resolve().relative_to(self.root.resolve()).as_posix()
-            except ValueError:
-                pass
+            root = self.root.resolve()
+            # as written first: a symlink is named by where it stands, not where it points
+            for candidate in (p.absolute(), p.resolve()):
+                try:
+                    return candidate.relative_to(root).as_posix()
+                except ValueError:
+                    pass
         return p.as_posix()
 
     def add(

@@ -11,19 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportbuild.brand import Brand
+from reportbuild.locale import DEFAULT, Locale, get_locale
 from reportbuild.model import Figure, Item, Series
 
-KIND_NAMES = {
-    "bar": "条形图",
-    "stacked": "百分比堆积条形图",
-    "donut": "环形图",
-    "stat": "关键数据",
-    "process": "流程图",
-    "ladder": "阶段图",
-    "layers": "分层结构图",
-    "comparison": "对比图",
-}
-DERIVED_MARK = "推算"
+
+def _loc(fig: Figure) -> Locale:
+    return get_locale(fig.lang)
 
 
 def number(v: Decimal) -> str:
@@ -33,15 +26,25 @@ def number(v: Decimal) -> str:
 
 
 def format_number(
-    value: Decimal | None, unit: str = "", high: Decimal | None = None, approx: bool = False
+    value: Decimal | None,
+    unit: str = "",
+    high: Decimal | None = None,
+    approx: bool = False,
+    lang: str = DEFAULT,
 ) -> str:
-    """'89%', '96%–97%', '约1.20个百分点'; '' when there is no value."""
+    """'89%', '96%–97%', '约1.20个百分点' / 'about 1.20 percentage points'; '' for no value.
+
+    A word unit stands apart from its number where the locale says so ('1.2 percentage
+    points'); signs (%, ‰, °) and CJK units stay tight."""
     if value is None:
         return ""
-    text = f"{number(value)}{unit}"
+    loc = get_locale(lang)
+    apart = loc.rule("number_unit_space") and unit[:1].isalpha() and unit[:1].isascii()
+    sep = " " if apart else ""
+    text = f"{number(value)}{sep}{unit}"
     if high is not None:
-        text = f"{text}–{number(high)}{unit}"
-    return f"约{text}" if approx else text
+        text = loc.t("range", low=text, high=f"{number(high)}{sep}{unit}")
+    return loc.t("approx", text=text) if approx else text
 
 
 def item_unit(fig: Figure, item: Item) -> str:
@@ -56,8 +59,8 @@ def format_value(fig: Figure, item: Item | Series, category: str | None = None) 
     if isinstance(item, Series):
         if category is None or category not in item.values:
             return ""
-        return format_number(item.values[category], fig.unit or "")
-    return format_number(item.value, item_unit(fig, item), item.high, item.approx)
+        return format_number(item.values[category], fig.unit or "", lang=fig.lang)
+    return format_number(item.value, item_unit(fig, item), item.high, item.approx, fig.lang)
 
 
 def ranked(fig: Figure) -> list[Item]:
@@ -65,95 +68,126 @@ def ranked(fig: Figure) -> list[Item]:
     return sorted(fig.items, key=lambda it: -(it.value or Decimal(0)))
 
 
-def _series_label(s: Series) -> str:
-    return s.label + (f"（{DERIVED_MARK}）" if s.derived else "")
+def _series_label(s: Series, loc: Locale) -> str:
+    return s.label + (loc.t("paren", text=loc.t("figure.derived")) if s.derived else "")
 
 
-def _join(parts: list[str], sep: str = "；") -> str:
+def series_label(fig: Figure, s: Series) -> str:
+    """A series' name as charts and tables print it ('中部及其他（推算）')."""
+    return _series_label(s, _loc(fig))
+
+
+def _join(parts: list[str], sep: str) -> str:
     return sep.join(p for p in parts if p)
 
 
-def _end(sentence: str) -> str:
-    return sentence if sentence.endswith(("。", "！", "？")) else sentence + "。"
+def _end(sentence: str, loc: Locale) -> str:
+    """The sentence with its full stop, ready for the next one ('。' / '. ')."""
+    sentence = sentence.rstrip()
+    if not sentence.endswith(("。", "！", "？", ".", "!", "?")):
+        sentence += loc.t("sentence.end")
+    return sentence + loc.t("sep.sentence")
 
 
 def alt_text(fig: Figure) -> str:
-    """A Chinese description for screen readers: what the figure shows and every value in it."""
-    head = f"{KIND_NAMES[fig.kind]}：{fig.title.rstrip('。')}"
+    """A description for screen readers, in the report's language: what the figure shows and
+    every value in it."""
+    L = _loc(fig)
+    t = L.t
+    enum, clause, items_sep, colon = t("sep.names"), t("sep.clause"), t("sep.list"), t("sep.label")
+
+    def paren(x: str) -> str:
+        return t("paren", text=x)
+
+    head = t("alt.head", kind=t(f"figure.kind.{fig.kind}"), title=fig.title.rstrip("。."))
     body = ""
     if fig.kind == "bar":
         vals = [f"{it.label} {format_value(fig, it)}" for it in ranked(fig)]
-        body = "按数值从高到低依次为：" + _join(vals)
+        body = t("alt.ranked", list=_join(vals, items_sep))
     elif fig.kind == "stacked":
         per_cat = []
         for c in fig.categories:
             segs = [
-                f"{_series_label(s)} {format_value(fig, s, c.id)}"
+                f"{_series_label(s, L)} {format_value(fig, s, c.id)}"
                 for s in fig.series
                 if c.id in s.values
             ]
-            per_cat.append(f"{c.label}：{_join(segs, '，')}")
-        body = _join(per_cat)
+            per_cat.append(f"{c.label}{colon}{_join(segs, clause)}")
+        body = _join(per_cat, items_sep)
     elif fig.kind == "donut":
-        body = _join([f"{it.label}占 {format_value(fig, it)}" for it in fig.items])
+        body = _join(
+            [t("alt.share", label=it.label, value=format_value(fig, it)) for it in fig.items],
+            items_sep,
+        )
     elif fig.kind == "stat":
-        body = _join([f"{it.label} {format_value(fig, it)}".strip() for it in fig.items])
+        body = _join([f"{it.label} {format_value(fig, it)}".strip() for it in fig.items], items_sep)
     elif fig.kind == "process":
-        body = f"共 {len(fig.steps)} 个步骤，依次为：" + " → ".join(s.title for s in fig.steps)
-        details = [f"{s.title}：{s.text}" for s in fig.steps if s.text]
+        body = t("alt.steps", n=len(fig.steps), list=" → ".join(s.title for s in fig.steps))
+        details = [f"{s.title}{colon}{s.text}" for s in fig.steps if s.text]
         if details:
-            body += "。" + _join(details)
+            body = _end(body, L) + _join(details, items_sep)
         if fig.example:
-            ex = [f"{s.title}：{s.text}" if s.text else s.title for s in fig.example.steps]
-            body += f"。{fig.example.title}：" + _join(ex)
+            ex = [f"{s.title}{colon}{s.text}" if s.text else s.title for s in fig.example.steps]
+            body = _end(body, L) + f"{fig.example.title}{colon}" + _join(ex, items_sep)
     elif fig.kind == "ladder":
         parts = []
         for i, s in enumerate(fig.stages, 1):
-            p = f"第 {i} 阶段{s.title}"
+            p = t("alt.stage", i=i, title=s.title)
             if s.headline:
-                p += f"（{s.headline}）"
+                p += paren(s.headline)
             if s.points:
-                p += "，" + "、".join(s.points)
+                p += clause + enum.join(s.points)
             if s.tags:
-                p += "，关键词：" + "、".join(s.tags)
+                p += clause + t("alt.keywords") + enum.join(s.tags)
             if s.examples:
-                p += "，案例：" + "、".join(s.examples)
+                p += clause + t("alt.examples") + enum.join(s.examples)
             parts.append(p)
-        body = f"共 {len(fig.stages)} 个阶段，由低到高：" + _join(parts)
+        body = t("alt.stages", n=len(fig.stages), list=_join(parts, items_sep))
         if fig.current:
             names = [s.title for s in fig.stages if s.id in fig.current]
-            body += "。突出显示的阶段：" + "、".join(names)
+            body = _end(body, L) + t("alt.current") + enum.join(names)
     elif fig.kind == "layers":
         parts = []
         for layer in fig.layers:
             inner = [
-                f"{g.title}（{'、'.join(g.items)}）" if g.title else "、".join(g.items)
+                f"{g.title}{paren(enum.join(g.items))}" if g.title else enum.join(g.items)
                 for g in layer.groups
             ]
             if layer.items:
-                inner.append("、".join(layer.items))
-            p = layer.title + (f"（{layer.text}）" if layer.text else "")
-            parts.append(p + ("：" + "，".join(inner) if inner else ""))
-        body = f"自上而下共 {len(fig.layers)} 层：" + _join(parts)
+                inner.append(enum.join(layer.items))
+            p = layer.title + (paren(layer.text) if layer.text else "")
+            parts.append(p + (colon + clause.join(inner) if inner else ""))
+        body = t("alt.layers", n=len(fig.layers), list=_join(parts, items_sep))
         if fig.sides:
-            body += "。两侧贯穿各层：" + _join(
-                [f"{g.title}（{'、'.join(g.items)}）" if g.items else g.title for g in fig.sides]
+            body = (
+                _end(body, L)
+                + t("alt.sides")
+                + _join(
+                    [
+                        f"{g.title}{paren(enum.join(g.items))}" if g.items else g.title
+                        for g in fig.sides
+                    ],
+                    items_sep,
+                )
             )
     elif fig.kind == "comparison":
         parts = []
         for c in fig.columns:
-            p = c.title + (f"（{c.subtitle}）" if c.subtitle else "")
-            extra = [x for x in (c.text, "、".join(c.items) and "例如" + "、".join(c.items)) if x]
-            parts.append(p + ("：" + "，".join(extra) if extra else ""))
-        body = f"{len(fig.columns)} 栏并列对比：" + _join(parts)
+            p = c.title + (paren(c.subtitle) if c.subtitle else "")
+            listed = enum.join(c.items) and t("alt.for_example") + enum.join(c.items)
+            extra = [x for x in (c.text, listed) if x]
+            parts.append(p + (colon + clause.join(extra) if extra else ""))
+        body = t("alt.columns", n=len(fig.columns), list=_join(parts, items_sep))
         if fig.footer:
-            body += f"。{fig.footer.title}" + (
-                "：" + "、".join(fig.footer.items) if fig.footer.items else ""
+            body = (
+                _end(body, L)
+                + fig.footer.title
+                + (colon + enum.join(fig.footer.items) if fig.footer.items else "")
             )
-    out = _end(head) + (_end(body) if body else "")
+    out = _end(head, L) + (_end(body, L) if body else "")
     if fig.is_data and fig.source:
-        out += _end(f"数据来源：{fig.source}")
-    return out
+        out += _end(t("figure.source") + fig.source, L)
+    return out.rstrip()
 
 
 def data_table(fig: Figure) -> tuple[list[str], list[list[str]]]:
@@ -190,6 +224,9 @@ def data_outline(fig: Figure) -> list[OutlineGroup]:
     order; an outline keeps each part's name beside its text, and opens with the parts' order.
     """
 
+    L = _loc(fig)
+    enum, colon = L.t("sep.names"), L.t("sep.label")
+
     def row(label: str, *lines: str) -> OutlineRow:
         return OutlineRow(label, tuple(x for x in lines if x))
 
@@ -219,8 +256,8 @@ def data_outline(fig: Figure) -> list[OutlineGroup]:
                         s.title,
                         s.headline,
                         *s.points,
-                        "关键词：" + "、".join(s.tags) if s.tags else "",
-                        "案例：" + "、".join(s.examples) if s.examples else "",
+                        L.t("alt.keywords") + enum.join(s.tags) if s.tags else "",
+                        L.t("alt.examples") + enum.join(s.examples) if s.examples else "",
                     )
                     for s in fig.stages
                 ),
@@ -231,78 +268,85 @@ def data_outline(fig: Figure) -> list[OutlineGroup]:
         for layer in fig.layers:
             lines = [layer.text]
             lines += [
-                f"{g.title}：{'、'.join(g.items)}" if g.title else "、".join(g.items)
+                f"{g.title}{colon}{enum.join(g.items)}" if g.title else enum.join(g.items)
                 for g in layer.groups
             ]
-            lines.append("、".join(layer.items))
+            lines.append(enum.join(layer.items))
             rows.append(row(layer.title, *lines))
         groups = [OutlineGroup("", arrow.join(layer.title for layer in fig.layers), tuple(rows))]
         if fig.sides:
             groups.append(
                 OutlineGroup(
-                    "贯穿各层", "", tuple(row(g.title, "、".join(g.items)) for g in fig.sides)
+                    L.t("table.across"),
+                    "",
+                    tuple(row(g.title, enum.join(g.items)) for g in fig.sides),
                 )
             )
         return groups
     if fig.kind == "comparison":
         rows = [
             row(
-                c.title + (f"（{c.subtitle}）" if c.subtitle else ""),
+                c.title + (L.t("paren", text=c.subtitle) if c.subtitle else ""),
                 c.text,
-                "、".join(c.items),
+                enum.join(c.items),
             )
             for c in fig.columns
         ]
         if fig.footer:
-            rows.append(row(fig.footer.title, "、".join(fig.footer.items)))
-        return [OutlineGroup("", "、".join(c.title for c in fig.columns), tuple(rows))]
+            rows.append(row(fig.footer.title, enum.join(fig.footer.items)))
+        return [OutlineGroup("", enum.join(c.title for c in fig.columns), tuple(rows))]
     raise ValueError(f"{fig.kind} figures are data, not diagrams: use data_table()")
 
 
 def _table(fig: Figure) -> tuple[list[str], list[list[str]]]:
+    L = _loc(fig)
+    t, enum, colon = L.t, L.t("sep.names"), L.t("sep.label")
     if fig.kind == "bar":
-        return ["项目", "数值"], [[it.label, format_value(fig, it)] for it in ranked(fig)]
+        heads = [t("table.item"), t("table.value")]
+        return heads, [[it.label, format_value(fig, it)] for it in ranked(fig)]
     if fig.kind in ("donut", "stat"):
-        return ["项目", "数值"], [[it.label, format_value(fig, it)] for it in fig.items]
+        heads = [t("table.item"), t("table.value")]
+        return heads, [[it.label, format_value(fig, it)] for it in fig.items]
     if fig.kind == "stacked":
         headers = [""] + [c.label for c in fig.categories]
         rows = [
-            [s.label + (f"（{DERIVED_MARK}）" if s.derived else "")]
-            + [format_value(fig, s, c.id) for c in fig.categories]
+            [_series_label(s, L)] + [format_value(fig, s, c.id) for c in fig.categories]
             for s in fig.series
         ]
         return headers, rows
     if fig.kind == "process":
-        headers = ["步骤", "说明"]
+        headers = [t("table.step"), t("table.text")]
         rows = [[s.title, s.text] for s in fig.steps]
         if fig.example:
             headers.append(fig.example.title)
             for row, ex in zip(rows, fig.example.steps, strict=False):
-                row.append(f"{ex.title}：{ex.text}" if ex.text else ex.title)
+                row.append(f"{ex.title}{colon}{ex.text}" if ex.text else ex.title)
         return headers, rows
     if fig.kind == "ladder":
-        return ["阶段", "特征", "要点", "关键词", "案例"], [
-            [s.title, s.headline, "；".join(s.points), "、".join(s.tags), "、".join(s.examples)]
+        heads = ["table.stage", "table.feature", "table.points", "table.keywords", "table.examples"]
+        return [t(h) for h in heads], [
+            [s.title, s.headline, t("sep.list").join(s.points), enum.join(s.tags),
+             enum.join(s.examples)]
             for s in fig.stages
-        ]
+        ]  # fmt: skip
     if fig.kind == "layers":
         rows = []
         for layer in fig.layers:
             for g in layer.groups:
-                rows.append([layer.title, g.title, "、".join(g.items)])
+                rows.append([layer.title, g.title, enum.join(g.items)])
             if layer.items or not layer.groups:
-                rows.append([layer.title, layer.text, "、".join(layer.items)])
+                rows.append([layer.title, layer.text, enum.join(layer.items)])
         for g in fig.sides:
-            rows.append(["贯穿各层", g.title, "、".join(g.items)])
-        return ["层级", "分组", "内容"], rows
+            rows.append([t("table.across"), g.title, enum.join(g.items)])
+        return [t("table.layer"), t("table.group"), t("table.contents")], rows
     # comparison
     rows = [
-        [c.title + (f"（{c.subtitle}）" if c.subtitle else ""), c.text, "、".join(c.items)]
+        [c.title + (t("paren", text=c.subtitle) if c.subtitle else ""), c.text, enum.join(c.items)]
         for c in fig.columns
     ]
     if fig.footer:
-        rows.append([fig.footer.title, "", "、".join(fig.footer.items)])
-    return ["类别", "说明", "内容"], rows
+        rows.append([fig.footer.title, "", enum.join(fig.footer.items)])
+    return [t("table.category"), t("table.text"), t("table.contents")], rows
 
 
 @lru_cache(maxsize=1)

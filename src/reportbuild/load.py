@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reportbuild import markup, model
+from reportbuild import locale as locale_mod
+from reportbuild import markup, model, paths
 from reportbuild.errors import Problems, did_you_mean
+from reportbuild.locale import Locale, get_locale
 from reportbuild.yamlio import LineDict, LineList, YamlSyntaxError, line_of, loads, read_text
 
 T = TypeVar("T", bound=BaseModel)
@@ -25,7 +27,9 @@ REPORT_KEYS = {
 }  # fmt: skip
 PAGE_KEYS = {"id", "title"}
 CHAPTER_KEYS = {"id", "title", "summary"}
-CASE_KEYS = {"bank", "title", "kind", "background", "measures", "effect", "body"}
+# fields renamed since earlier versions: the error names the new one
+RENAMED = {"bank": "org"}
+CASE_KEYS = {"org", "title", "kind", "background", "measures", "effect", "body"}
 DECK_KINDS = {
     "title", "agenda", "core-points", "figure", "value-framework", "strategies", "strategy",
     "cases", "case", "quotes", "divider", "closing",
@@ -37,9 +41,10 @@ class Loader:
     "end."""
 
     def __init__(self, root: Path):
-        self.root = root.resolve()
-        self.sources = self.root / "sources"
-        self.figures_dir = self.root / "figures"
+        self.paths = paths.ProjectPaths(root)
+        self.root = self.paths.root
+        self.sources = self.paths.sources
+        self.figures_dir = self.paths.figures
         self.problems = Problems(self.root)
         self.md = markup.parser(False)
         self.figures: dict[str, model.Figure] = {}
@@ -60,6 +65,9 @@ class Loader:
         self.problems.add(path, line, message, code)
 
     def read(self, path: Path) -> str | None:
+        if not self.paths.inside(path):
+            self.error(path, 1, paths.OutsideProject(path, path.resolve()).advice(), "E005")
+            return None
         if not path.is_file():
             return None
         try:
@@ -132,7 +140,40 @@ class Loader:
 
     # ── the whole project ──────────────────────────────────────────────────
 
+    def _flag(self, data: LineDict, key: str, path: Path, default: bool = False) -> bool:
+        """A yes/no setting: YAML `true` or `false` only. 'no', 'off' or "false" are strings,
+        which bool() would read as true: refuse them rather than guess (the default stays)."""
+        value = data.get(key, default)
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        meant = "false" if word in ("no", "off", "n", "0", "false", "") else "true"
+        self.error(
+            path,
+            data.key_lines.get(key, data.line),
+            f"'{key}' must be true or false, not {value!r}; did you mean `{key}: {meant}`?",
+            "E017",
+        )
+        return default
+
+    def _locale(self, manifest: LineDict, path: Path) -> Locale:
+        """The locale `lang:` names (default zh-CN); an unknown one is an error naming the line."""
+        tag = manifest.get("lang") or locale_mod.DEFAULT
+        try:
+            return get_locale(str(tag))
+        except KeyError:
+            self.error(
+                path,
+                manifest.key_lines.get("lang", manifest.line),
+                f"unknown lang '{tag}'; use one of: {', '.join(locale_mod.available())}",
+                "E016",
+            )
+            return get_locale(locale_mod.DEFAULT)
+
     def load(self) -> model.Report | None:
+        for outside in self.paths.outside_files():
+            advice = paths.OutsideProject(outside, outside.resolve()).advice()
+            self.error(outside, 1, advice, "E005")
         manifest_path = self.sources / "report.yml"
         if not manifest_path.is_file():
             self.error(
@@ -149,8 +190,9 @@ class Loader:
                 )
             return None
         self._check_keys(manifest, REPORT_KEYS, manifest_path)
+        self.locale = self._locale(manifest, manifest_path)
 
-        allow_html = bool(manifest.get("allow_html", False))
+        allow_html = self._flag(manifest, "allow_html", manifest_path)
         self.md = markup.parser(allow_html)
 
         self._load_figures()
@@ -187,7 +229,9 @@ class Loader:
                         )
                         continue
                     n += 1
-                    self.figure_numbers[fid] = f"{number}-{n}"
+                    self.figure_numbers[fid] = self.locale.rule("figure_number").format(
+                        chapter=number, n=n
+                    )
                     self.figure_chapter[fid] = raw["id"]
                 if blk.kind == "case" and blk.args:
                     self.case_chapter.setdefault(blk.args[0], raw["id"])
@@ -195,7 +239,9 @@ class Loader:
         self.binder = markup.Binder(
             value_of=self._value_of,
             label_of=lambda fid: (
-                f"图 {self.figure_numbers[fid]}" if fid in self.figure_numbers else None
+                self.locale.t("figure.label", number=self.figure_numbers[fid])
+                if fid in self.figure_numbers
+                else None
             ),
             known_values=lambda: [
                 f"{f.id}.{p}" for f in self.figures.values() for p in f.binding_paths()
@@ -237,9 +283,11 @@ class Loader:
 
         report_fields = {
             k: manifest[k]
-            for k in ("title", "subtitle", "series", "year", "lang", "keywords", "allow_html")
+            for k in ("title", "subtitle", "series", "year", "keywords")
             if k in manifest
         }
+        report_fields["allow_html"] = allow_html
+        report_fields["lang"] = self.locale.tag
         contact = None
         if "contact" in manifest:
             contact = self.validate(model.Contact, manifest["contact"], manifest_path)
@@ -276,7 +324,15 @@ class Loader:
 
     def _check_keys(self, data: LineDict, allowed: set[str], path: Path) -> None:
         for key in data:
-            if key not in allowed:
+            if key in RENAMED and RENAMED[key] in allowed:
+                self.error(
+                    path,
+                    data.key_lines.get(key, data.line),
+                    f"'{key}:' is now '{RENAMED[key]}:' (the organisation a case or quote is "
+                    f"about); rename the field",
+                    "E010",
+                )
+            elif key not in allowed:
                 self.error(
                     path,
                     data.key_lines.get(key, data.line),
@@ -344,7 +400,9 @@ class Loader:
                 continue
             if isinstance(data, LineDict):
                 data.pop("id", None)
-            fig = self.validate(model.Figure, data, path, id=fid, loc=self.loc(path, 1))
+            fig = self.validate(
+                model.Figure, data, path, id=fid, loc=self.loc(path, 1), lang=self.locale.tag
+            )
             if fig is None:
                 self.broken.add(fid)
                 continue
@@ -451,7 +509,7 @@ class Loader:
             self.error(manifest_path, line, "expected a file path relative to sources/")
             return None
         path = (self.sources / rel).resolve()
-        if not path.is_relative_to(self.sources):
+        if not path.is_relative_to(self.sources.resolve()):
             self.error(
                 manifest_path, line, f"'{rel}' is outside sources/; keep report files inside it"
             )
@@ -642,7 +700,7 @@ class Loader:
                 self.broken.add(cid)
                 continue
             if not isinstance(data, LineDict):
-                self.error(path, 1, "a case file must be a mapping (bank:, title:, background:, …)")
+                self.error(path, 1, "a case file must be a mapping (org:, title:, background:, …)")
                 continue
             self._check_keys(data, CASE_KEYS, path)
             measures = []
@@ -684,7 +742,7 @@ class Loader:
                 )
             kind = data.get("kind", "full")
             fields = {
-                "bank": data.get("bank"), "title": data.get("title"), "kind": kind,
+                "org": data.get("org"), "title": data.get("title"), "kind": kind,
                 "background": self.rich_field(data, "background", path),
                 "effect": self.rich_field(data, "effect", path),
                 "body": self.rich_field(data, "body", path),
@@ -727,15 +785,15 @@ class Loader:
         for i, q in enumerate(data.get("quotes") or []):
             if not isinstance(q, LineDict):
                 self.error(
-                    path, line_of(data, ("quotes", i)), "each quote needs id:, bank: and text:"
+                    path, line_of(data, ("quotes", i)), "each quote needs id:, org: and text:"
                 )
                 continue
-            self._check_keys(q, {"id", "bank", "text"}, path)
+            self._check_keys(q, {"id", "org", "text"}, path)
             if q.get("id") in ids:
                 self.error(path, q.line, f"duplicate quote id '{q.get('id')}'", "E021")
             ids.add(q.get("id"))
             text = self.rich_field(q, "text", path)
-            fields = {"id": q.get("id"), "bank": q.get("bank"), **({"text": text} if text else {})}
+            fields = {"id": q.get("id"), "org": q.get("org"), **({"text": text} if text else {})}
             v = self.validate_plain(model.Quote, fields, q, path, loc=self.loc(path, q.line))
             if v:
                 quotes.append(v)
@@ -920,8 +978,9 @@ def _list(data: LineDict, key: str) -> list:
 
 
 def _number_key(number: str) -> tuple[int, int]:
-    a, _, b = number.partition("-")
-    return (int(a or 999), int(b or 999))
+    """'1-2' or '1.2' (the locale's form) → (1, 2); unnumbered last."""
+    parts = [int(d) for d in re.findall(r"\d+", number)]
+    return (parts[0], parts[1]) if len(parts) >= 2 else (999, 999)
 
 
 def _fields_at(cls: type[BaseModel], loc: tuple) -> list[str]:
@@ -950,7 +1009,7 @@ def _fields_at(cls: type[BaseModel], loc: tuple) -> list[str]:
                 ]
                 if inner:
                     current = inner[0]
-    hidden = {"loc", "number", "chapter", "id"} if current is model.Figure else {"loc"}
+    hidden = {"loc", "number", "chapter", "id", "lang"} if current is model.Figure else {"loc"}
     return [f for f in getattr(current, "model_fields", {}) if f not in hidden]
 
 

@@ -94,14 +94,30 @@ class Binder:
                 return f"[{label}](#fig-{fid})"
 
             line = NUM.sub(num, line)
+            # what is left of '{{<' after the bindings were replaced is written wrong: say so,
+            # never print it as typed
             for m in SHORTCODE.finditer(line):
+                words = m.group(0)[3:-3].split()
                 if m.group(1) == "num":
-                    continue
+                    what = (
+                        f"binding '{m.group(0)}' takes one FIGURE.ITEM, not "
+                        f"{len(words) - 1} words; write '{{{{< num {words[1]} >}}}}'"
+                        if len(words) > 2
+                        else f"binding '{m.group(0)}' names no value; write "
+                        "'{{< num FIGURE.ITEM >}}'"
+                    )
+                else:
+                    what = (
+                        f"unknown shortcode '{m.group(1)}'; the only one is "
+                        f"'{{{{< num FIGURE.ITEM >}}}}'"
+                    )
+                self.errors.append((lineno, what))
+            if "{{<" in SHORTCODE.sub("", line):
                 self.errors.append(
                     (
                         lineno,
-                        f"unknown shortcode '{m.group(1)}'; the only one is "
-                        f"'{{{{< num FIGURE.ITEM >}}}}'",
+                        "'{{<' opens a binding that is never closed; "
+                        "write '{{< num FIGURE.ITEM >}}'",
                     )
                 )
             line = XREF.sub(xref, line)

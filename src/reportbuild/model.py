@@ -136,6 +136,7 @@ class Figure(Frozen):
     loc: Loc
     number: str = ""
     chapter: str | None = None
+    lang: str = "zh-CN"  # the report's: the words of its label, alt text and data table
 
     @property
     def is_data(self) -> bool:
@@ -143,8 +144,10 @@ class Figure(Frozen):
 
     @property
     def label(self) -> str:
-        """'图 1-2' once placed, else ''."""
-        return f"图 {self.number}" if self.number else ""
+        """'图 1-2' / 'Figure 1.2' once placed, else ''."""
+        from reportbuild.locale import get_locale
+
+        return get_locale(self.lang).t("figure.label", number=self.number) if self.number else ""
 
     @property
     def display_caption(self) -> str:
@@ -156,7 +159,9 @@ class Figure(Frozen):
         if self.kind == "stacked" and len(parts) == 2:
             for s in self.series:
                 if s.id == parts[0] and parts[1] in s.values:
-                    return BoundValue(value=s.values[parts[1]], unit=self.unit or "")
+                    return BoundValue(
+                        value=s.values[parts[1]], unit=self.unit or "", lang=self.lang
+                    )
             return None
         if len(parts) == 1:
             for it in self.items:
@@ -165,6 +170,7 @@ class Figure(Frozen):
                         value=it.value,
                         high=it.high,
                         unit=it.unit if it.unit is not None else (self.unit or ""),
+                        lang=self.lang,
                     )
         return None
 
@@ -178,14 +184,13 @@ class BoundValue(Frozen):
     value: Decimal
     high: Decimal | None = None
     unit: str = ""
+    lang: str = "zh-CN"
 
     def format(self) -> str:
-        def one(v: Decimal) -> str:
-            return f"{v}{self.unit}" if self.unit in ("%", "") else f"{v}{self.unit}"
+        """As the chart prints it: one number formatter for prose, charts, alt text and deck."""
+        from reportbuild.figdata import format_number
 
-        if self.high is not None:
-            return f"{one(self.value)}–{one(self.high)}"
-        return one(self.value)
+        return format_number(self.value, self.unit, self.high, lang=self.lang)
 
 
 # ── prose structure ────────────────────────────────────────────────────────
@@ -285,7 +290,7 @@ class Measure(Frozen):
 
 class Case(Frozen):
     id: Id
-    bank: NonEmpty
+    org: NonEmpty
     title: NonEmpty
     kind: Literal["full", "example"] = "full"
     background: Rich | None = None
@@ -298,7 +303,7 @@ class Case(Frozen):
 
 class Quote(Frozen):
     id: Id
-    bank: NonEmpty
+    org: NonEmpty
     text: Rich
     loc: Loc
 

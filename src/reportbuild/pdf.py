@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reportbuild import deferred, fonts
+from reportbuild import deferred, fonts, paths
 from reportbuild.atomic import atomic_path, write_text
 from reportbuild.brand import Brand
 from reportbuild.deferred import PendingCharts
@@ -34,7 +34,7 @@ BLEED_CSS = """
   @bottom-left { content: none !important } @bottom-right { content: none !important }
 }
 """
-LAYOUT_REPORT = Path(".reportbuild-cache") / "pdf-layout.json"
+LAYOUT_REPORT = Path(paths.CACHE) / "pdf-layout.json"
 PACKAGE = Path(__file__).resolve().parent
 
 log = logging.getLogger(__name__)
@@ -238,7 +238,7 @@ def write_pdf(
     from reportbuild import __version__
 
     base_url = root.as_uri() + "/"
-    css_dirs = [root / "styles"]
+    css_dirs = [paths.ProjectPaths(root).styles]
     allowed = [root, PACKAGE / "html", PACKAGE / "theme"]
     fetcher = make_url_fetcher(
         allowed,

@@ -19,10 +19,11 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from reportbuild import paths
 from reportbuild.build import BuildOptions, Feedback, run_build
 from reportbuild.errors import BuildError, ReportError
 
-WATCHED = ("sources", "figures", "styles")
+WATCHED = (paths.SOURCES, paths.FIGURES, paths.STYLES)
 VERSION_PATH = "/__version"
 
 RELOAD_SCRIPT = """<script>/* reportbuild preview: reload after each rebuild */
@@ -79,10 +80,38 @@ class PreviewState:
             self.error = message
 
 
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+MAX_CONNECTIONS = 16
+
+
+class BoundedServer(ThreadingHTTPServer):
+    """A thread per connection, at most MAX_CONNECTIONS at once; more are closed at once."""
+
+    daemon_threads = True
+
+    def __init__(self, *args, **kwargs):
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+
 class PreviewHandler(SimpleHTTPRequestHandler):
     """Serves files of one folder only, adds the reload script to HTML, answers /__version."""
 
     state: PreviewState
+    # an idle connection is closed after this many seconds (a socket timeout per read)
+    timeout = 15
 
     def __init__(self, *args, directory: str, state: PreviewState, **kwargs):
         self.state = state
@@ -118,7 +147,19 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         # never fall back to http.server's own mapping: an unsafe path maps to nothing
         return str(target) if target is not None else os.devnull + ".refused"
 
+    def _host_allowed(self) -> bool:
+        """Only loopback names: a page on another site that rebinds its DNS name to 127.0.0.1
+        still sends its own name as Host, and is refused."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host[: host.find("]") + 1] if host.startswith("[") else host.split(":", 1)[0]
+        if name in LOOPBACK_NAMES:
+            return True
+        self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "this preview answers only on 127.0.0.1")
+        return False
+
     def do_GET(self) -> None:  # noqa: N802 - http.server API
+        if not self._host_allowed():
+            return
         if self.path.split("?", 1)[0] == VERSION_PATH:
             body = json.dumps(self.state.snapshot()).encode()
             self.send_response(HTTPStatus.OK)
@@ -143,6 +184,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         super().do_GET()
 
     def do_HEAD(self) -> None:  # noqa: N802 - http.server API
+        if not self._host_allowed():
+            return
         if self._safe_path() is None:
             self._refuse()
             return
@@ -164,14 +207,14 @@ class Preview:
 
     def __init__(self, root: Path | str, port: int = 8000, verbosity: int = 1):
         self.root = Path(root).resolve()
-        self.out_dir = self.root / "output"
+        self.out_dir = paths.ProjectPaths(self.root).output
         self.state = PreviewState()
         self.fb = Feedback(verbosity)
         self.opts = BuildOptions(only="html", verbosity=verbosity, jobs=1)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         handler = partial(PreviewHandler, directory=str(self.out_dir), state=self.state)
         try:
-            self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+            self.server = BoundedServer(("127.0.0.1", port), handler)
         except OSError as exc:
             raise BuildError(
                 f"cannot serve on 127.0.0.1:{port} ({exc.strerror}); "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 
 # Priorities (nice levels) in a build's worker processes: WeasyPrint is the long pole and keeps
 # a core to itself at the default level. It waits for the charts' layouts (default level), then
@@ -12,7 +11,6 @@ import sys
 # (lowest), which take what is left of the cores.
 SVG_NICE = 5
 BACKGROUND_NICE = 15
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def lower_priority(level: int) -> None:
@@ -21,24 +19,6 @@ def lower_priority(level: int) -> None:
         now = os.nice(0)
         if now < level:
             os.nice(level - now)
-
-
-def die_with_parent(parent: int) -> None:
-    """In a forked child: be stopped (SIGTERM, so `finally` blocks still remove temporary files)
-    when the process that started it dies, even by `kill -9`; Linux's PR_SET_PDEATHSIG. Where
-    that is unavailable, a worker still stops when its pipe to the parent reaches end-of-file.
-    Ctrl-C goes to the whole process group: the parent alone answers it and stops the workers.
-    """
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:  # the parent died before the signal was asked for
-        os._exit(1)
 
 
 def release_freed_memory() -> None:
@@ -50,3 +30,20 @@ def release_freed_memory() -> None:
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL(None).malloc_trim(0)
+
+
+def die_with_parent() -> None:
+    """Make this (forked) process receive SIGTERM when its parent dies, even by `kill -9`:
+    a worker must never outlive the build that started it, holding its lock or writing files.
+    Linux's PR_SET_PDEATHSIG; elsewhere the closed pipe to the parent ends the worker."""
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)

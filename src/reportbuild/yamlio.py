@@ -65,7 +65,9 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal | float:
     text = loader.construct_scalar(node).replace("_", "")
     try:
-        return Decimal(text)
+        value = Decimal(text)
+        # 1.0e+3 is the number 1000: kept exact, never printed in exponent form
+        return Decimal(format(value, "f")) if value.is_finite() and "e" in text.lower() else value
     except ArithmeticError:
         return float(loader.construct_yaml_float(node))
 
@@ -80,6 +82,45 @@ _Loader.add_implicit_resolver(
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
+# Numbers are what the author wrote. YAML 1.1 reads 010 as 8, 0x10 as 16, 0b101 as 5 and 1:30 as
+# 90; such forms are refused (write the number plainly, or quote it as text). Plain integers only.
+_AMBIGUOUS = "tag:reportbuild,2026:ambiguous-number"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:int"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
+)
+_Loader.add_implicit_resolver(
+    _AMBIGUOUS,
+    re.compile(
+        r"^[-+]?(?:0[0-9_]+|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+"
+        r"|[1-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$"
+    ),
+    list("-+0123456789"),
+)
+
+
+def _construct_ambiguous(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    text = loader.construct_scalar(node)
+    old = yaml.load(text, Loader=_Base)  # noqa: S506 - a SafeLoader, on one scalar
+    was = f" (YAML 1.1 would read it as {old})" if not isinstance(old, str) else ""
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"'{text}' is not a plain number{was}: write the number as digits without a leading "
+        f'zero, or quote it ("{text}") if it is text',
+        node.start_mark,
+    )
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    return int(loader.construct_scalar(node).replace("_", ""))
+
+
+_Loader.add_constructor(_AMBIGUOUS, _construct_ambiguous)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)

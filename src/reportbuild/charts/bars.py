@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from reportbuild.charts.canvas import Canvas
 from reportbuild.charts.style import MM_PER_PT, mix
-from reportbuild.figdata import DERIVED_MARK, format_value, item_unit, number, ranked
+from reportbuild.figdata import format_value, item_unit, number, ranked, series_label
+from reportbuild.locale import get_locale
 from reportbuild.model import Figure
 
 TOP = 1.5  # mm of air above the first element
@@ -94,8 +95,7 @@ def stacked(cv: Canvas, fig: Figure) -> None:
         fills.append(mix(c, st.bg, 0.35) if s.derived else c)
         hatches.append("////" if s.derived else None)
     entries = [
-        (s.label + (f"（{DERIVED_MARK}）" if s.derived else ""), f, h)
-        for s, f, h in zip(fig.series, fills, hatches, strict=True)
+        (series_label(fig, s), f, h) for s, f, h in zip(fig.series, fills, hatches, strict=True)
     ]
     lw = _label_column(cv, [c.label for c in fig.categories], cv.width * 0.25)
     x0 = lw + LABEL_GAP
@@ -206,7 +206,9 @@ def _stat_parts(fig: Figure, it) -> tuple[str, str, str]:
     num = number(it.value) if it.value is not None else ""
     if it.high is not None:  # one unit for the range keeps the digits the same size: 96–97%
         num = f"{num}–{number(it.high)}"
-    return ("约" if it.approx else ""), num, unit
+    # the locale's approximate marker before the digits ('约' / 'about ')
+    prefix = get_locale(fig.lang).t("approx", text="\0").split("\0")[0] if it.approx else ""
+    return prefix, num, unit
 
 
 def stat(cv: Canvas, fig: Figure) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
@@ -133,9 +134,29 @@ def _save_png(mfig, fig: Figure, out_dir: Path) -> None:
 # - the PNG (2×), for slides and documents that take no SVG.
 
 
+@lru_cache(maxsize=16)
+def _known_to_matplotlib(families: tuple[str, ...]) -> None:
+    """matplotlib looks fonts up in its own cache, made once: a brand font installed since
+    would be drawn silently in DejaVu Sans. Add the faces fontconfig finds for the brand."""
+    from matplotlib import font_manager
+
+    from reportbuild import fonts
+
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for family in families:
+        if family not in known:
+            for bold in (False, True):
+                font_manager.fontManager.addfont(fonts.find(family, bold).path)
+
+
+def _style(brand: Brand) -> Style:
+    _known_to_matplotlib(tuple(brand.families))
+    return Style.from_brand(brand)
+
+
 def lay_out(fig: Figure, brand: Brand) -> tuple[Canvas, tuple[str, str]]:
     """The checked layout of a figure, and its SVG size attributes (see svg_size)."""
-    style = Style.from_brand(brand)
+    style = _style(brand)
     with matplotlib.rc_context(style.rc()):
         cv = checked_layout(fig, style)
     return cv, svg_size(cv)
@@ -143,7 +164,7 @@ def lay_out(fig: Figure, brand: Brand) -> tuple[Canvas, tuple[str, str]]:
 
 def draw_print(fig: Figure, brand: Brand, out_dir: Path, cv: Canvas) -> tuple[float, float]:
     """Check that no text is clipped and write the print SVG; return (width, height) in mm."""
-    style = Style.from_brand(brand)
+    style = _style(brand)
     with matplotlib.rc_context(style.rc()):
         mfig = _render(cv, fig, check=True)
         return _save_svg(mfig, fig, print_svg_path(out_dir, fig.id), outlined=False)
@@ -151,7 +172,7 @@ def draw_print(fig: Figure, brand: Brand, out_dir: Path, cv: Canvas) -> tuple[fl
 
 def draw_portable(fig: Figure, brand: Brand, out_dir: Path, cv: Canvas) -> None:
     """Write the outlined SVG and the PNG of a figure draw_print has checked."""
-    style = Style.from_brand(brand)
+    style = _style(brand)
     with matplotlib.rc_context(style.rc()):
         mfig = _render(cv, fig, check=False)
         _save_svg(mfig, fig, Path(out_dir) / f"{fig.id}.svg", outlined=True)
@@ -160,7 +181,7 @@ def draw_portable(fig: Figure, brand: Brand, out_dir: Path, cv: Canvas) -> None:
 
 def draw_files(fig: Figure, brand: Brand, out_dir: Path) -> tuple[float, float]:
     """Write all three files of a figure from one layout; return (width, height) in mm."""
-    style = Style.from_brand(brand)
+    style = _style(brand)
     with matplotlib.rc_context(style.rc()):
         mfig = _render(checked_layout(fig, style), fig, check=True)
         size = _save_svg(mfig, fig, print_svg_path(out_dir, fig.id), outlined=False)

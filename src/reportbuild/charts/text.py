@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from matplotlib.font_manager import FontProperties
@@ -10,13 +9,7 @@ from matplotlib.ft2font import LoadFlags
 from matplotlib.textpath import TextToPath
 
 from reportbuild.charts.style import MM_PER_PT
-
-# May not begin a line (closing punctuation, units that belong to the number before).
-NO_START = set("，。、；：！？）》」』】〕〉”’%％…·,.;:!?)]}—～-–")
-# May not end a line (opening punctuation).
-NO_END = set("（《「『【〔〈“‘([{")
-# Runs kept whole: Latin words and numbers with their signs and decimals.
-WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+/&'’_-]*|\s+|.", re.S)
+from reportbuild.linebreak import NO_END, NO_START, WORD  # one set of rules for every output
 
 _t2p = TextToPath()
 # Hinted raster text (the PNG) runs up to ~2% wider than the outlines (the SVG): lay out for

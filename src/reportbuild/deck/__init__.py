@@ -10,12 +10,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportbuild import paths
 from reportbuild.atomic import atomic_path, write_text
 from reportbuild.brand import Brand
 from reportbuild.machine import machine_cache
 from reportbuild.model import Report
 
-CACHE_DIR = ".reportbuild-cache"
+CACHE_DIR = paths.CACHE
 LAYOUT_REPORT = "deck-layout.json"
 
 
@@ -30,8 +31,7 @@ class DeckResult:
 
 def find_template(root: Path) -> Path | None:
     """A corporate master kept in styles/ (the first .pptx there, by name), if any."""
-    found = sorted((Path(root) / "styles").glob("*.pptx"))
-    return found[0] if found else None
+    return paths.ProjectPaths(root).pptx_template
 
 
 def write_deck(

@@ -13,7 +13,7 @@ from pptx.oxml.ns import qn
 from reportbuild import model
 from reportbuild.deck.layout import Box, SlideCtx, emu
 from reportbuild.deck.theme import hex_of, style_font
-from reportbuild.figdata import alt_text
+from reportbuild.figdata import alt_text, series_label
 
 
 def mix(color: str, other: str, t: float) -> str:
@@ -113,7 +113,7 @@ def donut(ctx: SlideCtx, box: Box, fig: model.Figure):
     it = fig.items[0]
     share = _num(it.value)
     data = CategoryChartData(number_format=number_format(fig))
-    data.categories = [it.label, "其余"]
+    data.categories = [it.label, ctx.loc.t("deck.rest")]
     data.add_series(fig.caption or fig.title, [share, round(100 - share, 6)])
     gf, chart = _base(ctx, fig, box, XL_CHART_TYPE.DOUGHNUT, data)
     chart.has_legend = False
@@ -141,7 +141,7 @@ def stacked(ctx: SlideCtx, box: Box, fig: model.Figure):
     data = CategoryChartData(number_format=number_format(fig))
     data.categories = [c.label for c in fig.categories]
     for s in fig.series:
-        label = s.label + ("（推算）" if s.derived else "")
+        label = series_label(fig, s)
         data.add_series(label, [_num(s.values.get(c.id)) for c in fig.categories])
     gf, chart = _base(ctx, fig, box, XL_CHART_TYPE.BAR_STACKED_100, data)
     plot = chart.plots[0]

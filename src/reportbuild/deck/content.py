@@ -6,6 +6,7 @@ import re
 
 from reportbuild import model
 from reportbuild.errors import BuildError
+from reportbuild.locale import Locale
 from reportbuild.markup import NUM
 
 SENTENCE = re.compile(r".+?(?:[。！？!?](?![”’」』）]*[，、])[”’」』）]*|$)", re.S)
@@ -124,20 +125,20 @@ def chapter_of_strategies(report: model.Report) -> model.Chapter | None:
     return None
 
 
-def strategy_label(st: model.Strategy) -> str:
+def strategy_label(st: model.Strategy, loc: Locale) -> str:
     n = st.number
-    return f"策略{CHINESE_NUMBERS[n - 1] if 0 < n <= 10 else n}"
+    return loc.t("deck.strategy", n=n, cn=CHINESE_NUMBERS[n - 1] if 0 < n <= 10 else n)
 
 
 def case_focus(case: model.Case) -> str:
     """What a case is about, without the bank's name leading it."""
     title = case.title
     head, sep, tail = title.partition("：")
-    if sep and case.bank in tail and case.bank not in head:
+    if sep and case.org in tail and case.org not in head:
         return head  # '客户管理：青岛银行…' → '客户管理'
-    if sep and case.bank in head:
+    if sep and case.org in head:
         return tail
-    return title.replace(case.bank, "").strip("：:，, ") or title
+    return title.replace(case.org, "").strip("：:，, ") or title
 
 
 def case_measure(case: model.Case) -> str:
@@ -154,14 +155,15 @@ def case_result(case: model.Case) -> str:
     return ""
 
 
-def case_notes(case: model.Case) -> str:
-    parts = [f"{case.bank}：{case.title}"]
+def case_notes(case: model.Case, loc: Locale) -> str:
+    colon = loc.t("sep.label")
+    parts = [f"{case.org}{colon}{case.title}"]
     if case.background:
-        parts.append("背景：" + case.background.text)
+        parts.append(loc.t("case.background") + colon + case.background.text)
     for m in case.measures:
-        parts.append(f"措施·{m.title}：{m.text.text}")
+        parts.append(loc.t("deck.measure_note", title=m.title) + colon + m.text.text)
     if case.effect:
-        parts.append("效果：" + case.effect.text)
+        parts.append(loc.t("case.effect") + colon + case.effect.text)
     if case.body:
         parts.append(case.body.text)
     return "\n\n".join(clean(p) for p in parts)

@@ -419,7 +419,7 @@ def _column(
             ctx.text(
                 f"{name} items label",
                 Box(inner.x, y, inner.w, 26),
-                [st.p("案例", 14, bold=True, color=st.secondary, line=1.3)],
+                [st.p(ctx.loc.t("case.tag"), 14, bold=True, color=st.secondary, line=1.3)],
                 pad=(4, 1),
             )
             y += 30
@@ -595,7 +595,13 @@ def ladder(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
             )
         if stage.examples:
             paras.append(
-                st.p("如：" + "、".join(stage.examples), 13, color=st.muted, line=1.4, before=4)
+                st.p(
+                    ctx.loc.t("deck.for_example") + ctx.loc.t("sep.names").join(stage.examples),
+                    13,
+                    color=st.muted,
+                    line=1.4,
+                    before=4,
+                )  # fmt: skip
             )
         if paras:
             ctx.text(f"Stage {i + 1} text", body.inset(8, 8), paras)

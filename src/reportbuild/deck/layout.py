@@ -12,7 +12,8 @@ from pptx.util import Emu, Pt
 from reportbuild.brand import Brand
 from reportbuild.deck import measure
 from reportbuild.deck.measure import Para
-from reportbuild.deck.theme import hex_of, style_font
+from reportbuild.deck.theme import LANG, hex_of, style_font
+from reportbuild.locale import Locale, get_locale
 
 EMU_PER_PT = 12700
 ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
@@ -170,6 +171,7 @@ class SlideCtx:
     style: Style
     log: list[dict] = field(default_factory=list)
     top: float | None = None  # where the body may start, once the title is placed
+    loc: Locale = field(default_factory=get_locale)  # the report's words
 
     def shape(
         self,
@@ -253,7 +255,7 @@ class SlideCtx:
             )
             raise Overflow(
                 name,
-                f"text of '{name}' needs {need:.0f} pt but its box holds {height:.0f} pt even at "
+                f"text of '{name}' needs {need:.1f} pt but its box holds {height:.1f} pt even at "
                 f"{int(min_scale * 100)}% size; shorten it or drop it from this slide",
             )
         if got.scale < 1.0:
@@ -325,5 +327,5 @@ def write_text(
             run.text = r.text
             style_font(run.font, p.family, p.size, r.color, r.bold)
         end = para._p.get_or_add_endParaRPr()
-        end.set("lang", "zh-CN")
+        end.set("lang", LANG.get())
         end.set("sz", str(int(p.size * 100)))

@@ -13,13 +13,8 @@ from pathlib import Path
 
 from reportbuild import fonts
 from reportbuild.atomic import write_text
+from reportbuild.linebreak import NO_END, NO_START, WORD  # the same rules as the charts
 
-# May not begin a line (closing punctuation, units that belong to the number before).
-NO_START = set("，。、；：！？）》」』】〕〉”’%％…·,.;:!?)]}—～-–／/")
-# May not end a line (opening punctuation).
-NO_END = set("（《「『【〔〈“‘([{")
-# Kept whole: Latin words and numbers with their signs and decimals.
-WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,+&'’_%-]*|\s+|.", re.S)
 # PowerPoint and LibreOffice round glyph positions differently from the font's design units;
 # wrap against a slightly narrower line so that neither breaks a line we did not.
 WIDTH_SLACK = 0.97

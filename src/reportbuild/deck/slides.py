@@ -25,9 +25,10 @@ from reportbuild.deck.layout import (
     emu,
     write_text,
 )
-from reportbuild.deck.theme import apply_theme, build_time, hex_of, reproducible
+from reportbuild.deck.theme import LANG, apply_theme, build_time, hex_of, reproducible
 from reportbuild.errors import BuildError
-from reportbuild.figdata import alt_text
+from reportbuild.figdata import alt_text, format_value
+from reportbuild.locale import get_locale
 
 WIDE = (Emu(12192000), Emu(6858000))  # 13.333 × 7.5 in, 16:9
 WHITE = "#FFFFFF"
@@ -57,6 +58,8 @@ class DeckBuilder:
         from reportbuild import fonts
 
         self.report = report
+        self.loc = get_locale(report.lang)
+        LANG.set(self.loc.tag)
         self.brand = brand
         self.templated = template is not None
         self.prs = Presentation(str(template)) if template else Presentation()
@@ -106,7 +109,7 @@ class DeckBuilder:
     def new_slide(self, role: str, label: str) -> SlideCtx:
         slide = self.prs.slides.add_slide(self.layouts[role])
         self.count += 1
-        ctx = SlideCtx(slide, self.count, label, self.geometry, self.style, self.log)
+        ctx = SlideCtx(slide, self.count, label, self.geometry, self.style, self.log, loc=self.loc)
         # placeholders a layout brings but this slide does not fill would show "Click to add text"
         keep = (
             (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
@@ -268,8 +271,8 @@ class DeckBuilder:
         r = self.report
         cp.title = r.title
         cp.subject = r.subtitle or r.series or ""
-        cp.author = "、".join(p.name for p in r.publishers)
-        cp.keywords = "，".join(r.keywords)
+        cp.author = self.loc.t("sep.names").join(p.name for p in r.publishers)
+        cp.keywords = self.loc.t("sep.clause").join(r.keywords)
         cp.language = r.lang
         cp.last_modified_by = "reportbuild"
         cp.revision = 1
@@ -333,14 +336,19 @@ class DeckBuilder:
         self.notes(
             ctx,
             content.join_notes(
-                [r.title, r.series, "出品：" + "、".join(p.name for p in r.publishers)]
+                [
+                    r.title,
+                    r.series,
+                    self.loc.t("deck.publishers")
+                    + self.loc.t("sep.names").join(p.name for p in r.publishers),
+                ]
             ),
         )
 
     def slide_agenda(self, s: model.DeckSlide, label: str) -> None:
         st = self.style
         chapters = self.report.chapters
-        ctx = self.content_slide(label, self.resolve(s) or "目录")
+        ctx = self.content_slide(label, self.resolve(s) or self.loc.t("deck.contents"))
         body = self.body(ctx)
         rows = body.rows(max(3, len(chapters)), 14)
         for i, (ch, row) in enumerate(zip(chapters, rows, strict=False)):
@@ -363,7 +371,9 @@ class DeckBuilder:
             ctx,
             content.join_notes(
                 [
-                    f"第{c.number}章 {c.title}：" + (c.summary.text if c.summary else "")
+                    self.loc.t("deck.chapter_line", n=c.number, title=c.title)
+                    + self.loc.t("sep.label")
+                    + (c.summary.text if c.summary else "")
                     for c in chapters
                 ]
             ),
@@ -373,7 +383,7 @@ class DeckBuilder:
         st = self.style
         cp = self.report.core_points
         points = cp.points if cp else ()
-        title = self.resolve(s) or (cp.title if cp else "核心观点")
+        title = self.resolve(s) or (cp.title if cp else self.loc.t("deck.core_points"))
         ctx = self.content_slide(label, title, subtitle=cp.subtitle if cp else "")
         cols = self.body(ctx).cols(max(1, len(points)), 22)
         for i, (pnt, c) in enumerate(zip(points, cols, strict=True)):
@@ -392,8 +402,10 @@ class DeckBuilder:
             if pnt.text:
                 paras.append(st.p(pnt.text, 17, color=st.secondary, line=1.5))
             ctx.text(f"Point {i + 1} text", Box(c.x + 18, c.y + 96, c.w - 36, c.h - 114), paras)
+        stop = self.loc.t("sentence.end") + self.loc.t("sep.sentence")
         self.notes(
-            ctx, content.join_notes([f"{i + 1}. {p.title}。{p.text}" for i, p in enumerate(points)])
+            ctx,
+            content.join_notes([f"{i + 1}. {p.title}{stop}{p.text}" for i, p in enumerate(points)]),
         )
 
     def _figure_slide(self, fig: model.Figure, label: str, title: str | None) -> None:
@@ -413,11 +425,11 @@ class DeckBuilder:
             subtitle = heading if heading != title else ""
         foot = []
         if fig.source:
-            foot.append(f"数据来源：{fig.source}")
+            foot.append(self.loc.t("figure.source") + fig.source)
         if fig.note:
-            foot.append(f"注：{fig.note}")
+            foot.append(self.loc.t("figure.note") + fig.note)
         ctx = self.content_slide(
-            label, title, subtitle=subtitle, kicker=kicker, footer="；".join(foot)
+            label, title, subtitle=subtitle, kicker=kicker, footer=self.loc.t("sep.list").join(foot)
         )
         self._draw_figure(ctx, fig, self.body(ctx))
         prose = content.figure_prose(r, fig.id)
@@ -438,7 +450,15 @@ class DeckBuilder:
                 st.p(it.label, 24, bold=True, color=st.primary, line=1.35, before=6),
             ]
             if fig.question:
-                big.append(st.p(f"问：{fig.question}", 16, color=st.muted, line=1.45, before=12))
+                big.append(
+                    st.p(
+                        self.loc.t("deck.question", text=fig.question),
+                        16,
+                        color=st.muted,
+                        line=1.45,
+                        before=12,
+                    )
+                )
             ctx.text(
                 "Callout",
                 Box(right.x, right.y + right.h * 0.12, right.w, right.h * 0.76),
@@ -462,7 +482,7 @@ class DeckBuilder:
         cols = box.inset(0, box.h * 0.15).cols(len(fig.items), 24)
         for i, (it, c) in enumerate(zip(fig.items, cols, strict=True)):
             v = fig.value(it.id)
-            text = ("约" if it.approx else "") + (v.format() if v else "")
+            text = format_value(fig, it)
             unit = v.unit if v else ""
             paras = []
             if len(unit) > 1 and text.endswith(unit):
@@ -499,7 +519,7 @@ class DeckBuilder:
         strategies = self.report.strategies
         items = strategies.strategies
         ch = content.chapter_of_strategies(self.report)
-        title = self.resolve(s) or strategies.title or "策略"
+        title = self.resolve(s) or strategies.title or self.loc.t("deck.strategies")
         ctx = self.content_slide(label, title)
         cols = self.body(ctx).cols(max(1, len(items)), 18)
         for i, (sg, c) in enumerate(zip(items, cols, strict=True)):
@@ -510,7 +530,7 @@ class DeckBuilder:
                 f"Strategy {i + 1} name",
                 head.inset(16, 14),
                 [
-                    st.p(content.strategy_label(sg), 15, color=WHITE, line=1.3, after=4),
+                    st.p(content.strategy_label(sg, self.loc), 15, color=WHITE, line=1.3, after=4),
                     st.p(sg.name, 30, bold=True, color=WHITE, line=1.2, head=True),
                 ],
                 anchor="bottom",
@@ -524,20 +544,27 @@ class DeckBuilder:
         self.notes(
             ctx,
             content.join_notes(
-                intro + [f"{content.strategy_label(x)} {x.name}：{x.tagline}" for x in items]
+                intro
+                + [
+                    f"{content.strategy_label(x, self.loc)} {x.name}"
+                    f"{self.loc.t('sep.label')}{x.tagline}"
+                    for x in items
+                ]
             ),
         )
 
     def slide_strategy(self, s: model.DeckSlide, label: str) -> None:
         r = self.report
         sg = next(x for x in r.strategies.strategies if x.id == s.ref)
-        title = self.resolve(s) or f"{sg.name}：{sg.headline or sg.tagline}"
+        title = self.resolve(s) or f"{sg.name}{self.loc.t('sep.label')}{sg.headline or sg.tagline}"
         fig = r.figures.get(sg.figures[0]) if sg.figures else None
         sub = fig.display_caption if fig else ""
         name, sep, rest = sub.partition("：")
         if sep and name == sg.name:
             sub = rest  # '拿来主义：实施步骤' under a title that already says 拿来主义
-        ctx = self.content_slide(label, title, subtitle=sub, kicker=content.strategy_label(sg))
+        ctx = self.content_slide(
+            label, title, subtitle=sub, kicker=content.strategy_label(sg, self.loc)
+        )
         sec = content.find_section(r, sg.section)
         box = self.body(ctx)
         if fig is not None:
@@ -548,7 +575,7 @@ class DeckBuilder:
         notes = [sg.headline or sg.tagline] + (content.section_prose(sec) if sec else [])
         for b in sec.blocks if sec else ():
             if isinstance(b, model.CaseRef) and b.case in r.cases:
-                notes.append(content.case_notes(r.cases[b.case]))
+                notes.append(content.case_notes(r.cases[b.case], self.loc))
         self.notes(ctx, content.join_notes(notes))
 
     def slide_cases(self, s: model.DeckSlide, label: str) -> None:
@@ -560,14 +587,14 @@ class DeckBuilder:
                     order.append(b.case)
         by_id = self.report.cases
         cases = [by_id[c] for c in order if c in by_id] + [c for c in cases if c.id not in order]
-        title = self.resolve(s) or "案例一览"
+        title = self.resolve(s) or self.loc.t("deck.cases")
         _cases_table(self, s, label, title, cases)
 
     def slide_case(self, s: model.DeckSlide, label: str) -> None:
         st = self.style
         case = self.report.cases[s.ref]
         ctx = self.content_slide(
-            label, self.resolve(s) or case.title, subtitle=case.bank, kicker="案例"
+            label, self.resolve(s) or case.title, subtitle=case.org, kicker=self.loc.t("case.tag")
         )
         box = self.body(ctx)
         if case.kind == "example" or not case.measures:
@@ -580,7 +607,16 @@ class DeckBuilder:
         else:
             left, right = box.cols(2, 24, [1, 1.35])
             bg = content.sentences(case.background.text)[:2] if case.background else []
-            lp = [st.p("背景", 16, bold=True, color=st.secondary, line=1.3, after=6)]
+            lp = [
+                st.p(
+                    self.loc.t("case.background"),
+                    16,
+                    bold=True,
+                    color=st.secondary,
+                    line=1.3,
+                    after=6,
+                )
+            ]
             lp += [st.p(t, 16, line=1.5, after=6) for t in bg]
             eff = content.case_result(case)
             ctx.text("Background", left.top(left.h * 0.55), lp, fill=mix_card(st), pad=(14, 12))
@@ -589,13 +625,24 @@ class DeckBuilder:
                     "Effect",
                     left.below(left.h * 0.55, 14),
                     [
-                        st.p("效果", 16, bold=True, color=WHITE, line=1.3, after=6),
+                        st.p(
+                            self.loc.t("case.effect"), 16, bold=True, color=WHITE, line=1.3, after=6
+                        ),
                         st.p(eff, 16, color=WHITE, line=1.5),
                     ],
                     fill=st.primary,
                     pad=(14, 12),
                 )
-            rp = [st.p("措施", 16, bold=True, color=st.secondary, line=1.3, after=6)]
+            rp = [
+                st.p(
+                    self.loc.t("case.measures"),
+                    16,
+                    bold=True,
+                    color=st.secondary,
+                    line=1.3,
+                    after=6,
+                )
+            ]
             for k, m in enumerate(case.measures):
                 rp.append(
                     measure.Para(
@@ -608,12 +655,12 @@ class DeckBuilder:
                 )
                 rp.append(st.p(content.first_sentence(m.text.text), 15, line=1.45))
             ctx.text("Measures", right, rp, pad=(6, 4))
-        self.notes(ctx, content.case_notes(case))
+        self.notes(ctx, content.case_notes(case, self.loc))
 
     def slide_quotes(self, s: model.DeckSlide, label: str) -> None:
         st = self.style
         q = self.report.quotes
-        title = self.resolve(s) or q.intro or "访谈摘录"
+        title = self.resolve(s) or q.intro or self.loc.t("deck.quotes")
         quotes = list(q.quotes)
         first = True
         while quotes:
@@ -627,10 +674,14 @@ class DeckBuilder:
                     break
             else:
                 raise Overflow(
-                    "Quote 1", f"the quote of {quotes[0].bank} does not fit a slide; shorten it"
+                    "Quote 1", f"the quote of {quotes[0].org} does not fit a slide; shorten it"
                 )
             chunk, quotes = quotes[: len(grid)], quotes[len(grid) :]
-            ctx = self.content_slide(label, title if first else f"{title}（续）", subtitle=q.lead)
+            ctx = self.content_slide(
+                label,
+                title if first else self.loc.t("deck.continued", title=title),
+                subtitle=q.lead,
+            )
             if not first:
                 ctx.log.append(
                     {
@@ -652,7 +703,10 @@ class DeckBuilder:
                 )
             self.notes(
                 ctx,
-                content.join_notes([q.intro, q.lead] + [f"{x.bank}：{x.text.text}" for x in chunk]),
+                content.join_notes(
+                    [q.intro, q.lead]
+                    + [f"{x.org}{self.loc.t('sep.label')}{x.text.text}" for x in chunk]
+                ),
             )
             first = False
 
@@ -666,7 +720,7 @@ class DeckBuilder:
         paras = [
             [
                 st.p(qt.text.text, size, line=1.5, after=8),
-                st.p(f"—— {qt.bank}", size, bold=True, color=st.primary, line=1.3, align="right"),
+                st.p(f"—— {qt.org}", size, bold=True, color=st.primary, line=1.3, align="right"),
             ]
             for qt in chunk
         ]
@@ -745,7 +799,7 @@ class DeckBuilder:
         r = self.report
         contact = r.contact
         # the publishers are "about us"; the contact panel carries its own title (联系我们)
-        title = self.resolve(s) or "关于我们"
+        title = self.resolve(s) or self.loc.t("about.title")
         ctx = self.content_slide(label, title)
         body = self.body(ctx)
         left, right = body.cols(2, 32, [1.45, 1])
@@ -760,7 +814,9 @@ class DeckBuilder:
             if p.links:
                 paras.append(
                     st.p(
-                        "    ".join(f"{ln.label}：{ln.value}" for ln in p.links),
+                        "    ".join(
+                            f"{ln.label}{self.loc.t('sep.label')}{ln.value}" for ln in p.links
+                        ),
                         15,
                         color=st.fg,
                         line=1.4,
@@ -789,10 +845,10 @@ def _cases_table(
     """The cases as a native table (bank, focus, key measure, result), continued on as many
     slides as the measured rows need."""
     st = deck.style
-    head = ["银行", "聚焦", "关键举措", "成效"]
+    head = [deck.loc.t(f"deck.case_head.{k}") for k in ("org", "focus", "measure", "result")]
     rows = [
         [
-            c.bank,
+            c.org,
             content.case_focus(c),
             content.case_measure(c) or "—",
             content.case_result(c) or "—",
@@ -822,7 +878,7 @@ def _cases_table(
 
     head_h = row_h(head, True)
     # the table starts under the title as measured (a continued title may take more lines)
-    top = max(deck.body_top(title), deck.body_top(f"{title}（续）"))
+    top = max(deck.body_top(title), deck.body_top(deck.loc.t("deck.continued", title=title)))
     room = body.bottom - top - head_h
     layouts = []
     for size in (14.0, 13.0):  # one point smaller if it saves a slide or evens the rows out
@@ -841,7 +897,7 @@ def _cases_table(
     _n, _spread, neg, heights, pages = min(layouts, key=lambda t: t[:3])
     size = -neg
     for n, idx in enumerate(pages):
-        t = title if n == 0 else f"{title}（续）"
+        t = title if n == 0 else deck.loc.t("deck.continued", title=title)
         ctx = deck.content_slide(label, t)
         if n:
             ctx.log.append(
@@ -883,7 +939,11 @@ def _cases_table(
         deck.notes(
             ctx,
             content.join_notes(
-                [f"{cases[i].bank}：{cases[i].title}。{content.case_result(cases[i])}" for i in idx]
+                [
+                    f"{cases[i].org}{deck.loc.t('sep.label')}{cases[i].title}"
+                    f"{deck.loc.t('sentence.end')}{deck.loc.t('sep.sentence')}{content.case_result(cases[i])}"
+                    for i in idx
+                ]
             ),
         )
 

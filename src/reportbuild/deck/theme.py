@@ -7,11 +7,16 @@ import io
 import os
 import re
 import zipfile
+from contextvars import ContextVar
 
 from lxml import etree
 from pptx.oxml.ns import qn
 
 from reportbuild.brand import Brand
+
+# The language runs are marked with (spell checking, the theme font PowerPoint picks): the
+# report's, set once by the deck builder for the deck being built.
+LANG: ContextVar[str] = ContextVar("deck_lang", default="zh-CN")
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 # Scripts whose theme font PowerPoint picks by the text's language: Chinese must not fall
@@ -62,8 +67,10 @@ def style_font(
     set_typefaces(font._rPr, family, family)
     rPr = font._rPr
     if rPr.tag == qn("a:rPr") or rPr.tag == qn("a:defRPr"):
-        rPr.set("lang", "zh-CN")
-        rPr.set("altLang", "en-US")
+        lang = LANG.get()
+        rPr.set("lang", lang)
+        if not lang.startswith("en"):
+            rPr.set("altLang", "en-US")
 
 
 def apply_theme(prs, brand: Brand, *, colours: bool) -> None:

@@ -13,7 +13,10 @@ from typing import Any, Literal
 
 from markupsafe import Markup, escape
 
+from reportbuild import paths
 from reportbuild.brand import Brand
+from reportbuild.errors import Problems, SourceError
+from reportbuild.locale import Locale, get_locale
 from reportbuild.machine import machine_cache
 from reportbuild.model import Figure, Report, Rich
 
@@ -132,7 +135,7 @@ def rich(value: Rich | None) -> Markup:
     return cjk_html(value.html) if value is not None else Markup("")
 
 
-def rich_run_in(value: Rich | None, lead: str) -> Markup:
+def rich_run_in(value: Rich | None, lead: str, sep: str = "：") -> Markup:
     """A Rich field whose first paragraph starts with a bold run-in head ('标题：正文').
 
     The report prints a measure as one sentence; keeping head and text on one line keeps it one
@@ -141,7 +144,7 @@ def rich_run_in(value: Rich | None, lead: str) -> Markup:
     body = str(rich(value))
     if not lead:
         return Markup(body)
-    head = f'<strong class="run-in">{cjk_text(lead)}：</strong>'
+    head = f'<strong class="run-in">{cjk_text(lead)}{escape(sep)}</strong>'
     if body.startswith("<p>"):
         return Markup(f"<p>{head}{body[3:]}")
     return Markup(f"<p>{head}</p>{body}")
@@ -188,7 +191,7 @@ def _image_src(svg: Path, root: Path, mode: str) -> str:
     """file:// for WeasyPrint (through the sandbox); relative to output/ for the browser edition."""
     svg = Path(svg).resolve()
     if mode == "screen":
-        out = (root / "output").resolve()
+        out = paths.ProjectPaths(root).output.resolve()
         if svg.is_relative_to(root.resolve()):  # output/report.html sits in output/
             return os.path.relpath(svg, out).replace(os.sep, "/")
     return svg.as_uri()
@@ -234,11 +237,8 @@ def table_of_contents(report: Report) -> list[TocEntry]:
     for p in report.back:
         toc.append(TocEntry(1, f"page-{p.id}", p.title))
     if report.figures:
-        toc.append(TocEntry(1, "appendix", APPENDIX_TITLE))
+        toc.append(TocEntry(1, "appendix", get_locale(report.lang).t("appendix.title")))
     return toc
-
-
-APPENDIX_TITLE = "附录：图表数据"
 
 
 def said_elsewhere(report: Report) -> Callable[[str], bool]:
@@ -274,7 +274,7 @@ def said_elsewhere(report: Report) -> Callable[[str], bool]:
 def style_dirs(report: Report, theme_dirs: Sequence[Path]) -> list[Path]:
     """Folders that may override templates (templates/) and add CSS (*.css): project first."""
     seen: dict[Path, None] = {}
-    for d in (Path(report.root) / "styles", *theme_dirs):
+    for d in (paths.ProjectPaths(report.root).styles, *theme_dirs):
         d = Path(d).resolve()
         if d.is_dir():
             seen.setdefault(d, None)
@@ -289,7 +289,8 @@ def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None) ->
     real report), so compiled templates are kept between builds (Jinja checks each against its
     source, and the environment's options are always these).
     """
-    from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+    from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     cache = None
     if cache_dir is not None:
@@ -298,7 +299,9 @@ def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None) ->
             cache = FileSystemBytecodeCache(cache_dir)
         except OSError:  # a read-only project still builds, only slower
             cache = None
-    env = Environment(
+    # a project's templates are data from the report repository, never code: the sandbox
+    # refuses attribute escapes (cycler.__init__.__globals__…) and changes to passed objects
+    env = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader([*template_dirs, str(TEMPLATES)]),
         autoescape=True,
         undefined=StrictUndefined,
@@ -313,17 +316,47 @@ def environment(template_dirs: tuple[str, ...], cache_dir: str | None = None) ->
     return env
 
 
-def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path]) -> Markup:
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def locale_css(loc: Locale) -> str:
+    """The rules of the theme that depend on the report's language (generated words, indent)."""
+    page_ref = " ".join(
+        (_css_string(loc.t("page_ref.before")), "target-counter(attr(href url), page)",
+         _css_string(loc.t("page_ref.after")))
+    )  # fmt: skip
+    return (
+        ".page-body .prose p, .chapter-body .prose p"
+        f" {{ text-indent: {loc.rule('paragraph_indent')}; }}\n"
+        f".prose p, .case-text, .quote-text {{ hyphens: {loc.rule('hyphens')}; }}\n"
+        f".pull-quote::before {{ content: {_css_string(loc.rule('quote_open'))}; }}\n"
+        f".strategy a::after {{ content: {page_ref}; }}\n"
+        + (
+            ""
+            if loc.rule("case_label_beside")
+            else ".case-label { float: none; width: auto; margin-bottom: 1mm; }\n"
+            ".case-full .case-text { margin-left: 0; }\n"
+        )
+    )
+
+
+def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path], loc: Locale) -> Markup:
     """Brand variables, the theme CSS for the mode, then each project/theme *.css by name."""
     # var() does not reach the @page background of named pages in WeasyPrint: give the colour
     pages = "".join(
         f"@page {name} {{ background: {brand.primary}; }}\n" for name in ("cover", "back")
     )
-    parts = [brand.css_variables(), (STATIC / "report.css").read_text(encoding="utf-8"), pages]
+    parts = [
+        brand.css_variables(), (STATIC / "report.css").read_text(encoding="utf-8"), pages,
+        locale_css(loc),
+    ]  # fmt: skip
     if mode == "screen":
         parts.append((STATIC / "screen.css").read_text(encoding="utf-8"))
     for d in reversed(dirs):  # the project's own CSS comes last, so it wins
         for css in sorted(d.glob("*.css")):
+            # the loader refuses such links (E005); never paste a file from outside the project
+            paths.ProjectPaths(d.parent).check(css)
             parts.append(f"/* {css.name} */\n" + css.read_text(encoding="utf-8"))
     # a </style> inside a stylesheet would end the element early
     return Markup("\n".join(parts).replace("</", "<\\/"))
@@ -342,19 +375,55 @@ def render_html(
         raise ValueError(f"mode must be 'print' or 'screen', not {mode!r}")
     dirs = style_dirs(report, theme_dirs)
     # compiled templates are checked against their source: one cache serves every project
-    cache = machine_cache(Path(report.root) / ".reportbuild-cache") / "jinja"
+    cache = machine_cache(paths.ProjectPaths(report.root).cache) / "jinja"
     env = environment(
         tuple(str(d / "templates") for d in dirs if (d / "templates").is_dir()), str(cache)
     )
+    from jinja2 import TemplateError
+
+    try:
+        return _render(env, report, brand, charts, mode, dirs)
+    except TemplateError as err:
+        raise _template_problem(err, report) from None
+
+
+def _template_problem(err: Exception, report: Report) -> SourceError:
+    """A template failure as a problem at the template's line (the last template frame)."""
+    from jinja2.exceptions import SecurityError
+
+    path, line = getattr(err, "filename", None), getattr(err, "lineno", None) or 0
+    tb = err.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            path, line = name, tb.tb_lineno
+        tb = tb.tb_next
+    problems = Problems(Path(report.root))
+    what = "refused by the sandbox" if isinstance(err, SecurityError) else "failed"
+    problems.add(
+        path or "styles/templates",
+        line,
+        f"template {what}: {err}; a project template may only print the report's data "
+        "(fix it, or delete it to use the theme's)",
+        "E006",
+    )
+    return SourceError(problems.items)
+
+
+def _render(
+    env: Any, report: Report, brand: Brand, charts: Mapping[str, Any], mode: str, dirs: list[Path]
+) -> str:
     template = env.get_template("report.html.j2")
+    loc = get_locale(report.lang)
     return template.render(
+        loc=loc,
         report=report,
         brand=brand,
         mode=mode,
-        css=stylesheet(brand, mode, dirs),
+        css=stylesheet(brand, mode, dirs, loc),
         figures=figure_views(report, charts, mode),
         toc=table_of_contents(report),
-        appendix_title=APPENDIX_TITLE,
+        appendix_title=loc.t("appendix.title"),
         said_elsewhere=said_elsewhere(report),
         # a strategy's page headline prints under the heading of the section it names
         strategy_of_section={s.section: s for s in report.strategies.strategies},

@@ -5,13 +5,13 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from reportbuild import fonts
+from reportbuild import fonts, paths
 from reportbuild.brand import Brand
 from reportbuild.errors import Problem
 from reportbuild.lints.codes import problem
 from reportbuild.lints.sites import Site
 
-CACHE = ".reportbuild-cache"
+CACHE = paths.CACHE
 
 
 def undrawable(chars: set[str], faces: list[fonts.FontFace]) -> set[str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reportbuild import paths
 from reportbuild.errors import Problem
 from reportbuild.lints.codes import problem
 from reportbuild.model import Report
 
-CACHE = ".reportbuild-cache"
+CACHE = paths.CACHE
 PDF_LAYOUT = f"{CACHE}/pdf-layout.json"
 DECK_LAYOUT = f"{CACHE}/deck-layout.json"
 DECK = "sources/deck.yml"

@@ -159,8 +159,8 @@ class Walker:
         case = self.report.cases.get(cid)
         if case is None or not self.once("case", cid):
             return
-        name = f"case {cid} ({case.bank})"
-        self.plain(f"{name} bank", case.loc.path, case.bank)
+        name = f"case {cid} ({case.org})"
+        self.plain(f"{name} organisation", case.loc.path, case.org)
         self.plain(f"{name} title", case.loc.path, case.title)
         self.rich(f"{name} 背景", case.background)
         for m in case.measures:
@@ -180,8 +180,8 @@ class Walker:
         if q is None or not self.once("quote", qid):
             return
         self.quotes_intro()
-        self.plain(f"quote {qid} bank", q.loc.path, q.bank, q.loc.line)
-        self.rich(f"quote {qid} ({q.bank})", q.text)
+        self.plain(f"quote {qid} organisation", q.loc.path, q.org, q.loc.line)
+        self.rich(f"quote {qid} ({q.org})", q.text)
 
     def core_points(self) -> None:
         cp = self.report.core_points

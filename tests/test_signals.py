@@ -1,0 +1,74 @@
+"""A build stopped from outside: Ctrl-C and SIGTERM say one line; kill -9 leaves no worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+
+def _group(pgid: int) -> list[int]:
+    """Live (not zombie) processes of a process group, from /proc."""
+    found = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                stat = Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[2]) == pgid and stat[0] != "Z":
+                found.append(int(d))
+    return found
+
+
+def _until(test, limit: float) -> bool:
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if test():
+            return True
+        time.sleep(0.02)
+    return test()
+
+
+def _start(project: Path) -> subprocess.Popen:
+    """A real build in its own process group, once its stage workers are running."""
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reportbuild", "build", "-C", str(project)],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, start_new_session=True,
+    )  # fmt: skip
+    assert _until(lambda: len(_group(proc.pid)) >= 3, 30), "the build started no workers"
+    return proc
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and prctl are Linux")
+def test_kill_9_leaves_no_worker_and_the_next_build_runs(project):
+    proc = _start(project)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert _until(lambda: not _group(proc.pid), 2.0), "workers outlived their build"
+    done = subprocess.run(
+        [sys.executable, "-m", "reportbuild", "build", "-C", str(project), "-q"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (project / "output" / "report.pdf").is_file()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux")
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_or_sigterm_says_one_line_and_leaves_nothing(project, sig, code):
+    proc = _start(project)
+    os.killpg(proc.pid, sig) if sig == signal.SIGINT else os.kill(proc.pid, sig)
+    err = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == code, err
+    assert "Traceback" not in err
+    assert [ln for ln in err.splitlines() if "stopped" in ln] == [err.strip().splitlines()[-1]]
+    assert _until(lambda: not _group(proc.pid), 2.0)
+    leftovers = [p for p in project.rglob("*") if ".tmp" in p.name or p.name.startswith(".tmp")]
+    assert not leftovers
