@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from reportbuild import directives, markup, model, paths
 from reportbuild import locale as locale_mod
-from reportbuild import markup, model, paths
 from reportbuild.errors import Problems, did_you_mean
 from reportbuild.locale import Locale, get_locale
 from reportbuild.yamlio import LineDict, LineList, YamlSyntaxError, line_of, loads, read_text
@@ -48,8 +48,12 @@ class Loader:
         self.problems = Problems(self.root)
         self.md = markup.parser(False)
         self.figures: dict[str, model.Figure] = {}
-        self.figure_numbers: dict[str, str] = {}
-        self.figure_chapter: dict[str, str] = {}
+        # placement numbers per counter ('figure': {'regions': '1-1'}), chapter of each item
+        self.numbers: dict[str, dict[str, str]] = {"figure": {}}
+        self.placed_in: dict[str, dict[str, str]] = {"figure": {}}
+        self.figure_numbers = self.numbers["figure"]
+        self.figure_chapter = self.placed_in["figure"]
+        self.final: dict[str, Any] = {}
         self.case_chapter: dict[str, str] = {}
         self.broken: set[str] = set()  # ids whose own file failed: no follow-up "missing" errors
 
@@ -216,25 +220,11 @@ class Loader:
         for number, raw in enumerate(chapters_raw, start=1):
             if raw is None:
                 continue
-            n = 0
+            raw["number"] = number
             for blk in raw["blocks"]:
-                if blk.kind == "figure" and blk.args:
-                    fid = blk.args[0]
-                    if fid in self.figure_numbers:
-                        self.error(
-                            raw["path"],
-                            blk.line,
-                            f"figure '{fid}' is placed twice; place each figure once",
-                            "E020",
-                        )
-                        continue
-                    n += 1
-                    self.figure_numbers[fid] = self.locale.rule("figure_number").format(
-                        chapter=number, n=n
-                    )
-                    self.figure_chapter[fid] = raw["id"]
-                if blk.kind == "case" and blk.args:
-                    self.case_chapter.setdefault(blk.args[0], raw["id"])
+                entry = directives.REGISTRY.get(blk.kind)
+                if entry is not None:
+                    entry.place(self, raw, blk)
 
         self.binder = markup.Binder(
             value_of=self._value_of,
@@ -340,6 +330,23 @@ class Loader:
                     f"{', '.join(sorted(allowed))}",
                     "E010",
                 )
+
+    def place_numbered(self, counter: str, item: str, chapter: dict, line: int) -> str | None:
+        """Number an item where a chapter places it ('1-2': chapter 1, second of its counter)."""
+        numbers = self.numbers.setdefault(counter, {})
+        placed = self.placed_in.setdefault(counter, {})
+        if item in numbers:
+            self.error(
+                chapter["path"],
+                line,
+                f"{counter} '{item}' is placed twice; place each {counter} once",
+                "E020",
+            )
+            return None
+        n = sum(1 for c in placed.values() if c == chapter["id"]) + 1
+        numbers[item] = self.locale.rule("figure_number").format(chapter=chapter["number"], n=n)
+        placed[item] = chapter["id"]
+        return numbers[item]
 
     # ── bindings ───────────────────────────────────────────────────────────
 
@@ -558,35 +565,44 @@ class Loader:
         body = markup.strip_comments(body)
         blocks = markup.blocks_of(self.md, body, offset + 1)
         for b in blocks:
-            if b.kind == "unknown":
-                name = b.args[0] if b.args else ""
-                self.error(
-                    path,
-                    b.line,
-                    f"unknown directive '::: {name}'{did_you_mean(name, markup.DIRECTIVES)}; "
-                    f"known: {', '.join(markup.DIRECTIVES)}",
-                    "E031",
-                )
-            elif b.kind in ("figure", "case") and len(b.args) != 1:
-                self.error(
-                    path,
-                    b.line,
-                    f"'::: {b.kind}' takes exactly one id, e.g. '::: {b.kind} my-id'",
-                    "E031",
-                )
-            elif b.kind in ("figure", "case", "quotes", "strategies") and b.text.strip():
-                self.error(
-                    path,
-                    b.line,
-                    f"'::: {b.kind}' has a body; close it with ':::' on the next line",
-                    "E031",
-                )
+            self._check_syntax(path, b)
         return {
             "path": path,
             "meta": meta,
             "blocks": blocks,
             "id": str(meta.get("id") or path.stem),
         }
+
+    def _check_syntax(self, path: Path, b: markup.RawBlock) -> None:
+        entry = directives.REGISTRY.get(b.kind)
+        if entry is None:
+            name = b.args[0] if b.args else ""
+            known = directives.container_names()
+            self.error(
+                path,
+                b.line,
+                f"unknown directive '::: {name}'{did_you_mean(name, known)}; "
+                f"known: {', '.join(known)}",
+                "E031",
+            )
+        elif not entry.container:
+            return
+        elif entry.args == "one" and len(b.args) != 1:
+            self.error(
+                path,
+                b.line,
+                f"'::: {b.kind}' takes exactly one id, e.g. '::: {b.kind} my-id'",
+                "E031",
+            )
+        elif entry.args == "none" and b.args:
+            self.error(path, b.line, f"'::: {b.kind}' takes no id; write '::: {b.kind}'", "E031")
+        elif not entry.body and b.text.strip():
+            self.error(
+                path,
+                b.line,
+                f"'::: {b.kind}' has a body; close it with ':::' on the next line",
+                "E031",
+            )
 
     def _page_raw(self, manifest_path: Path, manifest: LineDict, key: str, rel: Any) -> dict | None:
         items = manifest[key]
@@ -604,21 +620,10 @@ class Loader:
         path = raw["path"]
         out: list[model.Block] = []
         for b in raw["blocks"]:
-            loc = self.loc(path, b.line)
-            if b.kind == "prose":
-                out.append(model.Prose(body=self.rich(b.text, path, b.line)))
-            elif b.kind == "note":
-                out.append(model.Note(body=self.rich(b.text, path, b.line + 1)))
-            elif b.kind == "heading":
-                out.append(model.Heading(level=b.level, id=b.anchor or "", title=b.title, loc=loc))
-            elif b.kind == "figure" and b.args:
-                out.append(model.FigureRef(figure=b.args[0], loc=loc))
-            elif b.kind == "case" and b.args:
-                out.append(model.CaseRef(case=b.args[0], loc=loc))
-            elif b.kind == "quotes":
-                out.append(model.QuotesRef(quotes=b.args, loc=loc))
-            elif b.kind == "strategies":
-                out.append(model.StrategiesRef(loc=loc))
+            entry = directives.REGISTRY.get(b.kind)
+            block = entry.build(self, path, b) if entry is not None else None
+            if block is not None:
+                out.append(block)
         return out
 
     def _page(self, raw: dict) -> model.Page | None:
@@ -893,40 +898,10 @@ class Loader:
                     Path(self.root / c.loc.path), 2, f"duplicate chapter id '{c.id}'", "E021"
                 )
             seen_chapters.add(c.id)
-        all_blocks = []
+        self.final = {"figures": figures, "cases": cases, "quotes": quote_ids}
         for c in chapters:
-            all_blocks.extend(c.blocks())
-        for b in all_blocks:
-            path = self.root / b.loc.path if hasattr(b, "loc") else None
-            if (
-                isinstance(b, model.FigureRef)
-                and b.figure not in figures
-                and b.figure not in self.broken
-            ):
-                self.error(
-                    path,
-                    b.loc.line,
-                    f"'::: figure {b.figure}' names no figure{did_you_mean(b.figure, figures)}; "
-                    f"add figures/{b.figure}.yml",
-                    "E040",
-                )
-            if isinstance(b, model.CaseRef) and b.case not in cases and b.case not in self.broken:
-                self.error(
-                    path,
-                    b.loc.line,
-                    f"'::: case {b.case}' names no case{did_you_mean(b.case, cases)}; add "
-                    f"sources/cases/{b.case}.yml",
-                    "E040",
-                )
-            if isinstance(b, model.QuotesRef):
-                for q in b.quotes:
-                    if q not in quote_ids:
-                        self.error(
-                            path,
-                            b.loc.line,
-                            f"'::: quotes' names no quote '{q}'{did_you_mean(q, quote_ids)}",
-                            "E040",
-                        )
+            for b in c.blocks():
+                directives.REGISTRY[b.kind].check(self, b)
         strategy_ids = []
         for s in strategies.strategies if strategies else ():
             strategy_ids.append(s.id)

@@ -11,8 +11,6 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
-DIRECTIVES = ("figure", "case", "quotes", "strategies", "note")
-
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 NUM = re.compile(r"\{\{<\s*num\s+([^\s>]*)\s*>\}\}")
@@ -21,12 +19,18 @@ XREF = re.compile(r"@fig-([a-z0-9][a-z0-9-]*)")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([A-Za-z0-9_-]+)\})?\s*$")
 
 
-@lru_cache(maxsize=2)
 def parser(allow_html: bool) -> MarkdownIt:
-    """CommonMark with tables and the report's directives; raw HTML only if the project asks."""
+    """CommonMark with tables and the registered directives; raw HTML only if the project asks."""
+    from reportbuild.directives import container_names
+
+    return _parser(allow_html, container_names())
+
+
+@lru_cache(maxsize=4)
+def _parser(allow_html: bool, directives: tuple[str, ...]) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html, "linkify": False, "typographer": False})
     md.enable("table")
-    for name in DIRECTIVES:
+    for name in directives:
         md.use(container_plugin, name=name)
     return md
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -196,12 +196,26 @@ class BoundValue(Frozen):
 # ── prose structure ────────────────────────────────────────────────────────
 
 
-class Prose(Frozen):
+class Block(Frozen):
+    """One block of a chapter or page. Each kind is one entry of `reportbuild.directives`
+    (how it is parsed, rendered and linted); `kind` names that entry."""
+
+    kind: str
+
+    def prose(self) -> list[Rich]:
+        """The running text this block holds (for the glyph check and the summary)."""
+        return []
+
+
+class Prose(Block):
     kind: Literal["prose"] = "prose"
     body: Rich
 
+    def prose(self) -> list[Rich]:
+        return [self.body]
 
-class Heading(Frozen):
+
+class Heading(Block):
     kind: Literal["heading"] = "heading"
     level: int
     id: str
@@ -209,38 +223,35 @@ class Heading(Frozen):
     loc: Loc
 
 
-class FigureRef(Frozen):
+class FigureRef(Block):
     kind: Literal["figure"] = "figure"
     figure: str
     loc: Loc
 
 
-class CaseRef(Frozen):
+class CaseRef(Block):
     kind: Literal["case"] = "case"
     case: str
     loc: Loc
 
 
-class QuotesRef(Frozen):
+class QuotesRef(Block):
     kind: Literal["quotes"] = "quotes"
     quotes: tuple[str, ...]
     loc: Loc
 
 
-class StrategiesRef(Frozen):
+class StrategiesRef(Block):
     kind: Literal["strategies"] = "strategies"
     loc: Loc
 
 
-class Note(Frozen):
+class Note(Block):
     kind: Literal["note"] = "note"
     body: Rich
 
-
-Block = Annotated[
-    Prose | Heading | FigureRef | CaseRef | QuotesRef | StrategiesRef | Note,
-    Field(discriminator="kind"),
-]
+    def prose(self) -> list[Rich]:
+        return [self.body]
 
 
 class Section(Frozen):
@@ -413,8 +424,7 @@ class Report(Frozen):
         for p in self.back:
             blocks.extend(p.blocks)
         for b in blocks:
-            if isinstance(b, (Prose, Note)):
-                out.append(b.body)
+            out.extend(b.prose())
         for case in self.cases.values():
             for r in (case.background, case.effect, case.body):
                 if r:

@@ -414,8 +414,11 @@ def _render(
     env: Any, report: Report, brand: Brand, charts: Mapping[str, Any], mode: str, dirs: list[Path]
 ) -> str:
     template = env.get_template("report.html.j2")
+    from reportbuild import directives
+
     loc = get_locale(report.lang)
     return template.render(
+        block_templates=directives.templates(),
         loc=loc,
         report=report,
         brand=brand,

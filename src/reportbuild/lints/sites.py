@@ -7,18 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportbuild.markup import NUM, XREF
-from reportbuild.model import (
-    CaseRef,
-    Figure,
-    FigureRef,
-    Heading,
-    Note,
-    Prose,
-    QuotesRef,
-    Report,
-    Rich,
-    StrategiesRef,
-)
+from reportbuild.model import Figure, Report, Rich
 
 # A YAML key whose value is a block scalar: its text starts on the next line.
 _BLOCK_KEY = re.compile(r":\s*[|>][-+0-9]*\s*(#.*)?$")
@@ -137,23 +126,10 @@ class Walker:
         return self.out
 
     def blocks(self, where: str, blocks) -> None:
+        from reportbuild.directives import REGISTRY
+
         for b in blocks:
-            if isinstance(b, Prose):
-                self.rich(f"{where} prose", b.body)
-            elif isinstance(b, Note):
-                self.rich(f"{where} note", b.body)
-            elif isinstance(b, Heading):
-                self.plain(f"{where} heading", b.loc.path, b.title, b.loc.line)
-            elif isinstance(b, FigureRef):
-                self.figure(b.figure)
-            elif isinstance(b, CaseRef):
-                self.case(b.case)
-            elif isinstance(b, QuotesRef):
-                self.quotes_intro()
-                for qid in b.quotes or [q.id for q in self.report.quotes.quotes]:
-                    self.quote(qid)
-            elif isinstance(b, StrategiesRef):
-                self.strategies()
+            REGISTRY[b.kind].walk(self, where, b)
 
     def case(self, cid: str) -> None:
         case = self.report.cases.get(cid)
