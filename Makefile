@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: all build test check lint bench clean
+.PHONY: all build test check lint bench clean wheel
 all: build
 
 $(VENV)/.installed: pyproject.toml scripts/setup.sh
@@ -19,6 +19,10 @@ test: $(VENV)/.installed
 	$(BIN)/ruff check src tests
 	$(BIN)/reportbuild check --strict
 	$(BIN)/pytest -q -n 2
+
+# the built wheel, installed into a fresh venv, builds a new project and this report (CI runs it)
+wheel:
+	bash scripts/wheel-check.sh
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench.py

@@ -232,6 +232,24 @@ def is_fresh(entry: object, key: str, out_dir: Path) -> bool:
 # ── the lock ─────────────────────────────────────────────────────────────────
 
 
+_HELD_LOCKS: set[BuildLock] = set()
+
+
+def _drop_locks_in_child() -> None:
+    """A forked process must not share the project lock: flock holds while any copy of the
+    descriptor is open, so a worker orphaned by a `kill -9` would keep the project locked."""
+    for lock in _HELD_LOCKS:
+        if lock.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(lock.fd)
+            lock.fd = None
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_locks_in_child)
+
+
 class BuildLock:
     """An exclusive lock on the project (flock on .reportbuild-cache/lock): builds never interleave.
 
@@ -276,9 +294,11 @@ class BuildLock:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             self.fd = fd
+            _HELD_LOCKS.add(self)
             return self
 
     def __exit__(self, *exc: object) -> None:
+        _HELD_LOCKS.discard(self)
         if self.fd is not None:
             os.close(self.fd)  # closing the descriptor releases the flock
             self.fd = None

@@ -16,7 +16,7 @@ from reportbuild.brand import Brand
 from reportbuild.errors import BuildError
 from reportbuild.figdata import alt_text, figure_hash
 from reportbuild.model import Figure, Report
-from reportbuild.procs import release_freed_memory
+from reportbuild.procs import die_with_parent, release_freed_memory
 
 MANIFEST = ".charts.json"
 PRINT_DIR = ".print"  # the print SVGs (see draw.py), beside the files they are drawn with
@@ -147,6 +147,7 @@ def _halves(todo: list[Figure], fn: Callable[[Figure], object], split: bool) -> 
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: the odd figures; the error, if any, goes back through the pipe
+        die_with_parent()
         os.close(read)
         code = 1
         try:
