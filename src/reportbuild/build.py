@@ -414,6 +414,14 @@ def _internal(name: str, exc: BaseException) -> str:
     )
 
 
+def _shared_imports() -> None:
+    """What this process and the PDF and chart workers all import (pydantic with the model, the
+    brand, the figures' data): imported before they fork, it is imported and held once."""
+    import reportbuild.brand
+    import reportbuild.figdata
+    import reportbuild.model  # noqa: F401
+
+
 def _warm_pdf(root: Path) -> None:
     """Before the PDF job arrives: import WeasyPrint and the PDF stage (with pydantic and the
     model, which unpickling the job needs). The glyph check keeps its own cmap cache."""
@@ -678,6 +686,7 @@ class _Build:
         # matplotlib (the charts), one process each. The deck's comes after loading (_run).
         workers: dict[str, StageWorker] = {}
         if self.opts.jobs > 1:
+            _shared_imports()  # once, here: the workers forked below inherit them
             if "pdf" in self.stale:
                 workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root)
             # the figures changed (else the chart stage only checks its files, here, quickly)
@@ -738,6 +747,8 @@ class _Build:
         if pdf is not None and pdf_sent and charts is None:
             pdf.abort()
             pdf_sent = False
+        if pdf is not None and pdf_sent:
+            pdf.tell("write")  # the drawn PDF may replace the old one
         if charts is not None and "pdf" in self.stale and pdf is None:
             with self.stage("pdf"):
                 pdf_sent = self._pdf_start(report, brand, None, None)
@@ -752,7 +763,6 @@ class _Build:
         if pdf_sent:
             if pdf is not None:
                 release_freed_memory()  # this process stays beside WeasyPrint's peak
-                pdf.tell("write")
             self._finish("pdf", pdf, _pdf_job, self._pdf_call)
         if "pptx" in self.stale:
             self._finish("pptx", workers.get("pptx"), _deck_job, (deck_args, {}))
@@ -765,11 +775,13 @@ class _Build:
         t0 = time.perf_counter()
         n = len(report.figures)
         figures = self.out_dir / "figures"
+        # the outlined SVGs and PNGs are for the charts and the HTML: a PDF alone goes without
+        portable = bool({"charts", "html"} & self.stale)
         with self.fb.step("charts", lambda: f"{n} figure{'' if n == 1 else 's'}"):
             if worker is None:  # drawn here: the news goes out all the same
                 tell = relay or (lambda kind, payload=None: None)
                 charts = render_all(
-                    report, brand, figures, chart_plan=chart_plan,
+                    report, brand, figures, chart_plan=chart_plan, portable=portable,
                     on_sizes=lambda sizes: tell("sizes", sizes), on_svgs=lambda: tell("svgs"),
                 )  # fmt: skip
             else:
@@ -779,6 +791,8 @@ class _Build:
                     self.failed(res[1], res[2], res[3])
                     return None
                 charts = res[1]
+        if not portable and chart_plan.todo:
+            return charts  # drawn for the PDF only: the charts output is not complete
         files = [f for c in charts.values() for f in c.paths]
         extra = figures / ".charts.json"
         files += [extra] if extra.is_file() else []

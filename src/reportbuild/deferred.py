@@ -26,8 +26,8 @@ class PendingCharts:
 
     `sizes()` blocks until their layout is known and returns {path: (width, height)}, the
     numbers (pt) of each SVG's width and height attributes; `drawn()` blocks until the files
-    are written; `may_write()` until the PDF may be written: the charts stage has succeeded
-    (else the old PDF stays) and the stages beside it are done (writing is the memory peak).
+    are written; `may_write()` until the drawn PDF may replace the old one: the charts stage
+    has succeeded (else the old PDF stays).
     """
 
     paths: tuple[Path, ...]
