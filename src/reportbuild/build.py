@@ -368,9 +368,11 @@ def _tell_parent(kind: str, payload: object = None) -> None:
         _INBOX.send(("news", kind, payload))
 
 
-def _charts_job(report, brand, out_dir: Path, chart_plan) -> dict:
+def _charts_job(report, brand, out_dir: Path, chart_plan, split: bool = True) -> dict:
     """Draw the charts, telling the parent when their sizes are known and when the print SVGs
-    are written (it passes both on to the PDF); from then on at lower priority."""
+    are written (it passes both on to the PDF); from then on at lower priority. `split`: the
+    outlined SVGs and PNGs in two processes (when no PDF is drawn beside them on the other
+    core)."""
     from reportbuild.charts import render_all
 
     def sizes(known: dict) -> None:
@@ -382,7 +384,7 @@ def _charts_job(report, brand, out_dir: Path, chart_plan) -> dict:
         lower_priority(BACKGROUND_NICE)
 
     return render_all(
-        report, brand, out_dir, on_sizes=sizes, on_svgs=svgs, chart_plan=chart_plan, split=True
+        report, brand, out_dir, on_sizes=sizes, on_svgs=svgs, chart_plan=chart_plan, split=split
     )
 
 
@@ -785,7 +787,8 @@ class _Build:
                     on_sizes=lambda sizes: tell("sizes", sizes), on_svgs=lambda: tell("svgs"),
                 )  # fmt: skip
             else:
-                worker.submit(_charts_job, report, brand, figures, chart_plan)
+                split = "pdf" not in self.stale
+                worker.submit(_charts_job, report, brand, figures, chart_plan, split)
                 res = worker.result(on_news=relay)
                 if res[0] != "ok":
                     self.failed(res[1], res[2], res[3])
