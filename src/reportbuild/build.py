@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportbuild import __version__, paths
-from reportbuild.atomic import write_text
+from reportbuild.atomic import remove_leftovers, write_text
 from reportbuild.errors import BuildError, ReportError
 from reportbuild.procs import (
     BACKGROUND_NICE,
@@ -748,6 +748,8 @@ class _Build:
         # failed: then the PDF must not be written
         if pdf is not None and pdf_sent and charts is None:
             pdf.abort()
+            # it may have been stopped in the middle of drawing, or killed
+            remove_leftovers(out_dir / OUTPUTS["pdf"])
             pdf_sent = False
         if pdf is not None and pdf_sent:
             pdf.tell("write")  # the drawn PDF may replace the old one
