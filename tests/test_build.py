@@ -320,7 +320,6 @@ def test_a_chart_drawn_at_another_size_than_announced_is_an_error(tmp_path, monk
         paths=(printed,),
         sizes=lambda: {str(printed): ("100", "50")},  # not what was drawn
         drawn=lambda: None,
-        may_write=lambda: None,
     )
     report, brand = load_project(root), load_brand(root)
     out = root / "output" / "report.pdf"

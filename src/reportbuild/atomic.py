@@ -27,14 +27,6 @@ def atomic_path(target: Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def remove_leftovers(target: Path) -> None:
-    """Remove the temporary files atomic_path made for `target` and left behind: a process
-    writing it was killed (the project lock keeps other builds from writing meanwhile)."""
-    target = Path(target)
-    for tmp in target.parent.glob(f".{target.name}.*.tmp"):
-        tmp.unlink(missing_ok=True)
-
-
 def write_bytes(target: Path, data: bytes) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)

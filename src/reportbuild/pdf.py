@@ -225,8 +225,8 @@ def write_pdf(
     """Typeset `html` into `out` atomically; layout problems also go to pdf-layout.json.
 
     `charts`: chart SVGs still being drawn (see reportbuild.deferred). The pages are laid out
-    with their announced sizes, the files are read before the PDF is drawn, and the drawn PDF
-    replaces `out` only once `charts.may_write()` returns.
+    with their announced sizes, and the files are read before the PDF is drawn (while the
+    charts stage draws what the PDF does not use: outlined SVGs, PNGs).
     """
     if variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose one of: pdf/ua-1, pdf/a-3b")
@@ -276,12 +276,8 @@ def write_pdf(
         if charts:
             charts.drawn()
             deferred.swap_in(charts, cache, fetcher.read)
-        # drawn while the charts stage draws what the PDF does not use (outlined SVGs, PNGs);
-        # put in place only once that stage has succeeded: a failed one leaves the old PDF
         with atomic_path(Path(out)) as tmp:
             document.write_pdf(tmp, pdf_identifier=True, **options)
-            if charts:
-                charts.may_write()
         seconds = time.perf_counter() - started
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
