@@ -740,6 +740,7 @@ class _Build:
         self.final_dir = root / OUTPUT_DIR
         self.out_dir = paths.ProjectPaths(root).staging
         self.files: dict[str, list[Path]] = {}
+        self.dropped: list[Path] = []  # files to remove from output/ (relative to it)
         self.manifest, self.groups, self.manifest_path = manifest, groups, manifest_path
         self.keys = artifact_keys(groups)
         self.outputs: list[Output] = []
@@ -827,6 +828,8 @@ class _Build:
             for old in (final / "figures").rglob("*"):
                 if old.is_file() and old.relative_to(final) not in keep:
                     old.unlink()
+        for rel in self.dropped:
+            (final / rel).unlink(missing_ok=True)
         _write_manifest(self.manifest_path, self.manifest)
 
     def _run(self, workers: dict[str, StageWorker]) -> None:
@@ -914,10 +917,16 @@ class _Build:
                     self.failed(res[1], res[2], res[3])
                     return None
                 charts = res[1]
-        if not portable and chart_plan.todo:
-            return charts  # drawn for the PDF only: the charts output is not complete
-        files = [f for c in charts.values() for f in c.paths]
         extra = figures / ".charts.json"
+        if not portable and chart_plan.todo:
+            # Drawn for the PDF alone: the print SVGs and the charts' own manifest go to output/
+            # with it, and the redrawn figures' older SVG and PNG leave it (the next build that
+            # needs them draws them). The charts output itself is not complete.
+            drawn = [charts[f.id] for f in chart_plan.todo]
+            self.files["charts/print"] = [c.print_svg for c in drawn] + [extra]
+            self.dropped += [p.relative_to(self.out_dir) for c in drawn for p in (c.svg, c.png)]
+            return charts
+        files = [f for c in charts.values() for f in c.paths]
         files += [extra] if extra.is_file() else []
         self.done("charts", files, n, time.perf_counter() - t0)
         return charts
