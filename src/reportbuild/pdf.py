@@ -227,8 +227,8 @@ def write_pdf(
     """Typeset `html` into `out` atomically; layout problems also go to pdf-layout.json.
 
     `charts`: chart SVGs still being drawn (see reportbuild.deferred). The pages are laid out
-    with their announced sizes, the files are read before the PDF is drawn, and the PDF is
-    drawn and written only once `charts.may_write()` returns.
+    with their announced sizes, and the files are read before the PDF is drawn (while the
+    charts stage draws what the PDF does not use: outlined SVGs, PNGs).
     """
     if variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose one of: pdf/ua-1, pdf/a-3b")
@@ -279,7 +279,6 @@ def write_pdf(
         if charts:
             charts.drawn()
             deferred.swap_in(charts, cache, fetcher.read)
-            charts.may_write()  # a failed charts stage stops the job here: the old PDF stays
         with atomic_path(Path(out)) as tmp:
             document.write_pdf(tmp, pdf_identifier=True, **options)
         seconds = time.perf_counter() - started
