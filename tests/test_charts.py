@@ -131,7 +131,6 @@ def test_values_of_data_charts_are_drawn(rendered):
     """Every value label of a data figure is a text element of the drawing."""
     from reportbuild.charts.draw import layout
     from reportbuild.charts.style import Style
-
     from reportbuild.linebreak import cjk_latin_spaced as spaced
 
     report, brand, *_ = rendered
