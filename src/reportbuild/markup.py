@@ -48,6 +48,9 @@ def strip_comments(text: str) -> str:
     return HTML_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
+_HELD = "\ufffc"  # stands in for an unresolved binding while the line is checked
+
+
 @dataclass
 class Binder:
     """Resolves inline bindings; records what it could not resolve with the line it stood on."""
@@ -58,6 +61,8 @@ class Binder:
     known_figures: Callable[[], list[str]]
     errors: list[tuple[int, str]] = field(default_factory=list)
     xrefs: list[tuple[str, int]] = field(default_factory=list)
+    # a figure whose own file failed to load: its error is said there, not at every binding
+    broken: Callable[[str], bool] = lambda fid: False
 
     def bind(self, text: str, first_line: int) -> str:
         from reportbuild.errors import did_you_mean
@@ -65,11 +70,15 @@ class Binder:
         out = []
         for i, line in enumerate(text.split("\n")):
             lineno = first_line + i
+            unresolved: list[str] = []  # kept as typed, but not reported twice
 
-            def num(m: re.Match[str], lineno: int = lineno) -> str:
+            def num(m: re.Match[str], lineno: int = lineno, unresolved=unresolved) -> str:
                 path = m.group(1)
                 got = self.value_of(path)
                 if got is None:
+                    unresolved.append(m.group(0))
+                    if self.broken(path.split(".")[0]):
+                        return _HELD
                     self.errors.append(
                         (
                             lineno,
@@ -78,7 +87,7 @@ class Binder:
                             "write FIGURE.ITEM (or FIGURE.SERIES.CATEGORY) as in figures/",
                         )
                     )
-                    return m.group(0)
+                    return _HELD
                 return got
 
             def xref(m: re.Match[str], lineno: int = lineno) -> str:
@@ -125,6 +134,8 @@ class Binder:
                     )
                 )
             line = XREF.sub(xref, line)
+            for typed in unresolved:
+                line = line.replace(_HELD, typed, 1)
             out.append(line)
         return "\n".join(out)
 
@@ -152,6 +163,10 @@ def render(md: MarkdownIt, text: str) -> tuple[str, str]:
     return md.renderer.render(tokens, md.options, {}), plain_text(tokens)
 
 
+OPENER = re.compile(r"^\s*:{3,}\s*\S")
+CLOSER = re.compile(r"^\s*:{3,}\s*$")
+
+
 @dataclass
 class RawBlock:
     """A top-level piece of a Markdown body before bindings are resolved."""
@@ -163,6 +178,7 @@ class RawBlock:
     title: str = ""
     anchor: str | None = None
     args: tuple[str, ...] = ()
+    problem: str = ""  # a directive written wrong (left open, another one inside it)
 
 
 def blocks_of(md: MarkdownIt, body: str, first_line: int) -> list[RawBlock]:
@@ -215,7 +231,19 @@ def blocks_of(md: MarkdownIt, body: str, first_line: int) -> list[RawBlock]:
             # the container's map ends at its closing ':::' line (exclusive), so
             # the body is every line between the opening and the closing marker
             inner = "\n".join(lines[start + 1 : end]).strip("\n")
-            out.append(RawBlock(name, first_line + start, text=inner, args=args))
+            block = RawBlock(name, first_line + start, text=inner, args=args)
+            nested = next((n for n in range(start + 1, end) if OPENER.match(lines[n])), None)
+            if nested is not None:
+                block.problem = (
+                    f"'{lines[nested].strip()}' (line {first_line + nested}) stands inside "
+                    f"'::: {name}': directives do not nest; close this one with ':::' first"
+                )
+            elif end >= len(lines) or not CLOSER.match(lines[end]):
+                block.problem = (
+                    f"'::: {name}' is never closed, so it takes in the rest of the file; "
+                    "end it with a line ':::'"
+                )
+            out.append(block)
             i = j
             continue
         if tok.type == "paragraph_open" and tokens[i + 1].content.startswith(":::"):

@@ -50,12 +50,6 @@ LINTS: dict[str, Lint] = {
             "a data figure has no source note, or a placeholder",
         ),
         Lint(
-            "L304",
-            "shares-not-100",
-            "error",
-            "shares of a 100% figure do not add up to 100 (± its tolerance)",
-        ),
-        Lint(
             "L305",
             "numbering-gap",
             "error",
