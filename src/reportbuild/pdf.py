@@ -20,6 +20,7 @@ from reportbuild.brand import Brand
 from reportbuild.deferred import PendingCharts
 from reportbuild.errors import BuildError, Problems
 from reportbuild.fetcher import make_url_fetcher
+from reportbuild.justify import inter_character
 from reportbuild.model import Loc, Report, Rich
 
 VARIANTS = (None, "pdf/ua-1", "pdf/a-3b")
@@ -259,9 +260,10 @@ def write_pdf(
     started = time.perf_counter()
     try:
         stylesheets = [weasyprint.CSS(string=BLEED_CSS)] if bleed else []
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=stylesheets, cache=cache, **options
-        )
+        with inter_character():  # CJK lines justified between characters (justify.py)
+            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                stylesheets=stylesheets, cache=cache, **options
+            )
         meta = document.metadata
         meta.title = report.title
         meta.authors = [p.name for p in report.publishers]
