@@ -113,6 +113,12 @@ def test_no_chinese_word_is_split_at_a_line_end(decks, who, master):
     assert checks.split_words(decks[who, master][1]) == []
 
 
+@pytest.mark.parametrize(("who", "master"), CASES)
+def test_every_text_reads_on_its_fill(decks, who, master):
+    """4.5:1 (3:1 for bold 18 pt and more) for every run and every chart data label."""
+    assert checks.low_contrast(decks[who, master][1]) == []
+
+
 def test_content_shares_one_left_edge(decks):
     """Titles and bodies of content slides start at the same x on every slide."""
     _report, prs = decks["zh", "libreoffice-28cm"]

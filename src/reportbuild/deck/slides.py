@@ -185,6 +185,9 @@ class DeckBuilder:
         )
 
     def notes(self, ctx: SlideCtx, text: str) -> None:
+        if ctx.spilled:  # what the slide had no room for leads the notes
+            moved = self.loc.t("deck.not_on_slide") + self.loc.t("sep.sentence").join(ctx.spilled)
+            text = moved + ("\n\n" + text if text.strip() else "")
         if not text.strip():
             return
         tf = ctx.slide.notes_slide.notes_text_frame
@@ -293,6 +296,7 @@ class DeckBuilder:
             fill = ctx.slide.background.fill
             fill.solid()
             fill.fore_color.rgb = RGBColor.from_string(hex_of(st.primary))
+            ctx.background = st.primary
             ctx.shape("Accent", Box(g.title.x + 4, H * 0.30, 64, 6), st.accent)
         ink = WHITE if on_brand else None
         box = Box(g.title.x, H * 0.30 + 16, W * 0.78, H * 0.30)
@@ -748,6 +752,7 @@ class DeckBuilder:
             fill = ctx.slide.background.fill
             fill.solid()
             fill.fore_color.rgb = RGBColor.from_string(hex_of(st.primary))
+            ctx.background = st.primary
         ink = WHITE if not self.templated else st.primary
         number = [st.p(f"{ch.number:02d}", 80, bold=True, color=st.accent, line=1.1, head=True)]
         if not self.templated:
