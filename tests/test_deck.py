@@ -59,7 +59,7 @@ def real_deck(tmp_path_factory):
     if not report.deck:
         pytest.skip("the real report has no sources/deck.yml yet")
     out = tmp_path_factory.mktemp("real") / "summary.pptx"
-    res = write_deck(report, load_brand(ROOT), out)
+    res = write_deck(report, load_brand(ROOT), out, layout_report=out.with_suffix(".json"))
     return report, out, res, Presentation(str(out))
 
 
@@ -161,7 +161,7 @@ def test_slides_follow_the_deck_file(built):
     assert (
         by_kind["figuresurvey"] == "多数受访者同意：62%"
     )  # a binding in the deck file, from figures/
-    assert by_kind["figuresplit"] == "东部数量占41%"
+    assert by_kind["figuresplit"] == "东部数量占 41%"  # a space between Han and digits
     assert by_kind["figureshare"] == "只有少数受访者表示满意"  # the finding, without its 发现一
     assert by_kind["dividerintro"] == "第一章的标题"
     assert by_kind["strategyfirst"].startswith("拿来主义：")

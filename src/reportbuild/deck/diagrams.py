@@ -468,15 +468,17 @@ def _node(
     sh = ctx.shape(name, box, fill, kind=MSO_SHAPE.OVAL)
     if text:
         # the text sits in the circle's inscribed square
-        k = r * 0.72
+        # the text sits in a box within the circle: two short lines are as wide as 0.9 r
+        # either side of the centre
+        kw, kh = r * 0.9, r * 0.72
         # no word of the label broken (城商|行): the size at which the widest one fits a line
         widest = max(
             measure.text_width(w, ctx.style.body_family, 1.0, True) for w in linebreak.pieces(text)
         )
-        size = min(size, max(11.0, (2 * k - 2) * measure.WIDTH_SLACK / widest - 0.05))
+        size = min(size, max(11.0, (2 * kw - 2) * measure.WIDTH_SLACK / widest - 0.05))
         ctx.text(
             f"{name} label",
-            Box(cx - k, cy - k, 2 * k, 2 * k),
+            Box(cx - kw, cy - kh, 2 * kw, 2 * kh),
             [ctx.style.p(text, size, bold=True, color=color, align="center", line=1.25)],
             anchor="middle",
             pad=(1, 1),

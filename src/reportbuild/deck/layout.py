@@ -95,9 +95,10 @@ class Geometry:
         mx = round(width * 0.05)
         title = title or Box(mx, height * 0.065, width - 2 * mx, height * 0.15)
         sub = Box(title.x, title.bottom + 2, title.w, 28)
-        top = sub.bottom + height * 0.03
+        top = sub.bottom + height * 0.02
         foot = Box(mx, height - height * 0.035 - 32, width - 2 * mx, 32)  # two lines of 11 pt
-        body = Box(mx, top, width - 2 * mx, foot.y - 10 - top)
+        bottom = foot.y - 4 - height * 0.025  # the footer rule, then a clear gap (0.19 in)
+        body = Box(mx, top, width - 2 * mx, bottom - top)
         return cls(width, height, title, sub, body, foot)
 
     @classmethod
@@ -187,6 +188,8 @@ class Style:
         **kw,
     ) -> Para:
         family = self.head_family if head else self.body_family
+        # a space between Chinese and Latin or digits (占 41%), as the PDF sets a gap there
+        text = linebreak.space_cjk_latin(text)
         return measure.para(
             text, size or self.body, family, bold=bold, color=color or self.fg, **kw
         )

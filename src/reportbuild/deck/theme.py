@@ -75,6 +75,32 @@ def ink_on(fill: str, dark: str, size: float = 0.0, bold: bool = False) -> str:
     return legible(dark, fill, size, bold)
 
 
+# `--deck-fonts office`: the faces named in the file are ones Office installs, by the report's
+# language (East Asian face) — the text is still measured with the brand's fonts, whose
+# Chinese glyphs are as wide (1 em) as these; Latin text set in Calibri comes out narrower.
+OFFICE_LATIN = "Calibri"
+OFFICE_EAST_ASIAN = {
+    "zh-CN": "Microsoft YaHei",
+    "zh-SG": "Microsoft YaHei",
+    "zh-TW": "Microsoft JhengHei",
+    "zh-HK": "Microsoft JhengHei",
+    "ja": "Yu Gothic",
+    "ko": "Malgun Gothic",
+}
+DECK_FONTS = ("brand", "office")
+FONTS: ContextVar[str] = ContextVar("deck_fonts", default="brand")
+
+
+def faces(family: str) -> tuple[str, str]:
+    """(Latin face, East Asian face) written for a brand family: itself twice, or with
+    `--deck-fonts office` the faces Office installs for the deck's language."""
+    if FONTS.get() != "office":
+        return family, family
+    lang = LANG.get()
+    ea = OFFICE_EAST_ASIAN.get(lang) or OFFICE_EAST_ASIAN.get(lang.split("-")[0], OFFICE_LATIN)
+    return OFFICE_LATIN, ea
+
+
 def hex_of(color: str) -> str:
     return color.lstrip("#").upper()[:6]
 
@@ -115,7 +141,7 @@ def style_font(
         font.bold = bold
     if color:
         font.color.rgb = RGBColor.from_string(hex_of(color))
-    set_typefaces(font._rPr, family, family)
+    set_typefaces(font._rPr, *faces(family))
     rPr = font._rPr
     if rPr.tag == qn("a:rPr") or rPr.tag == qn("a:defRPr"):
         lang = LANG.get()
@@ -154,8 +180,9 @@ def _fonts(root, which: str, family: str) -> None:
     if ea is None:
         ea = etree.Element(f"{{{A}}}ea")
         latin.addnext(ea)
-    latin.set("typeface", family)
-    ea.set("typeface", family)
+    latin_face, ea_face = faces(family)
+    latin.set("typeface", latin_face)
+    ea.set("typeface", ea_face)
     for script in CJK_SCRIPTS:
         entry = node.find(f"{{{A}}}font[@script='{script}']")
         if entry is None:
@@ -165,7 +192,7 @@ def _fonts(root, which: str, family: str) -> None:
                 node.append(entry)
             else:
                 ext.addprevious(entry)
-        entry.set("typeface", family)
+        entry.set("typeface", ea_face)
 
 
 def _colours(root, brand: Brand) -> None:

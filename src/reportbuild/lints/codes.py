@@ -80,6 +80,7 @@ LINTS: dict[str, Lint] = {
         Lint(
             "L502", "slide-overflow", "warning", "the deck stage reported text exceeding its shape"
         ),
+        Lint("L503", "slide-title-long", "warning", "a slide title takes more than one line"),
         # the typesetting report (check --layout): measured in the built PDF
         Lint("L600", "no-pdf-to-measure", "warning", "check --layout found no built PDF"),
         Lint(
