@@ -14,8 +14,8 @@ from reportbuild.deck.charts import mix
 from reportbuild.deck.layout import Box, Overflow, SlideCtx
 
 GAP = 8.0
-SIZES = (16.0, 15.0, 14.0, 13.0, 12.0)
-FLOOR = 12.0
+SIZES = (16.0, 15.0, 14.0, 13.0, 12.0, 11.0)  # 11 pt: a dense diagram on a smaller master
+FLOOR = 11.0
 
 
 def chip_size(size: float) -> float:
@@ -169,7 +169,7 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
     else:
         raise Overflow(
             f"Diagram {fig.id}",
-            f"the layers of '{fig.id}' do not fit the slide even at 12 pt; "
+            f"the layers of '{fig.id}' do not fit the slide even at {SIZES[-1]:g} pt; "
             "use a 16:9 template, shorten the items or drop the slide",
         )
     extra = (main.h - sum(needs) - GAP * (n - 1)) / n
@@ -482,6 +482,7 @@ def _node(
             [ctx.style.p(text, size, bold=True, color=color, align="center", line=1.25)],
             anchor="middle",
             pad=(1, 1),
+            floor=FLOOR,
         )
     return sh
 

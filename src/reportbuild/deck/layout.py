@@ -268,11 +268,12 @@ class SlideCtx:
         pad: tuple[float, float] = (4, 2),
         min_scale: float = measure.MIN_SCALE,
         shape=None,
+        floor: float | None = None,
     ):
         """A text box (or filled rectangle) whose paragraphs are fitted to it: shrunk, down to
         the theme's floor, then with the sentences that do not fit moved to the speaker notes
         (a warning); Overflow only when the first sentence alone does not fit."""
-        got = self.fit(name, box, paras, pad=pad, min_scale=min_scale, spill=True)
+        got = self.fit(name, box, paras, pad=pad, min_scale=min_scale, spill=True, floor=floor)
         under = fill or self.fill_under(box)
         got = replace(got, paras=[_legible(p, under, self.style.fg) for p in got.paras])
         sh = (
@@ -303,17 +304,18 @@ class SlideCtx:
         pad=(4, 2),
         min_scale=measure.MIN_SCALE,
         spill: bool = False,
+        floor: float | None = None,
     ):
         """The paragraphs fitted to the box: at the largest scale down to `min_scale`, else at
         any scale down to the theme's floor; else (with `spill`) the first sentences that fit
         at the floor, the rest kept for the notes. Raise Overflow when nothing fits."""
         width, height = box.w - 2 * pad[0], box.h - 2 * pad[1]
-        floor = self.style.floor
+        floor = floor or self.style.floor
         got = measure.fit(paras, width, height, floor=floor, min_scale=min_scale)
         if got is None:
             got = measure.fit(paras, width, height, floor=floor, min_scale=0.0)
         if got is None and spill:
-            got = self._spill(name, paras, width, height)
+            got = self._spill(name, paras, width, height, floor)
         if got is None:
             need = measure.block_height([p.scaled(0.0, floor) for p in paras], width)
             raise Overflow(
@@ -341,10 +343,9 @@ class SlideCtx:
                 return colour
         return self.background
 
-    def _spill(self, name: str, paras: list[Para], width: float, height: float):
+    def _spill(self, name: str, paras: list[Para], width: float, height: float, floor: float):
         """The longest run of whole sentences from the start that fits at the floor; the rest
         goes to `self.spilled` (written under the speaker notes) with a warning."""
-        floor = self.style.floor
         low = [p.scaled(0.0, floor) for p in paras]
         pieces = [(i, k, s) for i, p in enumerate(low) for k, s in enumerate(_sentences(p))]
         for keep in range(len(pieces) - 1, 0, -1):

@@ -127,7 +127,7 @@ class DeckBuilder:
         if box is None:
             box = self.geometry.title
         if ph is not None and self.templated:
-            box = Box(pt(ph.left), pt(ph.top), pt(ph.width), pt(ph.height))
+            box = _zone(ctx.slide, ph, role)
             tight = False
         para = st.p(
             text,
@@ -316,9 +316,11 @@ class DeckBuilder:
         sub_box = Box(g.title.x, used.bottom + 8, W * 0.78, 64)
         ph = _placeholder(ctx.slide, (PP_PLACEHOLDER.SUBTITLE,))
         if ph is not None and self.templated:
-            sub_box = Box(pt(ph.left), pt(ph.top), pt(ph.width), pt(ph.height))
+            sub_box = _zone(ctx.slide, ph, (PP_PLACEHOLDER.SUBTITLE,))
         if lines and ph is not None:
             got = ctx.fit("Subtitle", sub_box, lines)
+            # as tall as its lines: a master's subtitle zone may fill the slide
+            sub_box = Box(sub_box.x, sub_box.y, sub_box.w, min(sub_box.h, got.height + 8))
             ph.left, ph.top = emu(sub_box.x), emu(sub_box.y)
             ph.width, ph.height = emu(sub_box.w), emu(sub_box.h)
             write_text(ph.text_frame, got.paras, width=sub_box.w - 8)
@@ -1024,6 +1026,13 @@ def mix_card(st: Style) -> str:
 
 def mix_light(st: Style) -> str:
     return charts.mix(st.primary, WHITE, 0.72)
+
+
+def _zone(slide, ph, types) -> Box:
+    """A placeholder's box as its layout places it (in design points): a slide's placeholder
+    from a LibreOffice export may inherit its position from another of the master's."""
+    src = _placeholder(slide.slide_layout, types) or ph
+    return Box(pt(src.left), pt(src.top), pt(src.width), pt(src.height))
 
 
 def _placeholder(holder, types):
