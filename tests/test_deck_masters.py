@@ -212,3 +212,20 @@ def test_office_fonts_name_faces_office_installs(english, tmp_path):
             .blob.decode()
         )
         assert "Noto" not in theme and 'typeface="Calibri"' in theme
+
+
+def test_build_deck_fonts_office_says_so_in_the_summary(english, tmp_path):
+    root = tmp_path / "proj"
+    shutil.copytree(english, root)
+    args = ["build", "-C", str(root), "--only", "pptx", "-j", "1"]
+    result = CliRunner().invoke(cli, [*args, "--deck-fonts", "office"])
+    assert result.exit_code == 0, result.output
+    assert "deck fonts: Office's" in result.output
+    prs = Presentation(str(root / "output" / "summary.pptx"))
+    faces = {el.get("typeface") for s in prs.slides for el in s._element.iter(qn("a:latin"))}
+    assert faces == {"Calibri"}
+    result = CliRunner().invoke(cli, args)  # the choice is part of the deck's cache key
+    assert "deck fonts: the brand's, not embedded" in result.output
+    prs = Presentation(str(root / "output" / "summary.pptx"))
+    faces = {el.get("typeface") for s in prs.slides for el in s._element.iter(qn("a:latin"))}
+    assert "Calibri" not in faces
