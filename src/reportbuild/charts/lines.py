@@ -171,19 +171,35 @@ def line(cv: Canvas, fig: Figure) -> None:
     if fig.values == "all":
         taken: list[tuple[float, float, float, float]] = []
         h = cv.lead(st.small)
-        for s, colour in zip(fig.series, colours, strict=True):
-            for c, x in zip(cats, xs, strict=True):
-                if c.id not in s.values or c is lasts[fig.series.index(s)]:
+        for k, (s, colour) in enumerate(zip(fig.series, colours, strict=True)):
+            for i, (c, x) in enumerate(zip(cats, xs, strict=True)):
+                if c.id not in s.values or c is lasts[k]:
                     continue
                 v = s.values[c.id]
+                prev = s.values.get(cats[i - 1].id) if i > 0 else None
+                nxt = s.values.get(cats[i + 1].id) if i + 1 < n else None
                 others = [o.values[c.id] for o in fig.series if o is not s and c.id in o.values]
-                below = bool(others) and max(others) > v
+                if others:  # below where another line runs higher here
+                    below = max(others) > v
+                else:  # below a valley, or a first point the line rises from
+                    below = (prev is None or prev > v) and (nxt is None or nxt > v)
                 py = ypos(float(v))
                 text = format_value(fig, s, c.id)
                 w = cv.measure(text, st.small)
                 for side in (below, not below):
-                    ty = py + 1.4 if side else py - 1.4 - h
-                    box = (x - w / 2, ty, x + w / 2, ty + h)
+                    # beside the segment that leaves the point on this side, not across it
+                    toward = nxt is not None and (nxt < v if side else nxt > v)
+                    away = prev is not None and (prev < v if side else prev > v)
+                    ha, lx = "center", x
+                    if toward and not away:
+                        ha, lx = "right", x + 0.6
+                    elif away and not toward:
+                        ha, lx = "left", x - 0.6
+                    x0 = {"center": lx - w / 2, "right": lx - w, "left": lx}[ha]
+                    if x0 < axis_w:  # near the axis: the label starts at the point
+                        ha, lx, x0 = "left", x - 0.6, x - 0.6
+                    ty = py + 1.6 if side else py - 1.6 - h
+                    box = (x0, ty, x0 + w, ty + h)
                     if box[1] < plot_top - h or box[3] > plot_bot:
                         continue
                     if not any(
@@ -191,7 +207,7 @@ def line(cv: Canvas, fig: Figure) -> None:
                         for b in taken
                     ):
                         taken.append(box)
-                        cv.text(x, ty, text, size=st.small, color=st.readable(colour), ha="center")
+                        cv.text(lx, ty, text, size=st.small, color=st.readable(colour), ha=ha)
                         break
 
     # the ends: value (bold, in the line's colour) and name, dodged apart vertically
