@@ -20,7 +20,7 @@ from pptx.util import Pt
 
 from reportbuild import model
 from reportbuild.deck.layout import Box, SlideCtx, emu
-from reportbuild.deck.theme import hex_of, style_font
+from reportbuild.deck.theme import hex_of, ink_on, style_font
 from reportbuild.figdata import (
     alt_text,
     format_number,
@@ -72,11 +72,6 @@ def _series_colours(st, n: int) -> list[str]:
         mix(st.muted, "#FFFFFF", 0.5),
     ]
     return [base[i % len(base)] for i in range(n)]
-
-
-def _pale(colour: str) -> bool:
-    r, g, b = (int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.55
 
 
 def _legend(chart, st, position) -> None:
@@ -202,7 +197,7 @@ def donut(ctx: SlideCtx, box: Box, fig: model.Figure):
     if hole is not None:
         hole.set("val", "62")
     lbl = series.points[0].data_label
-    style_font(lbl.font, st.body_family, st.body + 2, "#FFFFFF", bold=True)
+    style_font(lbl.font, st.body_family, st.body + 2, ink_on(st.accent, st.fg), bold=True)
     dLbl = lbl._dLbl
     fmt = etree.Element(qn("c:numFmt"), formatCode=number_format(fig), sourceLinked="0")
     dLbl.find(qn("c:idx")).addnext(fmt)
@@ -228,7 +223,7 @@ def _donut_parts(ctx: SlideCtx, box: Box, fig: model.Figure):
         hole.set("val", "55")
     for i, colour in enumerate(colours):  # each part's value on it; a pale part's in dark ink
         lbl = series.points[i].data_label
-        style_font(lbl.font, st.body_family, st.small, st.fg if _pale(colour) else "#FFFFFF", True)
+        style_font(lbl.font, st.body_family, st.small, ink_on(colour, st.fg), True)
         _point_label(lbl, fig, XL_LABEL_POSITION.CENTER, name=False)
     _legend(chart, st, XL_LEGEND_POSITION.BOTTOM)
     return gf
@@ -259,6 +254,15 @@ def stacked(ctx: SlideCtx, box: Box, fig: model.Figure):
     dl.position = XL_LABEL_POSITION.CENTER
     dl.show_value = True
     style_font(dl.font, st.body_family, st.body, "#FFFFFF", bold=True)
+    for i, series in enumerate(plot.series):  # white on dark segments, dark text on pale ones
+        ink = ink_on(colours[i % len(colours)], st.fg)
+        if ink != "#FFFFFF":
+            own = series.data_labels
+            own.number_format = number_format(fig)
+            own.number_format_is_linked = False
+            own.position = XL_LABEL_POSITION.CENTER
+            own.show_value = True
+            style_font(own.font, st.body_family, st.body, ink, bold=True)
     ca = chart.category_axis
     ca.reverse_order = True
     ca.major_tick_mark = XL_TICK_MARK.NONE
