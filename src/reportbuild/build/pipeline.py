@@ -224,27 +224,30 @@ class _Build:
         ]
         workers: list[StageWorker] = []
         chart_worker = None
-        try:
-            uses = any(REGISTRY[a].charts for a in self.stale)
-            stage_folder(self.out_dir, self.final_dir, figures=uses)
-        except OSError as exc:
-            raise BuildError(cannot_write("build", exc, self.root)) from None
 
         def fork(name: str, warm, nice: int = 0) -> StageWorker:
             workers.append(StageWorker(name, warm, self.root, nice, tuple(workers)))
             return workers[-1]
 
-        if self.opts.jobs > 1:
-            _shared_imports()  # once, here: the workers forked below inherit them
-            # Started before loading, so that their imports overlap the loading: WeasyPrint,
-            # and matplotlib if the chart files are to be rebuilt (else the chart round only
-            # checks its files, here, quickly).
-            for st in stages:
-                if st.warm and st.early:
-                    st.worker = fork(st.kind.name, st.warm, st.nice)
-            chart_worker = fork("charts", _warm_charts) if "charts" in self.stale else None
+        # one try from the staging folder's making: failed, interrupted (Ctrl-C while the
+        # workers are forked, say) or done, no staged file stays behind
         try:
             try:
+                uses = any(REGISTRY[a].charts for a in self.stale)
+                stage_folder(self.out_dir, self.final_dir, figures=uses)
+            except OSError as exc:
+                raise BuildError(cannot_write("build", exc, self.root)) from None
+            try:
+                if self.opts.jobs > 1:
+                    _shared_imports()  # once, here: the workers forked below inherit them
+                    # Started before loading, so that their imports overlap the loading:
+                    # WeasyPrint, and matplotlib if the chart files are to be rebuilt (else the
+                    # chart round only checks its files, here, quickly).
+                    for st in stages:
+                        if st.warm and st.early:
+                            st.worker = fork(st.kind.name, st.warm, st.nice)
+                    if "charts" in self.stale:
+                        chart_worker = fork("charts", _warm_charts)
                 self._run(stages, chart_worker, fork)
             finally:
                 for w in workers:
@@ -252,7 +255,7 @@ class _Build:
             if not self.errors:
                 with self.stage("output"):
                     self._commit()
-        finally:  # failed, interrupted or done: no staged file stays behind
+        finally:
             shutil.rmtree(self.out_dir, ignore_errors=True)
         if self.errors:
             if len(self.errors) == 1:
