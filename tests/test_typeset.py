@@ -145,3 +145,18 @@ def test_the_hook_is_put_back():
         assert inline.justify_line is not before
     assert inline.justify_line is before
     assert supported("70.0") and not supported("68.1") and not supported("71.0")
+
+
+def test_no_lone_characters_and_no_split_units(chinese, english):
+    # paragraph ends, numbers with units and figure references are kept whole (html.rich)
+    for _root, _report, result in (chinese, english):
+        c = result.counts
+        assert c["lone_last_lines"] == 0, c
+        assert c["split_units"] == 0, c
+        assert c["prohibited_breaks"] == 0, c
+
+
+def test_headings_break_at_phrase_boundaries(chinese):
+    # one long phrase of the real report (20 characters, no punctuation) is left to break where
+    # it must; every other heading breaks between phrases, in the contents and openers too
+    assert chinese[2].counts["headings_split"] <= 1
