@@ -789,14 +789,16 @@ class _Build:
             if "charts" in self.stale:
                 workers["charts"] = StageWorker("charts", _warm_charts, self.root)
         try:
-            self._run(workers)
-        finally:
-            for w in workers.values():
-                w.close()
-        if not self.errors:
-            with self.stage("output"):
-                self._commit()
-        shutil.rmtree(self.out_dir, ignore_errors=True)
+            try:
+                self._run(workers)
+            finally:
+                for w in workers.values():
+                    w.close()
+            if not self.errors:
+                with self.stage("output"):
+                    self._commit()
+        finally:  # failed, interrupted or done: no staged file stays behind
+            shutil.rmtree(self.out_dir, ignore_errors=True)
         if self.errors:
             if len(self.errors) == 1:
                 raise self.errors[0]
