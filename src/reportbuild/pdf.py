@@ -178,8 +178,9 @@ def _text_of(box) -> str:
     return "".join(out)
 
 
-def find_overflows(document) -> list[str]:
-    """Lines and images that run past the text block's right or bottom edge."""
+def find_overflows(document) -> list[dict]:
+    """Lines and images that run past the text block's right or bottom edge, as layout-report
+    entries: `message`, `page` and the line's `text` (which `check` maps to its source line)."""
     from weasyprint.formatting_structure import boxes
 
     out: list[str] = []
@@ -197,11 +198,11 @@ def find_overflows(document) -> list[str]:
                 what = "an image" if isinstance(box, boxes.ReplacedBox) else "a line"
                 where = "right margin" if over_x > TOLERANCE else "bottom margin"
                 by = max(over_x, over_y) * 25.4 / 96
-                snippet = _text_of(box).strip()[:30]
-                out.append(
-                    f"page {n}: {what} runs {by:.1f} mm past the {where}"
-                    + (f": “{snippet}”" if snippet else "")
-                )
+                text = _text_of(box).strip()
+                snippet = text[:30]
+                message = f"page {n}: {what} runs {by:.1f} mm past the {where}"
+                message += f": “{snippet}”" if snippet else ""
+                out.append({"message": message, "page": n, "text": text})
     return out
 
 
@@ -226,8 +227,8 @@ def write_pdf(
     """Typeset `html` into `out` atomically; layout problems also go to pdf-layout.json.
 
     `charts`: chart SVGs still being drawn (see reportbuild.deferred). The pages are laid out
-    with their announced sizes, the files are read before the PDF is drawn, and the PDF is
-    drawn and written only once `charts.may_write()` returns.
+    with their announced sizes, and the files are read before the PDF is drawn (while the
+    charts stage draws what the PDF does not use: outlined SVGs, PNGs).
     """
     if variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose one of: pdf/ua-1, pdf/a-3b")
@@ -278,7 +279,6 @@ def write_pdf(
         if charts:
             charts.drawn()
             deferred.swap_in(charts, cache, fetcher.read)
-            charts.may_write()  # a failed charts stage stops the job here: the old PDF stays
         with atomic_path(Path(out)) as tmp:
             document.write_pdf(tmp, pdf_identifier=True, **options)
         seconds = time.perf_counter() - started
@@ -291,12 +291,10 @@ def write_pdf(
         wlog.removeHandler(collect)
         wlog.setLevel(old_level)
 
-    overflow = [m for m in collect.messages if LAYOUT_WORDS.search(m)] + outside
+    entries = [{"message": m} for m in collect.messages if LAYOUT_WORDS.search(m)] + outside
+    overflow = [e["message"] for e in entries]
     for m in collect.messages:
         if m not in overflow:
             log.warning("WeasyPrint: %s", m)
-    write_text(
-        root / LAYOUT_REPORT,
-        json.dumps([{"message": m} for m in overflow], ensure_ascii=False, indent=2) + "\n",
-    )
+    write_text(root / LAYOUT_REPORT, json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
     return PdfResult(pages=len(document.pages), overflow=overflow, seconds=seconds)
