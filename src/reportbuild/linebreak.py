@@ -79,6 +79,7 @@ def _pieces(text: str) -> tuple[str, ...]:
     out.extend(WORD.findall(text[pos:]))
     return tuple(out)
 
+
 # Phrase boundaries of a heading: after punctuation, after 的, before a conjunction. A heading
 # breaks only at these where its phrases fit a line (html.heading_text), and `check --layout`
 # reports a break elsewhere. No segmenter: a dictionary (jieba) costs ~0.7 s to load per build

@@ -31,7 +31,7 @@ ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Keys a user may write in each file (pydantic knows them too; these give did-you-mean lists).
 REPORT_KEYS = {
     "title", "subtitle", "series", "year", "lang", "keywords", "allow_html", "publishers",
-    "contact", "credits", "front", "chapters", "back",
+    "contact", "credits", "front", "chapters", "back", "style",
 }  # fmt: skip
 PAGE_KEYS = {"id", "title"}
 CHAPTER_KEYS = {"id", "title", "summary"}
@@ -293,6 +293,10 @@ class Loader:
         contact = None
         if "contact" in manifest:
             contact = self.validate(model.Contact, manifest["contact"], manifest_path)
+        if "style" in manifest:
+            style = self.validate(model.ReportStyle, manifest["style"], manifest_path)
+            if style:
+                report_fields["style"] = style
         credits = []
         for c in _list(manifest, "credits"):
             v = self.validate(model.Credit, c, manifest_path)

@@ -382,6 +382,13 @@ class Contact(Frozen):
     lines: tuple[Link, ...] = ()
 
 
+class ReportStyle(Frozen):
+    """House style the editorial lints hold the text to (report.yml `style:`)."""
+
+    range: Literal["", "–", "—", "～", "~"] = ""  # the mark between a range's ends; "" = most used
+    thousands: Literal[",", ""] | None = None  # "," (2,819.76) or "" (2819.76); None = most used
+
+
 class Credit(Frozen):
     title: NonEmpty
     names: tuple[str, ...]
@@ -409,6 +416,7 @@ class Report(Frozen):
     publishers: tuple[Publisher, ...] = ()
     contact: Contact | None = None
     credits: tuple[Credit, ...] = ()
+    style: ReportStyle = ReportStyle()
     front: tuple[Page, ...] = ()
     core_points: CorePoints | None = None
     chapters: tuple[Chapter, ...] = ()

@@ -117,9 +117,29 @@ def heading_text(text: str | None, keep: int = 4) -> Markup:
     for part in parts:
         if _ems(part) <= PHRASE_MAX:
             out.append(f'<span class="keep">{cjk_text(part)}</span>')
+        elif IS_ALL_CJK.fullmatch(part):
+            out.append(_keep_words(part, keep))
         else:
             out.append(str(_keep_tail(part, keep)))
     return Markup("".join(out))
+
+
+IS_ALL_CJK = re.compile(f"[{HAN}{CLOSING}{OPENING}]+")
+
+
+def _keep_words(text: str, keep: int) -> str:
+    """A phrase too long for one line, of CJK only: its words (linebreak.pieces, a segmenter
+    loaded only here) kept whole, and its last `keep` characters together."""
+    from reportbuild.linebreak import pieces
+
+    words = list(pieces(text))
+    tail = []
+    while words and sum(len(w) for w in tail) < keep:
+        tail.insert(0, words.pop())
+    out = [f'<span class="keep">{cjk_text(w)}</span>' if len(w) > 1 else str(cjk_text(w))
+           for w in words]  # fmt: skip
+    out.append(f'<span class="keep">{cjk_text("".join(tail))}</span>')
+    return "".join(out)
 
 
 def _ems(text: str) -> float:
@@ -442,9 +462,14 @@ def locale_css(loc: Locale) -> str:
         (_css_string(loc.t("page_ref.before")), "target-counter(attr(href url), page)",
          _css_string(loc.t("page_ref.after")))
     )  # fmt: skip
+    indent = str(loc.rule("paragraph_indent"))
+    # paragraphs on the line grid: an indent marks a new paragraph, or a blank line does
+    # (never both: a 2 em indent plus half a line of space broke the 17.5 pt rhythm)
+    space = "0" if indent.strip() not in ("", "0", "0em", "0pt") else "var(--gap)"
     return (
         ".page-body .prose p, .chapter-body .prose p"
-        f" {{ text-indent: {loc.rule('paragraph_indent')}; }}\n"
+        f" {{ text-indent: {indent}; }}\n"
+        f".prose p {{ margin-bottom: {space}; }}\n"
         f".prose p, .case-text, .quote-text {{ hyphens: {loc.rule('hyphens')}; }}\n"
         f".pull-quote::before {{ content: {_css_string(loc.rule('quote_open'))}; }}\n"
         f".strategy a::after {{ content: {page_ref}; }}\n"
@@ -457,6 +482,49 @@ def locale_css(loc: Locale) -> str:
     )
 
 
+PAPER_TINT = "#F3F6F9"  # report.css --paper-tint: the lightest ground text is set on
+MIN_CONTRAST = 4.5  # WCAG 2 AA for body-size text
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    rgb = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #RRGGBB colours."""
+    la, lb = _luminance(a), _luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def darken_to(colour: str, ground: str = PAPER_TINT, ratio: float = MIN_CONTRAST) -> str:
+    """`colour` mixed with black in 2 % steps until it reads at `ratio` on `ground`."""
+    h = colour.lstrip("#")
+    if not re.fullmatch(r"[0-9A-Fa-f]{6}", h):
+        return colour
+    rgb = [int(h[i : i + 2], 16) for i in (0, 2, 4)]
+    out = f"#{h.upper()}"
+    for step in range(51):
+        k = 1 - step * 0.02
+        out = "#" + "".join(f"{round(c * k):02X}" for c in rgb)
+        if contrast(out, ground) >= ratio:
+            break
+    return out
+
+
+def readable_colours(brand: Brand) -> str:
+    """The brand's text colours, darkened where they would read below 4.5:1 on the paper tint
+    (muted source lines and running heads were 3.05:1 on white)."""
+    rows = []
+    for name in ("muted", "secondary", "accent"):
+        value = getattr(brand, name, None)
+        if value and contrast(value, PAPER_TINT) < MIN_CONTRAST:
+            rows.append(f"  --brand-{name}: {darken_to(value)};")
+    return ":root {\n" + "\n".join(rows) + "\n}\n" if rows else ""
+
+
 def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path], loc: Locale) -> Markup:
     """Brand variables, the theme CSS for the mode, then each project/theme *.css by name."""
     # var() does not reach the @page background of named pages in WeasyPrint: give the colour
@@ -464,8 +532,8 @@ def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path], loc: Locale) -> Ma
         f"@page {name} {{ background: {brand.primary}; }}\n" for name in ("cover", "back")
     )
     parts = [
-        brand.css_variables(), (STATIC / "report.css").read_text(encoding="utf-8"), pages,
-        locale_css(loc),
+        brand.css_variables(), readable_colours(brand),
+        (STATIC / "report.css").read_text(encoding="utf-8"), pages, locale_css(loc),
     ]  # fmt: skip
     if mode == "screen":
         parts.append((STATIC / "screen.css").read_text(encoding="utf-8"))

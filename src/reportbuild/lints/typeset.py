@@ -231,6 +231,17 @@ def map_lines(pages: list[list[Line]], corpus: Corpus) -> None:
             prev_end = at + len(n)
 
 
+def _word_ends(text: str) -> set[int]:
+    """Offsets in `text` where a word ends (the segmenter of linebreak.pieces)."""
+    from reportbuild.linebreak import pieces
+
+    ends, pos = set(), 0
+    for w in pieces(text):
+        pos += len(w)
+        ends.add(pos)
+    return ends
+
+
 def _drop(glyphs: list[Glyph], k: int) -> list[Glyph]:
     """The glyphs after the first `k` non-space ones."""
     seen = 0
@@ -419,8 +430,9 @@ def measure(pdf_path: Path, report: Report, root: Path, labels: list[str] | None
                     or not (HAN.match(last[-1:]) and HAN.match(nxt[:1]))
                 ):
                     continue
-                if a.end in phrase_cuts(SPACE.sub("", a.site.text)):
-                    continue  # a phrase boundary (after 的, before 与…): linebreak's rules
+                title = SPACE.sub("", a.site.text)
+                if a.end in phrase_cuts(title) or a.end in _word_ends(title):
+                    continue  # a phrase boundary (after 的, before 与…) or between two words
                 split_heads += 1
                 add("L606", a, f"heading broken inside a phrase: “{last[-4:]}|{nxt[:4]}”")
 
