@@ -285,7 +285,7 @@ class Loader:
 
         report_fields = {
             k: manifest[k]
-            for k in ("title", "subtitle", "series", "year", "keywords")
+            for k in ("title", "subtitle", "series", "year", "keywords", "style")
             if k in manifest
         }
         report_fields["allow_html"] = allow_html
@@ -293,10 +293,6 @@ class Loader:
         contact = None
         if "contact" in manifest:
             contact = self.validate(model.Contact, manifest["contact"], manifest_path)
-        if "style" in manifest:
-            style = self.validate(model.ReportStyle, manifest["style"], manifest_path)
-            if style:
-                report_fields["style"] = style
         credits = []
         for c in _list(manifest, "credits"):
             v = self.validate(model.Credit, c, manifest_path)

@@ -382,13 +382,6 @@ class Contact(Frozen):
     lines: tuple[Link, ...] = ()
 
 
-class ReportStyle(Frozen):
-    """House style the editorial lints hold the text to (report.yml `style:`)."""
-
-    range: Literal["", "–", "—", "～", "~"] = ""  # the mark between a range's ends; "" = most used
-    thousands: Literal[",", ""] | None = None  # "," (2,819.76) or "" (2819.76); None = most used
-
-
 class Credit(Frozen):
     title: NonEmpty
     names: tuple[str, ...]
@@ -404,6 +397,15 @@ class DeckSlide(Frozen):
     loc: Loc
 
 
+class Style(Frozen):
+    """The report's choice where writers differ (report.yml `style:`), kept by lints L703–L705;
+    unset, the form the report uses most is the rule."""
+
+    slash: Literal["/", "／"] | None = None
+    range: Literal["–", "—", "～", "~", "〜"] | None = None
+    thousands: Literal[",", "none"] | None = None
+
+
 class Report(Frozen):
     root: str
     title: NonEmpty
@@ -413,10 +415,10 @@ class Report(Frozen):
     lang: str = "zh-CN"
     keywords: tuple[str, ...] = ()
     allow_html: bool = False
+    style: Style = Style()
     publishers: tuple[Publisher, ...] = ()
     contact: Contact | None = None
     credits: tuple[Credit, ...] = ()
-    style: ReportStyle = ReportStyle()
     front: tuple[Page, ...] = ()
     core_points: CorePoints | None = None
     chapters: tuple[Chapter, ...] = ()
