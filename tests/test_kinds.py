@@ -175,7 +175,11 @@ def test_line_from_a_declared_floor(built):
     # a worded unit is named once, above the axis, in the locale's words
     note = "单位：点" if fig.lang == "zh-CN" else "points"
     assert note in [t for t, *_ in texts(svg)]
-    assert built.chart("floor").value_axis.minimum_scale == 90.0
+    chart = built.chart("floor")
+    assert chart.value_axis.minimum_scale == 90.0
+    # in the deck too: numbers on the ticks, the worded unit once, as the axis' title
+    assert chart.value_axis.tick_labels.number_format == "General"
+    assert chart.value_axis.axis_title.text_frame.text == note
     alt = figdata.alt_text(fig)
     assert ("纵轴自 90 起" if fig.lang == "zh-CN" else "the value axis starts at 90") in alt
 
@@ -311,6 +315,11 @@ def test_stacked_amounts_share_one_scale_with_totals(built):
     assert chart.chart_type == XL_CHART_TYPE.BAR_STACKED
     assert chart.value_axis.minimum_scale < -6.0
     assert list(chart.plots[0].series[2].values) == [14.8, -6.0]
+    # the unit as the locale writes it after a number: '70.4 billion dollars', '70.4亿元'
+    sep = " " if fig.lang == "en-US" else ""
+    unit = f'General"{sep}{fig.unit}"'
+    # and a negative part with the print charts' minus sign (U+2212)
+    assert chart.plots[0].data_labels.number_format == f'{unit};"\u2212"{unit}'
 
 
 def test_a_declared_total_is_checked_within_the_tolerance(tmp_path):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from reportbuild.charts.bars import TOP, legend
 from reportbuild.charts.canvas import EM_CENTRE, Canvas
 from reportbuild.charts.style import MM_PER_PT
-from reportbuild.figdata import format_number, format_value, series_label, value_ticks
+from reportbuild.figdata import format_number, format_value, series_label, sign_unit, value_ticks
 from reportbuild.locale import get_locale
 from reportbuild.model import Figure
 
@@ -16,13 +16,6 @@ PLOT_H = 56.0  # mm: the plot area's height (the figure is as wide as the text c
 END_GAP = 2.2  # between a line's last point and its label
 END_CAP = 0.34  # the end labels may take at most this share of the width
 MARKER = 1.7  # dot diameter, mm
-
-
-def sign_unit(unit: str) -> bool:
-    """A unit written as a sign (%, ‰, °) goes on every tick; a worded one (亿元, percentage
-    points) is named once above the axis."""
-    u = unit.strip()
-    return bool(u) and len(u) <= 2 and not any(c.isalpha() for c in u)
 
 
 def tick_texts(ticks: list[Decimal], unit: str, lang: str) -> list[str]:
@@ -121,7 +114,11 @@ def line(cv: Canvas, fig: Figure) -> None:
     if use_legend:
         entries = [(nm, c, None) for nm, c in zip(names, colours, strict=True)]
         y += legend(cv, entries, axis_w, y, cv.width - axis_w) + 2.0
-    plot_top = y + cv.lead(st.small) / 2  # the top tick's label is centred on its line
+    # the top tick's label is centred on its line; with every value printed, a value at the
+    # top tick needs its line's height above it
+    area_top = y
+    head = cv.lead(st.small) + 1.6 if fig.values == "all" else 0.0
+    plot_top = y + max(cv.lead(st.small) / 2, head)
     plot_bot = plot_top + PLOT_H
 
     def ypos(v: float) -> float:
@@ -200,7 +197,7 @@ def line(cv: Canvas, fig: Figure) -> None:
                         ha, lx, x0 = "left", x - 0.6, x - 0.6
                     ty = py + 1.6 if side else py - 1.6 - h
                     box = (x0, ty, x0 + w, ty + h)
-                    if box[1] < plot_top - h or box[3] > plot_bot:
+                    if box[1] < area_top or box[3] > plot_bot:
                         continue
                     if not any(
                         box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]

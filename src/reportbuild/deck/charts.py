@@ -21,7 +21,14 @@ from pptx.util import Pt
 from reportbuild import model
 from reportbuild.deck.layout import Box, SlideCtx, emu
 from reportbuild.deck.theme import hex_of, ink_on, style_font
-from reportbuild.figdata import alt_text, ranked, series_label, value_ticks
+from reportbuild.figdata import (
+    alt_text,
+    format_number,
+    ranked,
+    series_label,
+    sign_unit,
+    value_ticks,
+)
 
 
 def mix(color: str, other: str, t: float) -> str:
@@ -32,9 +39,17 @@ def mix(color: str, other: str, t: float) -> str:
 
 
 def number_format(fig: model.Figure) -> str:
-    """Excel format for value labels: the digits as the value has them, then the unit."""
+    """Excel format for value labels: the digits as the value has them, then the unit, apart
+    from them where the report's locale writes it so ('1.2 percentage points', '89%')."""
     unit = fig.unit or ""
-    return f'General"{unit}"' if unit else "General"
+    suffix = format_number(Decimal(1), unit, lang=fig.lang)[1:] if unit else ""  # as after '1'
+    positive = f'General"{suffix}"' if suffix else "General"
+    values = [it.value for it in getattr(fig, "items", ()) if it.value is not None]
+    values += [v for s in getattr(fig, "series", ()) for v in s.values.values()]
+    if not any(v < 0 for v in values):
+        return positive
+    # a section for negatives: the minus sign the print charts use (U+2212), not '-'
+    return f'{positive};"\u2212"{positive}'
 
 
 def _num(v: Decimal | None) -> float:
@@ -257,6 +272,20 @@ def stacked(ctx: SlideCtx, box: Box, fig: model.Figure):
     ca.major_tick_mark = XL_TICK_MARK.NONE
     ca.format.line.color.rgb = RGBColor.from_string(hex_of(st.light))
     style_font(ca.tick_labels.font, st.body_family, st.body, st.fg)
+    if absolute:  # a part too short for its label shows none (the notes read every value)
+        extent = max(
+            (
+                sum(abs(v) for s in fig.series if (v := s.values.get(c.id)) is not None)
+                for c in fig.categories
+            ),
+            default=Decimal(0),
+        )
+        for series, s in zip(plot.series, fig.series, strict=True):
+            for i, c in enumerate(fig.categories):
+                v = s.values.get(c.id)
+                if v is not None and extent and abs(v) < extent * Decimal("0.15"):
+                    lbl = series.points[i].data_label
+                    _point_label(lbl, fig, XL_LABEL_POSITION.CENTER, name=False, value=False)
     low = 0.0
     if absolute:  # the sum of each bar's parts below zero: how far left the bars reach
         low = negative_room(
@@ -387,9 +416,18 @@ def line(ctx: SlideCtx, box: Box, fig: model.Figure):
     va.major_gridlines.format.line.color.rgb = RGBColor.from_string(hex_of(st.light))
     va.major_tick_mark = XL_TICK_MARK.NONE
     va.format.line.fill.background()
-    va.tick_labels.number_format = number_format(fig)
+    unit = (fig.unit or "").strip()
+    worded = bool(unit) and not sign_unit(unit)
+    # a sign (%) on every tick; a worded unit once, as the axis' title, as in print
+    va.tick_labels.number_format = "General" if worded else number_format(fig)
     va.tick_labels.number_format_is_linked = False
     style_font(va.tick_labels.font, st.body_family, st.small, st.muted)
+    if worded:
+        va.has_title = True
+        va.axis_title.text_frame.text = ctx.loc.t("figure.unit_note", unit=unit)
+        for para in va.axis_title.text_frame.paragraphs:
+            for run in para.runs:
+                style_font(run.font, st.body_family, st.small, st.muted)
     ca = chart.category_axis
     ca.major_tick_mark = XL_TICK_MARK.OUTSIDE
     ca.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # below the plot, even under zero
