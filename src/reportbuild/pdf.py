@@ -177,6 +177,46 @@ def _text_of(box) -> str:
     return "".join(out)
 
 
+def find_wide_tables(document) -> list[dict]:
+    """Tables (::: table) wider than their page's text block, each named by where it was
+    written (the figure's data-loc): a finding with file:line, never a silent overflow."""
+    from weasyprint.formatting_structure import boxes
+
+    out: list[dict] = []
+    seen: set[str] = set()
+
+    def walk(box, holder, n: int, right: float) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and "table-block" in (element.get("class") or ""):
+            holder = element
+        if isinstance(box, boxes.TableBox) and holder is not None:
+            over = box.position_x + box.margin_width() - right
+            where = holder.get("data-loc", "")
+            if over > TOLERANCE and where and where not in seen:
+                seen.add(where)
+                path, _, line = where.rpartition(":")
+                out.append(
+                    {
+                        "path": path,
+                        "line": int(line or 0),
+                        "page": n,
+                        "message": (
+                            f"table '{holder.get('id', '')[4:]}' is {over * 25.4 / 96:.1f} mm "
+                            "wider than the text block; add 'wide: small' (smaller type) or "
+                            "'wide: landscape' (a page of its own), or cut columns"
+                        ),
+                    }
+                )
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, holder, n, right)
+
+    for n, page in enumerate(document.pages, 1):
+        pbox = page._page_box
+        walk(pbox, None, n, pbox.content_box_x() + pbox.width)
+    return out
+
+
 def find_overflows(document) -> list[str]:
     """Lines and images that run past the text block's right or bottom edge."""
     from weasyprint.formatting_structure import boxes
@@ -272,7 +312,11 @@ def write_pdf(
         meta.created = meta.modified = _w3c_date()
         # checked now, not before typesetting: in a build the PDF waits here for the charts
         check_fonts(report, brand)  # undrawable characters: an error before anything is written
+        wide_tables = find_wide_tables(document)
         outside = find_overflows(document)
+        # a wide table's cells run past too: one finding per table is enough
+        table_pages = {f"page {t['page']}: a line runs" for t in wide_tables}
+        outside = [m for m in outside if not any(m.startswith(p) for p in table_pages)]
         if charts:
             charts.drawn()
             deferred.swap_in(charts, cache, fetcher.read)
@@ -293,8 +337,7 @@ def write_pdf(
     for m in collect.messages:
         if m not in overflow:
             log.warning("WeasyPrint: %s", m)
-    write_text(
-        root / LAYOUT_REPORT,
-        json.dumps([{"message": m} for m in overflow], ensure_ascii=False, indent=2) + "\n",
-    )
+    entries = [{"message": m} for m in overflow] + wide_tables
+    overflow += [f"{t['path']}:{t['line']}: page {t['page']}: {t['message']}" for t in wide_tables]
+    write_text(root / LAYOUT_REPORT, json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
     return PdfResult(pages=len(document.pages), overflow=overflow, seconds=seconds)

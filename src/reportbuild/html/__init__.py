@@ -332,6 +332,7 @@ def locale_css(loc: Locale) -> str:
         f".prose p, .case-text, .quote-text {{ hyphens: {loc.rule('hyphens')}; }}\n"
         f".pull-quote::before {{ content: {_css_string(loc.rule('quote_open'))}; }}\n"
         f".strategy a::after {{ content: {page_ref}; }}\n"
+        + xref_page_css(loc)
         + (
             ""
             if loc.rule("case_label_beside")
@@ -341,6 +342,18 @@ def locale_css(loc: Locale) -> str:
     )
 
 
+def xref_page_css(loc: Locale) -> str:
+    """Print: a reference to a section names its page, where the locale has a form for it."""
+    before = loc.t("xref.page_before")
+    if not before:
+        return ""
+    content = " ".join(
+        (_css_string(before), "target-counter(attr(href url), page)",
+         _css_string(loc.t("xref.page_after")))
+    )  # fmt: skip
+    return f".mode-print a.xref-sec::after {{ content: {content}; }}\n"
+
+
 def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path], loc: Locale) -> Markup:
     """Brand variables, the theme CSS for the mode, then each project/theme *.css by name."""
     # var() does not reach the @page background of named pages in WeasyPrint: give the colour
@@ -348,8 +361,8 @@ def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path], loc: Locale) -> Ma
         f"@page {name} {{ background: {brand.primary}; }}\n" for name in ("cover", "back")
     )
     parts = [
-        brand.css_variables(), (STATIC / "report.css").read_text(encoding="utf-8"), pages,
-        locale_css(loc),
+        brand.css_variables(), (STATIC / "report.css").read_text(encoding="utf-8"),
+        (STATIC / "content.css").read_text(encoding="utf-8"), pages, locale_css(loc),
     ]  # fmt: skip
     if mode == "screen":
         parts.append((STATIC / "screen.css").read_text(encoding="utf-8"))

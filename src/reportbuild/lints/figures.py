@@ -92,20 +92,23 @@ def lint_figures(report: Report, sites: list[Site], root: Path | str) -> list[Pr
                 )
             )
 
+    from reportbuild.locale import get_locale
+
+    number_form = get_locale(report.lang).rule("figure_number")  # '1-2' or '1.2'
     expected: dict[int, int] = {}
     for chapter, ref in placed:
         fig = report.figures.get(ref.figure)
         if fig is None:
             continue
         expected[chapter] = expected.get(chapter, 0) + 1
-        want = f"{chapter}-{expected[chapter]}"
+        want = number_form.format(chapter=chapter, n=expected[chapter])
         if fig.number != want:
             out.append(
                 problem(
                     "L305",
                     ref.loc.path,
                     ref.loc.line,
-                    f"figure '{fig.id}' is numbered 图 {fig.number or '(none)'} but is "
+                    f"figure '{fig.id}' is numbered {fig.number or '(none)'} but is "
                     f"figure {want} in reading order; figure numbers must run 1, 2, 3 … "
                     "in each chapter",
                 )
