@@ -169,3 +169,224 @@ def test_the_old_bank_field_names_its_new_name(runner, project):
     edit(case, "org:", "bank:")
     line = assert_error(check(runner, project), f"sources/cases/{case.name}", "E010")
     assert "'bank:' is now 'org:'" in line
+
+
+# ── 5. limits: never a hang, a MemoryError or a RecursionError ──────────────
+
+
+def _chapter(project: Path) -> Path:
+    return next((project / "sources" / "chapters").glob("*.md"))
+
+
+def test_a_yaml_alias_bomb_is_refused_at_its_line_quickly(runner, project):
+    import time
+
+    rows = ['a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
+    rows += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    case = next((project / "sources" / "cases").glob("*.yml"))
+    case.write_text(case.read_text(encoding="utf-8") + "\n".join(rows) + "\n", encoding="utf-8")
+    t0 = time.perf_counter()
+    line = assert_error(check(runner, project), f"sources/cases/{case.name}", "E003")
+    assert time.perf_counter() - t0 < 10
+    assert "aliases are expanded" in line
+
+
+def test_deep_nesting_is_an_error_not_a_recursion_error(runner, project):
+    case = next((project / "sources" / "cases").glob("*.yml"))
+    case.write_text(
+        case.read_text(encoding="utf-8") + "extra: " + "[" * 300 + "]" * 300 + "\n",
+        encoding="utf-8",
+    )
+    line = assert_error(check(runner, project), f"sources/cases/{case.name}", "E003")
+    assert "nested more than" in line
+
+
+def test_an_oversized_source_file_is_refused_before_it_is_read(runner, project):
+    case = next((project / "sources" / "cases").glob("*.yml"))
+    with case.open("a", encoding="utf-8") as f:
+        f.write("# " + "x" * (5 * 1024 * 1024) + "\n")
+    line = assert_error(check(runner, project), f"sources/cases/{case.name}", "E002")
+    assert "at most 4 MB" in line
+
+
+def test_a_number_out_of_range_is_refused():
+    from reportbuild.yamlio import YamlSyntaxError, loads
+
+    with pytest.raises(YamlSyntaxError, match="out of range"):
+        loads("a: 1.0e+999999\n")
+
+
+# ── 11. quietly wrong results ────────────────────────────────────────────────
+
+
+def test_crlf_line_ends_and_a_bom_are_ordinary_input(runner, project):
+    for path in (_chapter(project), project / "sources" / "report.yml"):
+        raw = path.read_bytes().replace(b"\n", b"\r\n")
+        path.write_bytes(b"\xef\xbb\xbf" + raw)
+    res = check(runner, project)
+    assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize(("char", "name"), [("\x07", "BELL"), ("\x1b", "ESCAPE")])
+def test_control_characters_are_named_at_their_line(runner, project, char, name):
+    chapter = _chapter(project)
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text + f"\n正文{char}[31m。\n", encoding="utf-8")
+    line = assert_error(check(runner, project), f"sources/chapters/{chapter.name}", "E002")
+    assert name in line and f":{len(text.splitlines()) + 2}:" in line
+
+
+def test_a_heading_id_used_in_two_chapters_is_an_error(runner, project):
+    first = _chapter(project)
+    second = first.with_name("02-second.md")
+    second.write_text(
+        "---\nid: second\ntitle: 第二章\n---\n\n## 又一节 {#first}\n\n正文。\n", "utf-8"
+    )
+    report = project / "sources" / "report.yml"
+    edit(
+        report,
+        f"  - chapters/{first.name}",
+        f"  - chapters/{first.name}\n  - chapters/02-second.md",
+    )
+    line = assert_error(check(runner, project), "sources/chapters/02-second.md", "E021")
+    assert f"first at sources/chapters/{first.name}" in line
+
+
+def test_an_unclosed_directive_is_an_error_at_its_opening_line(runner, project):
+    chapter = _chapter(project)
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text + "\n::: note\n未关闭。\n\n## 后来的一节\n\n正文。\n", "utf-8")
+    line = assert_error(check(runner, project), f"sources/chapters/{chapter.name}", "E031")
+    assert "never closed" in line and f":{len(text.splitlines()) + 2}:" in line
+
+
+def test_a_directive_inside_another_is_an_error_not_dropped(runner, project):
+    chapter = _chapter(project)
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text + "\n::: note\n注。\n\n::: figure survey\n:::\n:::\n", "utf-8")
+    res = check(runner, project)
+    line = assert_error(res, f"sources/chapters/{chapter.name}", "E031")
+    assert "do not nest" in line
+    assert "closes nothing" in res.output
+
+
+def test_a_donut_over_100_percent_is_refused_by_build_too(runner, project):
+    (project / "figures" / "survey.yml").write_text(
+        'title: 态度\nkind: donut\nunit: "%"\nsource: 示例\nitems:\n'
+        "  - {id: yes, label: 同意, value: 60}\n  - {id: no, label: 不同意, value: 50}\n",
+        "utf-8",
+    )
+    res = runner.invoke(cli, ["build", "-C", str(project)])
+    assert_error(res, "figures/survey.yml", "E024")
+    assert not (project / "output").exists()
+
+
+def test_a_figure_that_failed_is_not_reported_again_at_each_binding(runner, project):
+    edit(project / "figures" / "survey.yml", "kind: bar", "kind: barr")
+    res = check(runner, project)
+    assert_error(res, "figures/survey.yml", "E014")
+    assert "E030" not in res.output
+
+
+def test_a_long_url_wraps_inside_the_margin(runner, project):
+    from pypdf import PdfReader
+
+    chapter = _chapter(project)
+    chapter.write_text(
+        chapter.read_text("utf-8") + "\n参见 https://example.org/" + "a" * 600 + " 。\n", "utf-8"
+    )
+    res = runner.invoke(cli, ["build", "-C", str(project), "--only", "pdf"])
+    assert res.exit_code == 0, res.output
+    reader = PdfReader(project / "output" / "report.pdf")
+    width = float(reader.pages[0].mediabox.width)
+    xs: list[float] = []
+    for page in reader.pages:
+        page.extract_text(
+            visitor_text=lambda t, cm, tm, *_: xs.append(tm[4]) if "aaaa" in t else None
+        )
+    assert xs and max(xs) < width
+
+
+# ── 8, 9. validation before any write; user mistakes are not internal errors ─
+
+
+def _built(runner, project) -> dict[str, bytes]:
+    res = runner.invoke(cli, ["build", "-C", str(project)])
+    assert res.exit_code == 0, res.output
+    out = project / "output"
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def _outputs(project) -> dict[str, bytes]:
+    out = project / "output"
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_failed_build_leaves_every_previous_output_untouched(runner, project):
+    before = _built(runner, project)
+    edit(project / "figures" / "survey.yml", "value: 62", "value: 63")  # charts would change
+    chapter = _chapter(project)
+    chapter.write_text(chapter.read_text("utf-8") + "\n西夏文𗀀字。\n", "utf-8")  # no font has it
+    res = runner.invoke(cli, ["build", "-C", str(project)])
+    assert res.exit_code == 2 and "E050" in res.output, res.output
+    assert _outputs(project) == before
+    assert not (project / ".reportbuild-cache" / "staging").exists()
+
+
+def test_a_folder_where_an_output_goes_is_said_before_any_work(runner, project):
+    before = _built(runner, project)
+    (project / "output" / "report.pdf").unlink()
+    (project / "output" / "report.pdf").mkdir()
+    edit(project / "figures" / "survey.yml", "value: 62", "value: 63")
+    res = runner.invoke(cli, ["build", "-C", str(project)])
+    assert res.exit_code == 2 and "output/report.pdf is a folder" in res.output, res.output
+    assert "internal error" not in res.output
+    del before["report.pdf"]
+    assert _outputs(project) == before
+
+
+@pytest.mark.parametrize("kind", ["text", "zip", "potx"])
+def test_a_template_that_is_no_presentation_is_a_user_error(runner, project, tmp_path, kind):
+    import zipfile
+
+    bad = tmp_path / "bad.pptx"
+    if kind == "text":
+        bad.write_text("not a deck", "utf-8")
+    else:
+        with zipfile.ZipFile(bad, "w") as z:
+            types = "presentationml.template.main+xml" if kind == "potx" else "x"
+            z.writestr("[Content_Types].xml", f"<Types>{types}</Types>")
+    res = runner.invoke(cli, ["build", "-C", str(project), "--template", str(bad)])
+    assert res.exit_code == 2, res.output
+    assert "internal error" not in res.output and "Traceback" not in res.output
+    assert ("save it as a .pptx" if kind == "potx" else "not a PowerPoint file") in res.output
+    assert not (project / "output").exists()
+
+
+def test_a_bad_brand_colour_is_an_error_at_its_line(runner, project):
+    edit(project / "styles" / "_brand.yml", '"#0E2A47"', '"#0E2A4G"')
+    line = assert_error(check(runner, project), "styles/_brand.yml", "E015")
+    assert "#0E2A4G" in line and "#RRGGBB" in line
+
+
+def test_an_uninstalled_brand_font_is_an_error_at_its_line_once(runner, project):
+    brand = project / "styles" / "_brand.yml"
+    brand.write_text(
+        brand.read_text("utf-8").replace("Noto Sans CJK SC", "Nonexistent Sans"), "utf-8"
+    )
+    res = runner.invoke(cli, ["build", "-C", str(project)])
+    line = assert_error(res, "styles/_brand.yml", "E015")
+    assert "'Nonexistent Sans' is not installed" in line
+    assert res.output.count("Nonexistent Sans") <= 2  # the line, and click's echo of the error
+
+
+def test_clean_keeps_a_linked_output_folder_and_other_files(runner, project, tmp_path):
+    elsewhere = tmp_path / "shared"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine", "utf-8")
+    (project / "output").symlink_to(elsewhere)
+    _built(runner, project)
+    res = runner.invoke(cli, ["clean", "-C", str(project)])
+    assert res.exit_code == 0 and "Traceback" not in res.output, res.output
+    assert (project / "output").is_symlink()
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from reportbuild.brand import load_brand
-from reportbuild.errors import BuildError, SourceError
+from reportbuild.errors import BuildError, ReportError, SourceError
 from reportbuild.fetcher import make_url_fetcher
 from reportbuild.html import render_html
 from reportbuild.load import load_project
@@ -397,7 +397,7 @@ def test_a_missing_brand_font_names_the_font_and_the_package(skeleton):
         brand.read_text(encoding="utf-8").replace("Noto Serif CJK SC", "Noto Serif CJK XX"),
         encoding="utf-8",
     )
-    with pytest.raises(BuildError, match=r"Noto Serif CJK XX.*fonts-noto-cjk"):
+    with pytest.raises(ReportError, match=r"Noto Serif CJK XX.*fonts-noto-cjk"):
         _build(skeleton, skeleton / "x.pdf")
 
 

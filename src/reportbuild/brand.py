@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportbuild import paths
-from reportbuild.errors import Problems, SourceError
-from reportbuild.yamlio import YamlSyntaxError, line_of, loads, read_text
+from reportbuild.errors import Problems, ReportError, SourceError, did_you_mean
+from reportbuild.yamlio import SourceTextError, YamlSyntaxError, line_of, loads, read_text
 
 DEFAULT_BRAND = paths.DEFAULT_BRAND
 
@@ -63,7 +64,7 @@ def brand_path(root: Path) -> Path:
     return paths.ProjectPaths(root).brand_file
 
 
-def load_brand(root: Path) -> Brand:
+def load_brand(root: Path, check_fonts: bool = True) -> Brand:
     """Read the project's brand (or the default theme's); raise SourceError with file:line."""
     from brand_yml import Brand as BrandYml
     from pydantic import ValidationError
@@ -73,8 +74,8 @@ def load_brand(root: Path) -> Brand:
     try:
         text = read_text(path)
         data = loads(text)
-    except UnicodeDecodeError:
-        problems.add(path, 1, "file is not UTF-8 text; re-save it as UTF-8", "E002")
+    except SourceTextError as exc:
+        problems.add(path, exc.line, exc.message, exc.code)
         raise SourceError(problems.items) from None
     except YamlSyntaxError as exc:
         problems.add(path, exc.line, f"{exc.message}; fix the YAML near this line", "E003")
@@ -117,8 +118,9 @@ def load_brand(root: Path) -> Brand:
                 )
                 raise SourceError(problems.items)
             logo = str(asset.resolve())
+    _check_colours(data, path, problems)
     primary = col(c.primary if c else None, "#1F3A5F")
-    return Brand(
+    brand = Brand(
         name=(b.meta.name.full if b.meta and b.meta.name else "") or "",
         primary=primary,
         secondary=col(c.secondary if c else None, "#2A7F8A"),
@@ -143,6 +145,68 @@ def load_brand(root: Path) -> Brand:
         logo=logo,
         path=str(path),
     )
+    if check_fonts:
+        _check_fonts(brand, data, path, problems)
+    problems.raise_if_errors()
+    return brand
+
+
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_ROLES = ("primary", "secondary", "tertiary", "foreground", "background", "light", "dark")
+
+
+def _check_colours(data: object, path: Path, problems: Problems) -> None:
+    """Every colour is #RGB/#RRGGBB or a palette name: a typo is an error here, at its line,
+    not a crash in the charts and the deck."""
+    color = data.get("color") if isinstance(data, dict) else None
+    if not isinstance(color, dict):
+        return
+    palette = color.get("palette") if isinstance(color.get("palette"), dict) else {}
+    for name, value in palette.items():
+        if not _HEX.match(str(value)):
+            problems.add(
+                path, palette.key_lines.get(name, 1),
+                f"brand: colour '{name}: {value}' is not a colour; write it as #RRGGBB", "E015",
+            )  # fmt: skip
+    for role in _ROLES:
+        value = color.get(role)
+        if value is None or str(value) in palette or _HEX.match(str(value)):
+            continue
+        hint = did_you_mean(str(value), palette)
+        problems.add(
+            path, color.key_lines.get(role, 1),
+            f"brand: {role} '{value}' is neither #RRGGBB nor a palette name{hint}", "E015",
+        )  # fmt: skip
+
+
+def _check_fonts(brand: Brand, data: object, path: Path, problems: Problems) -> None:
+    """The brand's families are installed (fontconfig), said by check at the family's line."""
+    from reportbuild import fonts
+
+    for family in dict.fromkeys([brand.font_base, brand.font_headings, brand.font_mono]):
+        try:
+            fonts.find(family)
+        except ReportError as exc:
+            problems.add(path, _line_of_value(data, family), exc.format_message(), "E015")
+
+
+def _line_of_value(data: object, value: str) -> int:
+    """The line where `value` is written in the brand YAML (the first), else 1."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if v == value:
+                return getattr(data, "key_lines", {}).get(k, 1)
+            found = _line_of_value(v, value)
+            if found != 1:
+                return found
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            if v == value:
+                return data.item_lines[i] if hasattr(data, "item_lines") else 1
+            found = _line_of_value(v, value)
+            if found != 1:
+                return found
+    return 1
 
 
 def _line_of_key(data: object, key: str) -> int:

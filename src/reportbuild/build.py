@@ -8,10 +8,12 @@ matplotlib or python-pptx and answers in a fraction of a second.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -400,6 +402,8 @@ def _run_job(name: str, fn: Callable, args: tuple, kwargs: dict) -> tuple:
         value = fn(*args, **kwargs)
     except ReportError as exc:
         return ("error", exc.exit_code, exc.format_message(), "")
+    except OSError as exc:  # a write failed: the message names the file
+        return ("error", 1, _cannot_write(name, exc, Path.cwd()), "")
     except Exception as exc:  # a bug in the stage: report it, keep the other outputs
         import traceback
 
@@ -412,6 +416,44 @@ def _internal(name: str, exc: BaseException) -> str:
         f"{name}: internal error {type(exc).__name__}: {exc} "
         "(a bug in reportbuild; run with -v for the traceback)"
     )
+
+
+def _cannot_write(name: str, exc: OSError, root: Path) -> str:
+    """One line for a failed write (read-only folder, a folder where a file goes, disk full)."""
+    where = Path(exc.filename) if exc.filename else None
+    if where is not None:
+        with contextlib.suppress(ValueError):
+            where = where.relative_to(root)
+    what = f"cannot write {where}" if where is not None else "cannot write the outputs"
+    return (
+        f"{name}: {what}: {exc.strerror or exc}; make the folder writable and free space, "
+        "then build again (the previous outputs are unchanged)"
+    )
+
+
+def _stage_folder(staging: Path, final: Path, figures: bool) -> None:
+    """An empty staging folder; with `figures`, a copy of output/figures to draw over (the
+    print HTML names chart files there, and charts are redrawn only where they changed)."""
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    if figures and (final / "figures").is_dir():
+        shutil.copytree(final / "figures", staging / "figures", symlinks=False)
+
+
+def _move_into(src: Path, dst: Path) -> None:
+    """Put a staged file in its place: a rename, or an atomic copy across file systems."""
+    if dst.is_dir() and not dst.is_symlink():
+        raise IsADirectoryError(21, "a folder stands where the file goes", str(dst))
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(src, dst)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        from reportbuild.atomic import atomic_path
+
+        with atomic_path(dst) as tmp:
+            shutil.copyfile(src, tmp)
 
 
 def _warm_pdf(root: Path) -> None:
@@ -574,6 +616,11 @@ def run_build(
     requested = _requested(opts.only)
     out_dir = root / OUTPUT_DIR
     cache_dir = root / CACHE_DIR
+    if "pptx" in requested:
+        template = Path(opts.template) if opts.template else _styles_template(root)
+        if template is not None:
+            _check_template(template, root)
+    _check_writable(out_dir, [OUTPUTS[a] for a in requested], root)
     manifest_path = cache_dir / "manifest.json"
 
     with BuildLock(cache_dir, opts.lock_timeout, fb.info):
@@ -601,6 +648,51 @@ def run_build(
     result = BuildResult([by_name[a] for a in shown if a in by_name], False)
     result.seconds = time.perf_counter() - t_start
     return result
+
+
+def _check_template(path: Path, root: Path) -> None:
+    """A deck template must be a PowerPoint presentation with slide layouts: said before any
+    work, not as a python-pptx traceback after the PDF was made."""
+    import zipfile
+
+    shown = path if not path.is_relative_to(root) else path.relative_to(root)
+    fix = "give a .pptx saved by PowerPoint, LibreOffice Impress or Google Slides"
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            types = z.read("[Content_Types].xml").decode("utf-8", "replace")
+    except (OSError, zipfile.BadZipFile, KeyError):
+        raise BuildError(f"template {shown}: not a PowerPoint file; {fix}", exit_code=2) from None
+    if "template.main+xml" in types:
+        raise BuildError(
+            f"template {shown}: a .potx template; open it and save it as a .pptx presentation",
+            exit_code=2,
+        )
+    if "ppt/presentation.xml" not in names:
+        raise BuildError(f"template {shown}: not a PowerPoint file; {fix}", exit_code=2)
+    if not any(n.startswith("ppt/slideLayouts/slideLayout") for n in names):
+        raise BuildError(
+            f"template {shown}: has no slide layouts; save its master with layouts", exit_code=2
+        )
+
+
+def _check_writable(out_dir: Path, names: list[str], root: Path) -> None:
+    """output/ and each output's place can take a new file (checked before any work)."""
+    probe = out_dir if out_dir.exists() else out_dir.parent
+    problems = []
+    if probe.exists() and not probe.is_dir():
+        problems.append(f"{probe.relative_to(root)} is a file; output/ must be a folder")
+    elif not os.access(probe, os.W_OK | os.X_OK):
+        problems.append(f"{probe.relative_to(root) if probe != root else '.'} is not writable")
+    for name in names:
+        target = out_dir / name
+        if name != OUTPUTS["charts"] and target.is_dir() and not target.is_symlink():
+            problems.append(f"{target.relative_to(root)} is a folder where the file goes")
+    if problems:
+        raise BuildError(
+            "cannot write the outputs: " + "; ".join(problems) + "; fix it, then build again",
+            exit_code=2,
+        )
 
 
 def _why_stale(artifact: str, entry: object, groups: dict[str, str], force: bool) -> str:
@@ -634,7 +726,11 @@ class _Build:
 
     def __init__(self, root, opts, fb, stale, manifest, groups, manifest_path):
         self.root, self.opts, self.fb, self.stale = root, opts, fb, set(stale)
-        self.out_dir = root / OUTPUT_DIR
+        # Every stage writes into the staging folder; output/ changes only once all of them
+        # succeeded (commit), so a failed build leaves the previous outputs untouched.
+        self.final_dir = root / OUTPUT_DIR
+        self.out_dir = paths.ProjectPaths(root).staging
+        self.files: dict[str, list[Path]] = {}
         self.manifest, self.groups, self.manifest_path = manifest, groups, manifest_path
         self.keys = artifact_keys(groups)
         self.outputs: list[Output] = []
@@ -649,10 +745,9 @@ class _Build:
             "size": size,
         } | ({"count": count} if count is not None else {})  # fmt: skip
         self.outputs.append(
-            Output(artifact, self.out_dir / OUTPUTS[artifact], size, True, count, seconds)
+            Output(artifact, self.final_dir / OUTPUTS[artifact], size, True, count, seconds)
         )
-        # written after each artifact: a later failure keeps what succeeded
-        _write_manifest(self.manifest_path, self.manifest)
+        self.files[artifact] = files
 
     def failed(self, exit_code: int, message: str, trace: str = "") -> None:
         if trace:
@@ -668,6 +763,8 @@ class _Build:
             yield
         except ReportError as exc:
             self.errors.append(exc)
+        except OSError as exc:
+            self.failed(1, _cannot_write(name, exc, self.root))
         except Exception as exc:
             import traceback
 
@@ -677,6 +774,14 @@ class _Build:
         # Started before loading, so their imports overlap the loading: WeasyPrint and
         # matplotlib (the charts), one process each. The deck's comes after loading (_run).
         workers: dict[str, StageWorker] = {}
+        try:
+            _stage_folder(
+                self.out_dir,
+                self.final_dir,
+                figures=bool({"charts", "html", "pdf"} & self.stale),
+            )
+        except OSError as exc:
+            raise BuildError(_cannot_write("build", exc, self.root)) from None
         if self.opts.jobs > 1:
             if "pdf" in self.stale:
                 workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root)
@@ -688,6 +793,10 @@ class _Build:
         finally:
             for w in workers.values():
                 w.close()
+        if not self.errors:
+            with self.stage("output"):
+                self._commit()
+        shutil.rmtree(self.out_dir, ignore_errors=True)
         if self.errors:
             if len(self.errors) == 1:
                 raise self.errors[0]
@@ -695,6 +804,20 @@ class _Build:
             exc.exit_code = max(e.exit_code for e in self.errors)
             raise exc
         return self.outputs
+
+    def _commit(self) -> None:
+        """Move every staged file into output/ (a rename each, after all stages succeeded), drop
+        figure files no longer drawn, then record the manifest."""
+        final, staged = self.final_dir, self.out_dir
+        for files in self.files.values():
+            for src in files:
+                _move_into(src, final / src.relative_to(staged))
+        if "charts" in self.files and (final / "figures").is_dir():
+            keep = {p.relative_to(staged) for p in self.files["charts"]}
+            for old in (final / "figures").rglob("*"):
+                if old.is_file() and old.relative_to(final) not in keep:
+                    old.unlink()
+        _write_manifest(self.manifest_path, self.manifest)
 
     def _run(self, workers: dict[str, StageWorker]) -> None:
         # Only now the heavy part: pydantic, the loader, the stages.
@@ -812,7 +935,9 @@ class _Build:
         )
         self.fb.detail(f"print HTML {len(html) // 1024} kB in {time.perf_counter() - t0:.2f}s")
         # kept for debugging layout and as the input of bench/bench.py's "WeasyPrint alone"
-        write_text(self.root / CACHE_DIR / PRINT_HTML, html)
+        # (naming the charts where they will be once the build succeeded)
+        kept = html.replace(self.out_dir.resolve().as_uri(), self.final_dir.resolve().as_uri())
+        write_text(self.root / CACHE_DIR / PRINT_HTML, kept)
         kwargs = dict(
             root=self.root, report=report, brand=brand,
             variant=self.opts.pdf_variant, bleed=self.opts.bleed,

@@ -27,7 +27,12 @@ def cli() -> None:
     "--format", "fmt", type=click.Choice(["text", "json", "github"]), default=None,
     help="Findings as text, json or github annotations [default: github in GitHub Actions].",
 )  # fmt: skip
-def check(project: Path, strict: bool, fmt: str | None) -> None:
+@click.option(
+    "--layout", is_flag=True,
+    help="Also measure the built PDF's typesetting (short lines, lone last lines, split "
+    "units, stranded headings, holes); counts go to .reportbuild-cache/typeset.json.",
+)  # fmt: skip
+def check(project: Path, strict: bool, fmt: str | None, layout: bool) -> None:
     """Validate the sources, run the editorial lints, print a one-screen summary (exit 0, or 2)."""
     from reportbuild.brand import load_brand
     from reportbuild.errors import SourceError
@@ -53,12 +58,20 @@ def check(project: Path, strict: bool, fmt: str | None) -> None:
             raise exc
         click.echo(render(exc.problems, fmt))
         raise LintFailure(f"{len(failing(exc.problems))} error(s) in the sources") from None
-    problems = run_lints(report, brand, project)
+    typeset: list = []
+    counts: dict = {}
+    if layout:
+        from reportbuild.lints.typeset import format_counts, lint_typeset
+
+        typeset, counts = lint_typeset(report, project)
+    problems = run_lints(report, brand, project, typeset)
     if problems or fmt == "json":
         click.echo(render(problems, fmt))
     summary = summarize(report)
     if summary.rsplit("\n", 1)[-1].startswith("ok:"):  # the loader's verdict; the lints' follows
         summary = summary.rsplit("\n", 1)[0]
+    if counts:
+        click.echo(format_counts(counts), err=fmt == "json")
     click.echo(f"{summary}\n{verdict(problems, strict)}", err=fmt == "json")
     if failing(problems, strict):
         raise LintFailure(f"{len(failing(problems, strict))} finding(s) fail the check")

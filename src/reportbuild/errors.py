@@ -93,6 +93,11 @@ class BuildError(ReportError):
 
     exit_code = 1
 
+    def __init__(self, message: str, exit_code: int | None = None):
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ' (did you mean …?)' suffix for a misspelt name, or ''."""

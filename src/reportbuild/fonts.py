@@ -23,12 +23,26 @@ PACKAGES = {
 }
 
 
-def package_for(family: str) -> str:
+def package_for(family: str) -> str | None:
     key = family.lower()
     for prefix, pkg in PACKAGES.items():
         if key.startswith(prefix):
             return pkg
-    return "the package that provides it"
+    return None
+
+
+def not_installed(family: str, offered: str = "") -> str:
+    """What to do about a brand font that fontconfig does not have."""
+    pkg = package_for(family)
+    how = (
+        f"install it (`apt-get install {pkg}`)"
+        if pkg
+        else "install it (`fc-list : family` lists the installed families)"
+    )
+    return (
+        f"font '{family}' is not installed (fontconfig would draw '{offered or 'nothing'}' "
+        f"instead); {how}, or name an installed family in the brand"
+    )
 
 
 @dataclass(frozen=True)
@@ -64,12 +78,7 @@ def find(family: str, bold: bool = False) -> FontFace:
     families, _, charset = rest.partition("|")
     names = [n.strip().lower() for n in families.split(",")]
     if not path or family.lower() not in names:
-        raise BuildError(
-            f"font '{family}' named by styles/_brand.yml is not installed "
-            f"(fontconfig offers '{families or 'nothing'}' instead); "
-            f"install {package_for(family)} (e.g. `apt-get install {package_for(family)}`) "
-            "or name an installed family in the brand"
-        )
+        raise BuildError(not_installed(family, families), exit_code=2)
     return FontFace(family=family, path=path, index=int(index or 0), bold=bold, charset=charset)
 
 

@@ -15,7 +15,15 @@ from reportbuild import directives, kinds, markup, model, paths
 from reportbuild import locale as locale_mod
 from reportbuild.errors import Problems, did_you_mean
 from reportbuild.locale import Locale, get_locale
-from reportbuild.yamlio import LineDict, LineList, YamlSyntaxError, line_of, loads, read_text
+from reportbuild.yamlio import (
+    LineDict,
+    LineList,
+    SourceTextError,
+    YamlSyntaxError,
+    line_of,
+    loads,
+    read_text,
+)
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -63,6 +71,8 @@ class Loader:
         self._note_defs: dict[str, markup.RawBlock] | None = None
         self._notes: dict[str, model.Footnote] = {}
         self._note_where: tuple[Path, str] = (self.root, "")
+        # heading ids are link targets in one document: unique across all chapters
+        self.heading_ids: dict[str, model.Loc] = {}
 
     # ── small helpers ──────────────────────────────────────────────────────
 
@@ -83,13 +93,8 @@ class Loader:
             return None
         try:
             return read_text(path)
-        except UnicodeDecodeError as exc:
-            self.error(
-                path,
-                getattr(exc, "line", 1),
-                "file is not UTF-8 text; re-save it as UTF-8 (without BOM)",
-                "E002",
-            )
+        except SourceTextError as exc:
+            self.error(path, exc.line, exc.message, exc.code)
             return None
 
     def yaml(self, path: Path, text: str | None = None, first_line: int = 1) -> Any:
@@ -249,6 +254,7 @@ class Loader:
                 "sec": (self.section_refs.get, lambda: list(self.section_refs)),
                 "tbl": (self._table_ref, lambda: list(self.numbers.get("table", {}))),
             },
+            broken=lambda fid: fid in self.broken,
         )
 
         cases = self._load_cases()
@@ -709,8 +715,15 @@ class Loader:
 
     def _check_syntax(self, path: Path, b: markup.RawBlock) -> None:
         entry = directives.REGISTRY.get(b.kind)
-        if entry is None:
-            name = b.args[0] if b.args else ""
+        if b.problem:
+            self.error(path, b.line, b.problem, "E031")
+        elif entry is None and not b.args:
+            self.error(
+                path, b.line,
+                "a ':::' that closes nothing; delete it, or open a directive above it", "E031",
+            )  # fmt: skip
+        elif entry is None:
+            name = b.args[0]
             known = directives.container_names()
             self.error(
                 path,
@@ -776,6 +789,16 @@ class Loader:
         except ValidationError:
             return None  # reported from the front matter checks
 
+    def _heading_id(self, hid: str, path: Path, loc: model.Loc) -> None:
+        first = self.heading_ids.setdefault(hid, loc)
+        if first is not loc:
+            self.error(
+                path, loc.line,
+                f"duplicate heading id '{hid}' (first at {first.path}:{first.line}); "
+                "give each heading its own {#id}, links and the contents would go to the first",
+                "E021",
+            )  # fmt: skip
+
     def _chapter(self, raw: dict, number: int) -> model.Chapter | None:
         path, meta = raw["path"], raw["meta"]
         self._begin_notes(raw)
@@ -785,7 +808,6 @@ class Loader:
         intro: list[model.Block] = []
         sections: list[model.Section] = []
         current: dict | None = None
-        used_ids: set[str] = set()
 
         def close() -> None:
             if current is not None:
@@ -799,14 +821,7 @@ class Loader:
                 current_blocks = []
                 sub_n = 0
                 sid = b.id or f"{raw['id']}-{len(sections) + 1}"
-                if sid in used_ids:
-                    self.error(
-                        path,
-                        b.loc.line,
-                        f"duplicate section id '{sid}'; give each heading its own {{#id}}",
-                        "E021",
-                    )
-                used_ids.add(sid)
+                self._heading_id(sid, path, b.loc)
                 current = {
                     "id": sid,
                     "title": b.title,
@@ -818,6 +833,7 @@ class Loader:
                 sub_n += 1
                 parent = current["id"] if current else raw["id"]
                 b = b.model_copy(update={"id": b.id or f"{parent}-{sub_n}"})
+                self._heading_id(b.id, path, b.loc)
             (current_blocks if current is not None else intro).append(b)
         close()
         try:

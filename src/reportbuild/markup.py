@@ -26,6 +26,9 @@ FOOTNOTE_DEF = "footnote-def"  # a RawBlock kind that is not a block: the loader
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([A-Za-z0-9_-]+)\})?\s*$")
 
 
+_HELD = "\ufffc"  # stands in for an unresolved binding while the line is checked
+
+
 def parser(allow_html: bool) -> MarkdownIt:
     """CommonMark with tables and the registered directives; raw HTML only if the project asks."""
     from reportbuild.directives import container_names
@@ -136,6 +139,8 @@ class Binder:
     errors: list[tuple[int, str]] = field(default_factory=list)
     xrefs: list[tuple[str, int]] = field(default_factory=list)
     calls: list[tuple[str, int]] = field(default_factory=list)  # footnote labels called
+    # a figure whose own file failed to load: its error is said there, not at every binding
+    broken: Callable[[str], bool] = lambda fid: False
 
     def bind(self, text: str, first_line: int) -> str:
         from reportbuild.errors import did_you_mean
@@ -143,11 +148,15 @@ class Binder:
         out = []
         for i, line in enumerate(text.split("\n")):
             lineno = first_line + i
+            unresolved: list[str] = []  # kept as typed, but not reported twice
 
-            def num(m: re.Match[str], lineno: int = lineno) -> str:
+            def num(m: re.Match[str], lineno: int = lineno, unresolved=unresolved) -> str:
                 path = m.group(1)
                 got = self.value_of(path)
                 if got is None:
+                    unresolved.append(m.group(0))
+                    if self.broken(path.split(".")[0]):
+                        return _HELD
                     self.errors.append(
                         (
                             lineno,
@@ -156,7 +165,7 @@ class Binder:
                             "write FIGURE.ITEM (or FIGURE.SERIES.CATEGORY) as in figures/",
                         )
                     )
-                    return m.group(0)
+                    return _HELD
                 return got
 
             def xref(fid: str, lineno: int = lineno) -> str:
@@ -263,6 +272,8 @@ class Binder:
                     )
                 else:
                     self.calls.append((label, lineno))
+            for typed in unresolved:
+                line = line.replace(_HELD, typed, 1)
             out.append(line)
         return "\n".join(out)
 
@@ -299,6 +310,10 @@ def render(
     return md.renderer.render(tokens, md.options, env), plain_text(tokens, soft)
 
 
+OPENER = re.compile(r"^\s*:{3,}\s*\S")
+CLOSER = re.compile(r"^\s*:{3,}\s*$")
+
+
 @dataclass
 class RawBlock:
     """A top-level piece of a Markdown body before bindings are resolved."""
@@ -311,6 +326,7 @@ class RawBlock:
     anchor: str | None = None
     args: tuple[str, ...] = ()
     body_line: int = 0  # a directive's first non-blank body line, in the file
+    problem: str = ""  # a directive written wrong (left open, another one inside it)
 
 
 def blocks_of(md: MarkdownIt, body: str, first_line: int) -> list[RawBlock]:
@@ -365,15 +381,22 @@ def blocks_of(md: MarkdownIt, body: str, first_line: int) -> list[RawBlock]:
             body_lines = lines[start + 1 : end]
             inner = "\n".join(body_lines).strip("\n")
             blank = next((k for k, ln in enumerate(body_lines) if ln.strip()), 0)
-            out.append(
-                RawBlock(
-                    name,
-                    first_line + start,
-                    text=inner,
-                    args=args,
-                    body_line=first_line + start + 1 + blank,
+            block = RawBlock(
+                name, first_line + start, text=inner, args=args,
+                body_line=first_line + start + 1 + blank,
+            )  # fmt: skip
+            nested = next((n for n in range(start + 1, end) if OPENER.match(lines[n])), None)
+            if nested is not None:
+                block.problem = (
+                    f"'{lines[nested].strip()}' (line {first_line + nested}) stands inside "
+                    f"'::: {name}': directives do not nest; close this one with ':::' first"
                 )
-            )
+            elif end >= len(lines) or not CLOSER.match(lines[end]):
+                block.problem = (
+                    f"'::: {name}' is never closed, so it takes in the rest of the file; "
+                    "end it with a line ':::'"
+                )
+            out.append(block)
             i = j
             continue
         if tok.type == "footnote_reference_open":

@@ -101,6 +101,11 @@ class ProjectPaths:
     def cache(self) -> Path:
         return self.root / CACHE
 
+    @property
+    def staging(self) -> Path:
+        """Where a build writes its outputs until all of them succeeded (then moved to output/)."""
+        return self.root / CACHE / "staging"
+
     # ── the containment check ──────────────────────────────────────────────
     def inside(self, path: Path | str) -> bool:
         """Is `path`, with every symlink followed, inside the project?"""

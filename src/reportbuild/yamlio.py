@@ -66,10 +66,17 @@ def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal | float:
     text = loader.construct_scalar(node).replace("_", "")
     try:
         value = Decimal(text)
-        # 1.0e+3 is the number 1000: kept exact, never printed in exponent form
-        return Decimal(format(value, "f")) if value.is_finite() and "e" in text.lower() else value
     except ArithmeticError:
         return float(loader.construct_yaml_float(node))
+    if value.is_finite() and abs(value.adjusted()) > MAX_NUMBER_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None, None,
+            f"'{text}' is out of range: a number in a report has at most "
+            f"{MAX_NUMBER_DIGITS} digits before or after the point",
+            node.start_mark,
+        )  # fmt: skip
+    # 1.0e+3 is the number 1000: kept exact, never printed in exponent form
+    return Decimal(format(value, "f")) if value.is_finite() and "e" in text.lower() else value
 
 
 # YAML 1.2 booleans: only true/false. `id: no` or `label: on` stay strings (the "Norway problem").
@@ -133,9 +140,62 @@ class YamlSyntaxError(Exception):
         self.message = message
 
 
+# Limits: a report's YAML is small. Past these it is a mistake or an attack (an alias "bomb"
+# expands a few lines into billions of values; deep nesting overflows the parser's stack).
+MAX_DEPTH = 32
+MAX_VALUES = 200_000  # values after aliases are expanded
+MAX_ALIASES = 1_000
+MAX_NUMBER_DIGITS = 40  # an exponent like 1e999999 would print a million digits
+
+
+def _check_limits(text: str) -> None:
+    """Walk the YAML events (no values built) and refuse nesting, alias expansion or alias
+    counts past the limits, at the line where the limit is crossed."""
+    sizes: dict[str, int] = {}  # anchor → values below it, aliases expanded
+    stack: list[list] = []  # per open collection: [anchor, values so far]
+    aliases = 0
+
+    def close(anchor: str | None, size: int, mark: yaml.Mark) -> None:
+        if anchor:
+            sizes[anchor] = size
+        if stack:
+            stack[-1][1] += size
+            if stack[0][1] > MAX_VALUES:
+                raise YamlSyntaxError(
+                    mark.line + 1,
+                    f"more than {MAX_VALUES:,} values once aliases are expanded; "
+                    "write the data out, or split it into files",
+                )
+
+    for event in yaml.parse(text, Loader=_Base):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            stack.append([event.anchor, 1])
+            if len(stack) > MAX_DEPTH:
+                raise YamlSyntaxError(
+                    event.start_mark.line + 1,
+                    f"nested more than {MAX_DEPTH} levels deep; flatten the structure",
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            anchor, size = stack.pop()
+            close(anchor, size, event.start_mark)
+        elif isinstance(event, yaml.ScalarEvent):
+            close(event.anchor, 1, event.start_mark)
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise YamlSyntaxError(
+                    event.start_mark.line + 1, f"more than {MAX_ALIASES} aliases (*name)"
+                )
+            close(None, sizes.get(event.anchor, 1), event.start_mark)
+
+
 def loads(text: str, first_line: int = 1) -> Any:
     """Parse YAML text; raise YamlSyntaxError(line, message) with a 1-based line."""
     try:
+        try:
+            _check_limits(text)
+        except YamlSyntaxError as exc:
+            raise YamlSyntaxError(exc.line + first_line - 1, f"YAML: {exc.message}") from None
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -162,14 +222,50 @@ def _shift(data: Any, by: int) -> None:
             _shift(v, by)
 
 
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+# C0/C1 control characters other than tab and line ends: invisible in an editor, and a terminal
+# escape (ESC[…) in a source would reach the outputs
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class SourceTextError(ValueError):
+    """A source file that cannot be read as text: not UTF-8, too large, a control character."""
+
+    def __init__(self, line: int, message: str, code: str = "E002"):
+        super().__init__(message)
+        self.line, self.message, self.code = line, message, code
+
+
 def read_text(path: Path) -> str:
-    """Read a source file as UTF-8; raise UnicodeDecodeError with the offending line set."""
+    """Read a source file as UTF-8 text with \\n line ends (a BOM and CRLF/CR line ends are
+    accepted as ordinary input); raise SourceTextError naming the line of a problem."""
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise SourceTextError(
+            1,
+            f"file is {size / 1048576:.1f} MB; a source file may hold at most "
+            f"{MAX_SOURCE_BYTES // 1048576} MB: split it into several files",
+        )
     raw = path.read_bytes()
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        exc.line = raw[: exc.start].count(b"\n") + 1  # type: ignore[attr-defined]
-        raise
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceTextError(line, "file is not UTF-8 text; re-save it as UTF-8") from None
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _CONTROL.search(text)
+    if bad:
+        import unicodedata
+
+        ch = bad.group()
+        name = unicodedata.name(ch, "") or {"\x07": "BELL", "\x1b": "ESCAPE"}.get(ch, "control")
+        raise SourceTextError(
+            text.count("\n", 0, bad.start()) + 1,
+            f"invisible control character U+{ord(ch):04X} ({name}); delete it",
+        )
+    return text
 
 
 def line_of(data: Any, loc: tuple[Any, ...]) -> int:

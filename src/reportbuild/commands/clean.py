@@ -6,7 +6,7 @@ import contextlib
 import shutil
 from pathlib import Path
 
-from reportbuild.build import CACHE_DIR, OUTPUT_DIR, BuildLock
+from reportbuild.build import CACHE_DIR, OUTPUT_DIR, OUTPUTS, BuildLock
 
 
 def clean_project(root: Path | str, lock_timeout: float = 600.0) -> list[str]:
@@ -18,7 +18,17 @@ def clean_project(root: Path | str, lock_timeout: float = 600.0) -> list[str]:
         return removed
     # hold the lock so that a running build is never cleaned from under its feet
     with BuildLock(cache, lock_timeout):
-        if out.exists():
+        if out.is_symlink():
+            # output/ links elsewhere (a shared drive, say): remove what a build writes there,
+            # never the link, its target or anything else in it
+            for name in OUTPUTS.values():
+                target = out / name
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                elif target.exists() or target.is_symlink():
+                    target.unlink()
+            removed.append(f"{OUTPUT_DIR}/ (the outputs in it; the link is kept)")
+        elif out.exists():
             shutil.rmtree(out)
             removed.append(f"{OUTPUT_DIR}/")
         for p in sorted(cache.iterdir()):

@@ -40,7 +40,7 @@ def diagnose(root: Path | str = ".") -> tuple[bool, list[str]]:
         ok &= v is not None
 
     try:
-        brand = load_brand(root)
+        brand = load_brand(root, check_fonts=False)  # each font gets its own row below
         families = list(dict.fromkeys([brand.font_base, brand.font_headings, brand.font_mono]))
         where = (
             f"brand {Path(brand.path).name} of {root}"
@@ -55,12 +55,10 @@ def diagnose(root: Path | str = ".") -> tuple[bool, list[str]]:
             face = fonts.find(family)
             row(True, f"font {family}", f"{face.path} (face {face.index}) [{where}]")
         except ReportError:
-            row(
-                False,
-                f"font {family}",
-                f"not installed; apt-get install {fonts.package_for(family)}",
-            )
-            apt.append(fonts.package_for(family))
+            pkg = fonts.package_for(family)
+            how = f"apt-get install {pkg}" if pkg else "install it (fc-list : family lists fonts)"
+            row(False, f"font {family}", f"not installed; {how}")
+            apt += [pkg] if pkg else []
             ok = False
 
     hb = ctypes.util.find_library("harfbuzz-subset")

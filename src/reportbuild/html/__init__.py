@@ -191,7 +191,12 @@ def _image_src(svg: Path, root: Path, mode: str) -> str:
     """file:// for WeasyPrint (through the sandbox); relative to output/ for the browser edition."""
     svg = Path(svg).resolve()
     if mode == "screen":
-        out = paths.ProjectPaths(root).output.resolve()
+        where = paths.ProjectPaths(root)
+        out = where.output.resolve()
+        # a build writes into the staging folder, moved to output/ as a whole: same relative path
+        staging = where.staging.resolve()
+        if svg.is_relative_to(staging):
+            return os.path.relpath(svg, staging).replace(os.sep, "/")
         if svg.is_relative_to(root.resolve()):  # output/report.html sits in output/
             return os.path.relpath(svg, out).replace(os.sep, "/")
     return svg.as_uri()

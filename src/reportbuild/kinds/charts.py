@@ -197,6 +197,14 @@ def _donut_check(fig: DonutFigure, report: Report) -> None:
     for it in fig.items:
         if it.value is not None and it.value < 0:
             report(("items",), f"a donut part cannot be negative ({it.value}); use bars", "E022")
+    # a whole of more than 100% cannot be drawn as one: build refuses it as check does
+    for _label, total in share_totals(fig):
+        report(
+            ("items",),
+            f"the shares add up to {total}, more than 100 (±{fig.tolerance}); check the values, "
+            "or declare the rounding with 'tolerance:'",
+            "E024",
+        )
 
 
 # ── the entries ────────────────────────────────────────────────────────────

@@ -19,8 +19,14 @@ from reportbuild.model import Report
 __all__ = ["LINTS", "LintFailure", "Problem", "failing", "problem", "run_lints"]
 
 
-def run_lints(report: Report, brand: Brand, root: Path | str) -> list[Problem]:
-    """Every lint over a loaded report, sorted by file and line; accepted findings left out."""
+def run_lints(
+    report: Report, brand: Brand, root: Path | str, extra: list[Problem] = ()
+) -> list[Problem]:
+    """Every lint over a loaded report, sorted by file and line; accepted findings left out.
+
+    `extra`: findings made elsewhere (the typesetting report of `check --layout`), filtered by
+    the same `ignore:` entries of sources/lints.yml.
+    """
     root = Path(root)
     cfg = load_config(root)
     texts = sites(report, root)
@@ -31,6 +37,7 @@ def run_lints(report: Report, brand: Brand, root: Path | str) -> list[Problem]:
         *lint_figures(report, texts, root),
         *lint_glyphs(brand, texts, root),
         *lint_layout(report, root),
+        *extra,
     ]
     kept = [p for p in found if not any(i.covers(p) for i in cfg.ignore)]
     return sorted(set(kept))

@@ -50,12 +50,6 @@ LINTS: dict[str, Lint] = {
             "a data figure has no source note, or a placeholder",
         ),
         Lint(
-            "L304",
-            "shares-not-100",
-            "error",
-            "shares of a 100% figure do not add up to 100 (± its tolerance)",
-        ),
-        Lint(
             "L305",
             "numbering-gap",
             "error",
@@ -85,6 +79,56 @@ LINTS: dict[str, Lint] = {
         ),
         Lint(
             "L502", "slide-overflow", "warning", "the deck stage reported text exceeding its shape"
+        ),
+        # the typesetting report (check --layout): measured in the built PDF
+        Lint("L600", "no-pdf-to-measure", "warning", "check --layout found no built PDF"),
+        Lint(
+            "L601",
+            "line-short-of-measure",
+            "warning",
+            "a non-final justified line ends > 0.1 em short, or stretches a space past 0.33 em",
+        ),
+        Lint(
+            "L602",
+            "lone-last-line",
+            "warning",
+            "a paragraph ends with ≤ 2 CJK characters or one word",
+        ),
+        Lint(
+            "L603",
+            "prohibited-break",
+            "warning",
+            "a line begins or ends with a mark kinsoku forbids there",
+        ),
+        Lint(
+            "L604",
+            "split-unit",
+            "warning",
+            "a break parts a number from its unit, or splits a figure reference",
+        ),
+        Lint(
+            "L605",
+            "heading-at-foot",
+            "warning",
+            "a heading in the last 15% of a page without two lines after it",
+        ),
+        Lint(
+            "L606",
+            "heading-split-phrase",
+            "warning",
+            "a heading breaks between two Han characters, not at a phrase boundary",
+        ),
+        Lint(
+            "L607",
+            "page-hole",
+            "warning",
+            "a page is more than 30% empty at the foot while its chapter goes on",
+        ),
+        Lint(
+            "L608",
+            "figure-without-source",
+            "warning",
+            "a figure or diagram is printed without a source line",
         ),
     )
 }

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from reportbuild.errors import Problem
 from reportbuild.lints.codes import LINTS, problem
-from reportbuild.yamlio import LineDict, LineList, YamlSyntaxError, line_of, loads, read_text
+from reportbuild.yamlio import (
+    LineDict,
+    LineList,
+    SourceTextError,
+    YamlSyntaxError,
+    line_of,
+    loads,
+    read_text,
+)
 
 CONFIG = "sources/lints.yml"
 # An allowance must name enough of the passage that it cannot match an unrelated one.
@@ -53,8 +61,8 @@ def load_config(root: Path | str) -> LintConfig:
 
     try:
         data = loads(read_text(path))
-    except UnicodeDecodeError:
-        bad(1, "file is not UTF-8 text; re-save it as UTF-8")
+    except SourceTextError as exc:
+        bad(exc.line, exc.message)
         return cfg
     except YamlSyntaxError as exc:
         bad(exc.line, f"{exc.message}; fix the YAML near this line")

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 from reportbuild.errors import Problem
-from reportbuild.kinds.charts import share_totals
 from reportbuild.lints.codes import problem
 from reportbuild.lints.sites import Locator, Site, blank_bindings
 from reportbuild.markup import XREF
@@ -60,18 +59,6 @@ def lint_figures(report: Report, sites: list[Site], root: Path | str) -> list[Pr
                     "write where the numbers come from in 'source:'",
                 )
             )
-        if fig.kind == "donut":  # a stacked figure's totals are the loader's E024
-            for _label, total in share_totals(fig):
-                out.append(
-                    problem(
-                        "L304",
-                        path,
-                        loc.find(path, "items:"),
-                        f"the shares of donut '{fig.id}' add up to {total}, more than 100 "
-                        f"(±{fig.tolerance}); check the values, or declare the rounding with "
-                        "'tolerance:'",
-                    )
-                )
         if not fig.number:
             uses = [
                 f"deck.yml:{s.loc.line}"

@@ -1,0 +1,533 @@
+"""L6xx: the typesetting report, read from the built PDF's glyph positions (pdfplumber).
+
+The PDF is measured as a reader sees it, not as the engine meant it: every glyph's box comes
+from the file (pdfplumber, on pdfminer.six), glyphs on one baseline make a line, and each line
+is mapped back to the source text it prints (`lints.sites`), which gives its file and line, its
+kind (body, case, quote, heading, figure source) and whether it ends a paragraph. Nothing here
+depends on WeasyPrint, so the same measure reads any PDF of the same sources (Typst's, say).
+
+What is counted (docs/typography.md, "Measured"):
+- non-final lines of justified text that stop more than 0.1 em short of their measure (L601);
+- paragraphs whose last line holds two CJK characters or fewer, or one word (L602);
+- lines that begin with a mark that may not begin one, or end with one that may not end one (L603);
+- breaks inside a number and its unit, or inside a figure reference (L604);
+- headings in the last 15 % of the text area, or broken inside a phrase (L605, L606);
+- pages more than 30 % empty at the foot when the chapter goes on (L607);
+- figures printed without a source line (L608);
+- word spaces wider than 0.33 em (counted, and L601's message names them).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from reportbuild import paths
+from reportbuild.errors import Problem
+from reportbuild.linebreak import NO_END, NO_START
+from reportbuild.lints.codes import problem
+from reportbuild.lints.sites import Site, sites
+from reportbuild.model import Report
+
+REPORT = f"{paths.CACHE}/typeset.json"
+SHORT_EM = 0.1  # a non-final line this far short of its measure is not flush
+MAX_SPACE_EM = 0.33  # the widest word space a justified line may show
+FOOT_SHARE = 0.15  # a heading in the last 15 % of the text area is stranded
+HOLE_SHARE = 0.30  # more than 30 % of the text area empty at the foot, the chapter going on
+
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+PUNCT_BREAK = set("，。、；：？！）」』”’》〉】〕,.;:?!)—-–/／ ")
+UNIT_AFTER_NUMBER = re.compile(r"[%％‰\u3400-\u9fff]")
+SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class Glyph:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    font: str
+
+
+@dataclass
+class Line:
+    page: int  # 1-based
+    glyphs: list[Glyph]
+    site: Site | None = None
+    start: int = 0  # span of the line in its site's normalized text
+    end: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(g.text for g in self.glyphs)
+
+    @property
+    def norm(self) -> str:
+        return SPACE.sub("", self.text)
+
+    @property
+    def x0(self) -> float:
+        return self.glyphs[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(g.x1 for g in self.glyphs if g.text.strip()) if self.text.strip() else self.x0
+
+    @property
+    def top(self) -> float:
+        return min(g.top for g in self.glyphs)
+
+    @property
+    def bottom(self) -> float:
+        return max(g.bottom for g in self.glyphs)
+
+    @property
+    def size(self) -> float:
+        return max(g.size for g in self.glyphs)
+
+
+@dataclass
+class Finding:
+    code: str
+    page: int
+    path: str
+    line: int
+    message: str
+
+
+@dataclass
+class TypesetReport:
+    """Counts and findings of one PDF; `counts` is what bench/ and the tests read."""
+
+    pdf: str
+    counts: dict = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        data = {"pdf": self.pdf, "counts": self.counts,
+                "findings": [asdict(f) for f in self.findings]}  # fmt: skip
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# ── reading the PDF ───────────────────────────────────────────────────────────────────
+
+
+def read_lines(pdf_path: Path) -> tuple[list[list[Line]], list[list[tuple[float, float]]]]:
+    """Lines of each page (glyphs on one baseline, split at column gaps) and, per page, the
+    (top, bottom) of everything drawn on it, for the page-fill measure."""
+    import pdfplumber
+
+    pages: list[list[Line]] = []
+    extents: list[list[tuple[float, float]]] = []
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        for n, page in enumerate(pdf.pages, 1):
+            rows: dict[tuple[float, float], list[Glyph]] = defaultdict(list)
+            for c in page.chars:
+                if not c.get("upright", True):
+                    continue
+                g = Glyph(c["text"], c["x0"], c["x1"], c["top"], c["bottom"], c["size"],
+                          c.get("fontname", ""))  # fmt: skip
+                rows[(round(c["matrix"][5], 1), round(c["size"], 1))].append(g)
+            lines: list[Line] = []
+            for (_, size), glyphs in rows.items():
+                glyphs.sort(key=lambda g: g.x0)
+                cur: list[Glyph] = []
+                for g in glyphs:
+                    # a gap wider than 1.5 em is a column gap: a label beside its text
+                    if cur and g.x0 - cur[-1].x1 > 1.5 * size:
+                        lines.append(Line(n, cur))
+                        cur = []
+                    cur.append(g)
+                if cur:
+                    lines.append(Line(n, cur))
+            lines = [ln for ln in lines if ln.text.strip()]
+            lines.sort(key=lambda ln: (round(ln.top, 0), ln.x0))
+            pages.append(lines)
+            drawn = [*page.chars, *page.rects, *page.curves, *page.lines, *page.images]
+            extents.append([(float(o["top"]), float(o["bottom"])) for o in drawn])
+    return pages, extents
+
+
+# ── mapping lines to the sources ──────────────────────────────────────────────────────
+
+
+class Corpus:
+    """Every site's text without white space, end to end; a line is found by its text."""
+
+    def __init__(self, items: list[Site]):
+        self.sites = items
+        parts: list[str] = []
+        self.starts: list[int] = []
+        self.breaks: list[set[int]] = []  # paragraph ends (offsets in the site's own text)
+        pos = 0
+        for s in items:
+            norm, ends, i = [], set(), 0
+            for para in s.text.split("\n"):
+                p = SPACE.sub("", para)
+                norm.append(p)
+                i += len(p)
+                ends.add(i)
+            text = "".join(norm)
+            self.starts.append(pos)
+            self.breaks.append(ends)
+            parts.append(text + "\x00")
+            pos += len(text) + 1
+        self.text = "".join(parts)
+        self.whole: dict[str, int] = {}  # a site's whole text → where it starts (labels, names)
+        for i, s in enumerate(items):
+            self.whole.setdefault(SPACE.sub("", s.text), self.starts[i])
+
+    def site_at(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def find(self, needle: str, start: int = 0) -> int:
+        return self.text.find(needle, start) if needle else -1
+
+
+def map_lines(pages: list[list[Line]], corpus: Corpus) -> None:
+    """Give each line its site and span; short lines follow the line before them."""
+    prev_end = 0
+    for lines in pages:
+        for ln in lines:
+            n = ln.norm
+            if n.endswith(("-", "\u2010")) and len(n) > 1 and n[-2].isalpha():
+                n = n[:-1]  # a hyphen added where the line breaks a word
+            at = corpus.whole.get(n, -1)
+            if at >= 0:
+                pass
+            elif len(n) >= 6 or prev_end:
+                # where the text goes on from the line before (the next line of a paragraph)
+                if corpus.text.startswith(n, prev_end):
+                    at = prev_end
+                elif len(n) >= 4:
+                    at = corpus.find(n, prev_end)
+                    if at < 0 or at - prev_end > 4000:
+                        at = corpus.find(n)
+            elif len(n) >= 2:
+                at = corpus.find(n)
+            if at < 0 and len(n) >= 8:
+                # a run-in head (“平台搭建：”) set before its text: drop up to 12 characters
+                for k in range(1, min(13, len(n) - 5)):
+                    at = corpus.find(n[k:])
+                    if at >= 0:
+                        n = n[k:]
+                        ln.glyphs = _drop(ln.glyphs, k)
+                        break
+            if at < 0:
+                continue
+            i = corpus.site_at(at)
+            ln.site = corpus.sites[i]
+            ln.start = at - corpus.starts[i]
+            ln.end = ln.start + len(n)
+            prev_end = at + len(n)
+
+
+def _drop(glyphs: list[Glyph], k: int) -> list[Glyph]:
+    """The glyphs after the first `k` non-space ones."""
+    seen = 0
+    for i, g in enumerate(glyphs):
+        if seen == k and g.text.strip():
+            return glyphs[i:]
+        seen += bool(g.text.strip())
+    return glyphs
+
+
+def _source_line(ln: Line) -> tuple[str, int]:
+    site = ln.site
+    if site is None:
+        return "", 0
+    head = ln.norm[:6]
+    # the first characters of the line, searched in the source as written
+    src = SPACE.sub(" ", site.source)
+    pattern = r"\s*".join(re.escape(ch) for ch in head)
+    m = re.search(pattern, site.source)
+    if m and src:
+        return site.path, site.line_at(m.start())
+    return site.path, site.line
+
+
+# ── what kind of text a line is ───────────────────────────────────────────────────────
+
+
+def justified(site: Site) -> bool:
+    """Running text set justified by the theme: prose, summaries, cases, quotes, profiles."""
+    w = site.where
+    if w.endswith((" title", " organisation", " name", " link", " heading", " note")):
+        return False
+    return (
+        w.endswith((" prose", " summary", " profile"))
+        or w.startswith("case ")
+        or (w.startswith("quote ") and "(" in w)
+    )
+
+
+def is_heading(site: Site) -> bool:
+    w = site.where
+    return w.endswith((" heading",)) or (
+        w.endswith(" title")
+        and w.startswith(("section ", "chapter ", "case ", "page ", "core points"))
+    )
+
+
+# ── the measure ───────────────────────────────────────────────────────────────────────
+
+
+def measure(pdf_path: Path, report: Report, root: Path, labels: list[str] | None = None):
+    """The typesetting report of `pdf_path` (a PDF built from `report`)."""
+    root = Path(root)
+    items = sites(report, root)
+    corpus = Corpus(items)
+    index = {id(s): i for i, s in enumerate(items)}
+    pages, extents = read_lines(pdf_path)
+    map_lines(pages, corpus)
+    out = TypesetReport(pdf=str(pdf_path))
+    labels = labels if labels is not None else [f.label for f in report.figures.values() if f.label]
+
+    def final(ln: Line) -> bool:
+        return ln.end in corpus.breaks[index[id(ln.site)]] if ln.site else True
+
+    def first(ln: Line) -> bool:
+        return ln.start == 0 or ln.start in corpus.breaks[index[id(ln.site)]] if ln.site else True
+
+    def add(code: str, ln: Line, message: str) -> None:
+        path, line = _source_line(ln)
+        out.findings.append(Finding(code, ln.page, path or "output/report.pdf", line, message))
+
+    # the measure of a column: the right edge of the longest line with the same left edge
+    # (continuation lines), size and page side, or of the same text on the same page
+    right: dict[tuple, float] = defaultdict(float)
+    by_site_page: dict[tuple, float] = defaultdict(float)
+    body = [ln for lines in pages for ln in lines if ln.site and justified(ln.site)]
+    for ln in body:
+        by_site_page[(id(ln.site), ln.page)] = max(by_site_page[(id(ln.site), ln.page)], ln.x1)
+        if not first(ln):
+            key = (ln.page % 2, round(ln.size, 1), round(ln.x0))
+            right[key] = max(right[key], ln.x1)
+
+    # a line is known to be non-final when the next line found carries its text on
+    continued: set[int] = set()
+    ordered = [ln for lines in pages for ln in lines if ln.site]
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if a.site is b.site and b.start == a.end:
+            continued.add(id(a))
+
+    judged = flush = 0
+    spaces_over = 0
+    widest_space = 0.0
+    short_lines: list[float] = []
+    for ln in body:
+        size = ln.size
+        if not final(ln):
+            if id(ln) not in continued:
+                continue
+            edge = by_site_page[(id(ln.site), ln.page)]
+            if not first(ln):
+                edge = max(edge, right[(ln.page % 2, round(size, 1), round(ln.x0))])
+            short = (edge - ln.x1) / size
+            judged += 1
+            if short <= SHORT_EM:
+                flush += 1
+            else:
+                short_lines.append(short)
+                add("L601", ln, f"line short of the measure by {short:.2f} em: “{ln.text[-12:]}”")
+            widest = _widest_space(ln)
+            widest_space = max(widest_space, widest)
+            if widest > MAX_SPACE_EM:
+                spaces_over += 1
+                add("L601", ln, f"a word space stretched to {widest:.2f} em: “{ln.text[:24]}”")
+        else:
+            n = ln.norm
+            cjk = len(CJK.findall(n))
+            words = len(ln.text.split())
+            lone = cjk <= 2 if HAN.search(ln.site.text) else words <= 1
+            if lone and not first(ln):
+                add("L602", ln, f"the paragraph's last line holds only “{n}”")
+
+    prohibited = split = 0
+    all_lines = [
+        ln
+        for lines in pages
+        for ln in lines
+        if ln.site and (justified(ln.site) or is_heading(ln.site))
+    ]
+    for a, b in zip(all_lines, all_lines[1:], strict=False):
+        if a.site is not b.site or final(a) or b.start != a.end:
+            continue
+        ta, tb = a.norm, b.norm
+        if tb[:1] in NO_START and not tb.startswith(("——", "……")):
+            prohibited += 1
+            add("L603", b, f"line begins with “{tb[:1]}”, which may not begin a line")
+        elif ta[-1:] in NO_END:
+            prohibited += 1
+            add("L603", a, f"line ends with “{ta[-1:]}”, which may not end a line")
+        joined = ta[-12:] + tb[:12]
+        cut = len(ta[-12:])
+        if ta[-1:].isdigit() and UNIT_AFTER_NUMBER.match(tb[:1]):
+            split += 1
+            add("L604", a, f"a number is parted from its unit: “{ta[-6:]}|{tb[:4]}”")
+            continue
+        for label in labels:
+            lab = SPACE.sub("", label)
+            for m in re.finditer(r"（?[^（）]{0,2}" + re.escape(lab) + r"）?", joined):
+                if m.start() < cut < m.end() and lab in m.group(0):
+                    split += 1
+                    add("L604", a, f"a figure reference is broken: “{ta[-6:]}|{tb[:6]}”")
+                    break
+            else:
+                continue
+            break
+
+    # headings: stranded at the foot, or broken inside a phrase
+    tops = [ln.top for lines in pages for ln in lines if ln.site and justified(ln.site)]
+    bottoms = [ln.bottom for lines in pages for ln in lines if ln.site and justified(ln.site)]
+    area_top = min(tops, default=0.0)
+    area_bottom = max(bottoms, default=0.0)
+    area = max(area_bottom - area_top, 1.0)
+    at_foot = split_heads = 0
+    for lines in pages:
+        heads = [ln for ln in lines if ln.site and is_heading(ln.site)]
+        running = [ln for ln in lines if ln.site and justified(ln.site)]
+        # contents and chapter openers list titles; they are not headings in the flow
+        listing = len(heads) > len(running)
+        for ln in [] if listing else heads:
+            after = [o for o in lines if o.top > ln.bottom and o.site and justified(o.site)]
+            if (ln.top - area_top) / area > 1 - FOOT_SHARE and len(after) < 2:
+                at_foot += 1
+                add("L605", ln, f"heading at the foot of the page: “{ln.norm[:20]}”")
+        for a, b in zip(heads, heads[1:], strict=False):
+            if a.site is b.site and b.start == a.end and a.end:
+                last, nxt = a.text.rstrip(), b.text.lstrip()
+                if (
+                    last[-1:] in PUNCT_BREAK
+                    or a.text.endswith(" ")
+                    or not (HAN.match(last[-1:]) and HAN.match(nxt[:1]))
+                ):
+                    continue
+                split_heads += 1
+                add("L606", a, f"heading broken inside a phrase: “{last[-4:]}|{nxt[:4]}”")
+
+    # pages with a hole at the foot while the chapter goes on
+    holes = 0
+    part, count = {}, 0  # sites in reading order; a chapter or front/back page opens a part
+    for s in items:
+        count += _opens_part(s)
+        part[id(s)] = count
+    for n, lines in enumerate(pages, 1):
+        body_lines = [ln for ln in lines if ln.site and justified(ln.site)]
+        following = (
+            [ln for ln in pages[n] if ln.site and justified(ln.site)] if n < len(pages) else []
+        )
+        if not body_lines or not following:
+            continue
+        if part[id(body_lines[-1].site)] != part[id(following[0].site)]:
+            continue  # the chapter (or page) ends here: white space is its due
+        # the lowest thing drawn in the text area (running heads and folios lie outside it)
+        inside = [b for t, b in extents[n - 1] if t >= area_top - 6 and b <= area_bottom + 6]
+        low = min(max(inside, default=area_top), area_bottom)
+        empty = (area_bottom - low) / area
+        if empty > HOLE_SHARE:
+            holes += 1
+            add("L607", body_lines[-1], f"page {n} is {empty:.0%} empty at the foot, the text "
+                "going on overleaf")  # fmt: skip
+
+    # figures printed without a source line
+    printed = {ln.site.where.split()[1] for lines in pages for ln in lines
+               if ln.site and ln.site.where.startswith("figure ")}  # fmt: skip
+    no_source = 0
+    for fid, fig in report.figures.items():
+        if fid in printed and fig.number and not (fig.source or "").strip():
+            no_source += 1
+            what = f"figure {fig.label or fid} is printed without a source"
+            out.findings.append(Finding("L608", 0, fig.loc.path, fig.loc.line, what))
+
+    mapped = sum(1 for lines in pages for ln in lines if ln.site)
+    total = sum(len(lines) for lines in pages)
+    out.counts = {
+        "pages": len(pages),
+        "lines": total,
+        "lines_mapped": mapped,
+        "justified_nonfinal": judged,
+        "flush": flush,
+        "flush_share": round(flush / judged, 4) if judged else 1.0,
+        "short_max_em": round(max(short_lines, default=0.0), 2),
+        "widest_space_em": round(widest_space, 3),
+        "spaces_over_033em": spaces_over,
+        "lone_last_lines": sum(1 for f in out.findings if f.code == "L602"),
+        "prohibited_breaks": prohibited,
+        "split_units": split,
+        "headings_at_foot": at_foot,
+        "headings_split": split_heads,
+        "holes": holes,
+        "figures_without_source": no_source,
+    }
+    return out
+
+
+def _opens_part(site: Site) -> bool:
+    w = site.where
+    return (
+        w.startswith(("chapter ", "page ")) and w.endswith(" title")
+    ) or w == "core points title"
+
+
+def _widest_space(ln: Line) -> float:
+    """The widest gap (in em) that holds a space glyph, between the characters around it."""
+    g = ln.glyphs
+    widest = 0.0
+    for i, x in enumerate(g):
+        if x.text == " " and 0 < i < len(g) - 1 and g[i - 1].text != " ":
+            j = i
+            while j < len(g) and g[j].text == " ":
+                j += 1
+            if j < len(g):
+                widest = max(widest, (g[j].x0 - g[i - 1].x1) / x.size)
+    return widest
+
+
+# ── the lint: findings as problems ────────────────────────────────────────────────────
+
+
+def lint_typeset(report: Report, root: Path | str, pdf: Path | None = None) -> tuple[list, dict]:
+    """Measure the built PDF; write the report (for bench/) and return (problems, counts)."""
+    from reportbuild.atomic import write_text
+
+    root = Path(root)
+    pdf = pdf or paths.ProjectPaths(root).output / "report.pdf"
+    if not pdf.is_file():
+        return [
+            problem("L600", "output/report.pdf", 0, "no PDF to measure; run reportbuild build")
+        ], {}
+    result = measure(pdf, report, root)
+    with contextlib.suppress(OSError):  # a read-only project is still measured
+        write_text(root / REPORT, result.to_json())
+    found: list[Problem] = []
+    for f in result.findings:
+        where = f"page {f.page}: " if f.page else ""
+        found.append(problem(f.code, f.path, f.line, f"{where}{f.message}"))
+    return found, result.counts
+
+
+def format_counts(counts: dict) -> str:
+    """The typesetting report's counts as a few lines for the terminal."""
+    c = counts
+    return "\n".join((
+        f"typesetting ({c['pages']} pages, {c['lines_mapped']}/{c['lines']} lines found in the "
+        "sources):",
+        f"  justified non-final lines flush: {c['flush']}/{c['justified_nonfinal']} "
+        f"({c['flush_share']:.1%}); worst {c['short_max_em']} em short; widest word space "
+        f"{c['widest_space_em']} em ({c['spaces_over_033em']} over 0.33 em)",
+        f"  lone last lines {c['lone_last_lines']}, prohibited breaks {c['prohibited_breaks']}, "
+        f"split units/references {c['split_units']}",
+        f"  headings at a page's foot {c['headings_at_foot']}, split inside a phrase "
+        f"{c['headings_split']}; pages >30% empty mid-chapter {c['holes']}; figures without "
+        f"a source {c['figures_without_source']}",
+    ))  # fmt: skip

@@ -1,0 +1,111 @@
+"""The typesetting report (`check --layout`): measured in built PDFs, Chinese and English."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reportbuild.brand import load_brand
+from reportbuild.cli import cli
+from reportbuild.commands.new import new_project
+from reportbuild.html import render_html
+from reportbuild.lints.typeset import REPORT, measure
+from reportbuild.load import load_project
+from reportbuild.pdf import write_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+IGNORE = shutil.ignore_patterns("output", ".reportbuild-cache")
+
+# running English text for the English project: the README's own sentences, enough of them to
+# fill justified lines (a new project's chapter has one sentence)
+ENGLISH = """
+## Setting long paragraphs
+
+An editorial team keeps a research report as plain, reviewable files, and one command turns them
+into a branded print PDF for distribution, a PowerPoint briefing deck of the core points, key
+findings and strategies with native, editable charts, and an HTML preview that refreshes while
+they edit. Continuous integration proves on every change that all of it still builds and is
+consistent with itself.
+
+The tool is general: a second report with other chapters, cases and charts needs no code change.
+Every error names the file and line it comes from and says what to do; all errors of a run are
+reported together, and a failed build leaves the previous outputs untouched. Outputs are
+byte-identical when nothing changed, so that a reviewer sees only the differences that matter.
+
+Numbers in prose that also appear in a figure are bound to the figure's data, so that the text
+and the chart cannot disagree; the lints flag a literal number that contradicts a figure, a
+passage repeated in two places, a figure that no paragraph refers to and a character that the
+brand fonts cannot draw.
+"""
+
+
+def _build(root: Path) -> Path:
+    report, brand = load_project(root), load_brand(root)
+    out = root / "output" / "report.pdf"
+    write_pdf(render_html(report, brand, {}), out, root=root, report=report, brand=brand)
+    return out
+
+
+@pytest.fixture(scope="module")
+def chinese(tmp_path_factory):
+    root = tmp_path_factory.mktemp("zh")
+    for part in ("sources", "figures", "styles"):
+        shutil.copytree(ROOT / part, root / part, ignore=IGNORE)
+    pdf = _build(root)
+    report = load_project(root)
+    return root, report, measure(pdf, report, root)
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory):
+    root = new_project(tmp_path_factory.mktemp("en") / "report", "en-US")
+    chapter = next((root / "sources" / "chapters").glob("*.md"))
+    chapter.write_text(chapter.read_text(encoding="utf-8") + ENGLISH, encoding="utf-8")
+    pdf = _build(root)
+    report = load_project(root)
+    return root, report, measure(pdf, report, root)
+
+
+@pytest.mark.parametrize("which", ["chinese", "english"])
+def test_lines_are_found_in_the_sources(which, request):
+    _root, _report, result = request.getfixturevalue(which)
+    c = result.counts
+    assert c["lines_mapped"] >= 0.5 * c["lines"]
+    assert c["justified_nonfinal"] >= (150 if which == "chinese" else 8)
+    assert c["flush"] <= c["justified_nonfinal"]
+
+
+@pytest.mark.parametrize("which", ["chinese", "english"])
+def test_every_finding_names_a_source_file_and_line(which, request):
+    root, _report, result = request.getfixturevalue(which)
+    for f in result.findings:
+        assert (root / f.path).is_file(), f
+        assert f.line > 0, f
+        if f.code != "L608":
+            assert f.page > 0, f
+
+
+def test_figures_without_source_are_the_models(chinese):
+    _root, report, result = chinese
+    bare = {f.loc.path for f in report.figures.values() if f.number and not f.source}
+    assert {f.path for f in result.findings if f.code == "L608"} == bare
+    assert result.counts["figures_without_source"] == len(bare)
+
+
+def test_english_lines_are_measured_as_words(english):
+    _root, _report, result = english
+    # English lines are judged by their word spaces, not by CJK characters
+    assert 0.15 < result.counts["widest_space_em"] < 1.0
+
+
+def test_check_layout_prints_and_writes_the_counts(english):
+    root, _report, _result = english
+    out = CliRunner().invoke(cli, ["check", "-C", str(root), "--layout"])
+    assert "justified non-final lines flush" in out.output
+    data = json.loads((root / REPORT).read_text(encoding="utf-8"))
+    assert data["counts"]["justified_nonfinal"] >= 8
+    assert all({"code", "page", "path", "line", "message"} <= set(f) for f in data["findings"])
