@@ -7,7 +7,11 @@ every scenario twice: timed, then with a memory sampler (which takes CPU from a 
 both cores). The deck's font widths are cached per machine (~/.cache/reportbuild), as
 fontconfig caches fonts: "cold" means a new project on a machine that has built before.
 
-    .venv/bin/python bench/bench.py [-C PROJECT] [-n RUNS] [--keep]
+    .venv/bin/python bench/bench.py [-C PROJECT] [-n RUNS] [--keep] [--baseline SRC]
+
+`--baseline SRC` (a `src/` folder of another version, e.g. from `git archive main src`) adds an
+A/B pair: each round runs that version's cold build and chapter edit right beside this one's,
+so both see the same machine load.
 """
 
 from __future__ import annotations
@@ -106,6 +110,21 @@ def run(cmd: list[str], env: dict[str, str], expect: str = "", sample: bool = Fa
     return wall, usage.ru_maxrss / 1024, peak_tree / 1024
 
 
+def frozen_tool(src: Path, dest: Path) -> dict[str, str]:
+    """A frozen, compiled copy of the tool in src/ (edits to it during a run must not turn a
+    no-op into a build); the environment that runs it."""
+    shutil.copytree(
+        Path(src) / "reportbuild", dest / "reportbuild",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )  # fmt: skip
+    # compiled now, as pip compiles an installed package: not inside the first timed build
+    compileall.compile_dir(dest, quiet=1)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, PYTHONPATH=str(dest))
+    # measure what users get: Python caching bytecode (some sandboxes turn that off)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def _edit_chapter(project: Path, i: int) -> None:
     chapter = sorted((project / "sources" / "chapters").glob("*.md"))[0]
     with open(chapter, "a", encoding="utf-8") as f:
@@ -139,6 +158,8 @@ def main() -> None:
     ap.add_argument("-C", "--project", type=Path, default=ROOT, help="report project to copy")
     ap.add_argument("-n", "--runs", type=int, default=5, help="runs per scenario (median)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary copy")
+    ap.add_argument("--baseline", type=Path, help="src/ of another version: A/B cold builds")
+    ap.add_argument("--only", help="build one output (pdf, pptx, html, charts) instead of all")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="reportbuild-bench-"))
@@ -147,19 +168,15 @@ def main() -> None:
     for part in ("sources", "figures", "styles"):
         if (args.project / part).is_dir():
             shutil.copytree(args.project / part, project / part)
-    # a frozen copy of the tool: edits to src/ during the run must not turn a no-op into a build
-    shutil.copytree(
-        ROOT / "src" / "reportbuild", work / "src" / "reportbuild",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )  # fmt: skip
-    # compiled now, as pip compiles an installed package: not inside the first timed build
-    compileall.compile_dir(work / "src", quiet=1)
-    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, PYTHONPATH=str(work / "src"))
-    # measure what users get: Python caching bytecode (some sandboxes turn that off)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = frozen_tool(ROOT / "src", work / "src")
+    base_env = frozen_tool(args.baseline, work / "base") if args.baseline else None
     build = [sys.executable, "-m", "reportbuild", "build", "-C", str(project), "-q"]
+    build += ["--only", args.only] if args.only else []
     results: dict[str, list[tuple[float, float, float]]] = {}
-    digests: dict[str, set[str]] = {"report.pdf": set(), "summary.pptx": set()}
+    names = {"pdf": ["report.pdf"], "pptx": ["summary.pptx"]}.get(args.only or "", [])
+    digests: dict[str, set[str]] = {
+        n: set() for n in (names if args.only else ["report.pdf", "summary.pptx"])
+    }
 
     def clean() -> None:
         shutil.rmtree(project / "output", ignore_errors=True)
@@ -174,7 +191,7 @@ def main() -> None:
 
     timed: dict[str, list[float]] = {}
 
-    def record(name: str, cmd: list[str], expect: str = "", sample: bool = False) -> None:
+    def record(name: str, cmd: list[str], expect: str = "", sample: bool = False, env=env) -> None:
         wall, rss, tree = run(cmd, env, expect, sample)
         if sample:
             results.setdefault(name, []).append((wall, rss, tree))
@@ -193,6 +210,12 @@ def main() -> None:
         # Each round runs its scenarios twice: timed, then with the memory sampler.
         for i in range(args.runs):
             for sample in (False, True):
+                if base_env is not None:  # A/B: the other version first, on the same files
+                    restore()
+                    clean()
+                    record("cold build (baseline)", build, sample=sample, env=base_env)
+                    _edit_chapter(project, 2 * i + sample)
+                    record("edit one chapter (baseline)", build, sample=sample, env=base_env)
                 restore()
                 clean()
                 record("cold build", build, sample=sample)

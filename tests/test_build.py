@@ -320,7 +320,6 @@ def test_a_chart_drawn_at_another_size_than_announced_is_an_error(tmp_path, monk
         paths=(printed,),
         sizes=lambda: {str(printed): ("100", "50")},  # not what was drawn
         drawn=lambda: None,
-        may_write=lambda: None,
     )
     report, brand = load_project(root), load_brand(root)
     out = root / "output" / "report.pdf"
@@ -352,3 +351,30 @@ def test_the_fetcher_serves_stand_ins_for_pending_files_only(tmp_path):
     outside.write_text("<svg/>")
     with pytest.raises(BuildError, match="outside the project"):
         fetch(outside.as_uri())  # a stand-in opens no other door
+
+
+def test_a_pdf_alone_draws_only_what_the_pdf_uses(tmp_path, monkeypatch):
+    """--only pdf draws the print SVGs, not the outlined SVGs and PNGs; a figure redrawn for the
+    PDF alone loses its older files, so the next build that needs them draws them anew."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    root = new_project(tmp_path / "r")
+    figures = root / "output" / "figures"
+    result = run_build(root, BuildOptions(verbosity=0, only="pdf"))
+    assert [o.artifact for o in result.outputs] == ["pdf"]
+    assert (figures / ".print" / "survey.svg").is_file()
+    assert not list(figures.glob("*.png")) and not list(figures.glob("*.svg"))
+    pdf = (root / "output" / "report.pdf").read_bytes()
+
+    result = run_build(root, BuildOptions(verbosity=0))
+    assert sorted(o.artifact for o in result.outputs if o.built) == ["charts", "html", "pptx"]
+    assert (root / "output" / "report.pdf").read_bytes() == pdf  # up to date: not redrawn
+    assert (figures / "survey.png").is_file() and (figures / "survey.svg").is_file()
+
+    fig = root / "figures" / "survey.yml"
+    fig.write_text(fig.read_text(encoding="utf-8").replace("示例问卷调查", "另一调查"), "utf-8")
+    run_build(root, BuildOptions(verbosity=0, only="pdf"))
+    assert "另一调查" in (figures / ".print" / "survey.svg").read_text(encoding="utf-8")
+    assert not (figures / "survey.png").exists() and not (figures / "survey.svg").exists()
+    result = run_build(root, BuildOptions(verbosity=0, only="charts"))
+    assert [o.artifact for o in result.outputs if o.built] == ["charts"]
+    assert (figures / "survey.png").is_file() and (figures / "survey.svg").is_file()

@@ -390,3 +390,12 @@ def test_clean_keeps_a_linked_output_folder_and_other_files(runner, project, tmp
     assert res.exit_code == 0 and "Traceback" not in res.output, res.output
     assert (project / "output").is_symlink()
     assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
+
+
+def test_a_core_point_id_used_twice_is_an_error(runner, project):
+    points = project / "sources" / "core-points.yml"
+    points.write_text(
+        points.read_text("utf-8") + "  - id: first\n    title: 又一个\n    text: 说明。\n", "utf-8"
+    )
+    line = assert_error(check(runner, project), "sources/core-points.yml", "E021")
+    assert "duplicate core point id 'first'" in line

@@ -316,7 +316,13 @@ def test_overflowing_content_is_reported(tmp_path, epoch):
     saved = json.loads(
         (root / ".reportbuild-cache" / "pdf-layout.json").read_text(encoding="utf-8")
     )
-    assert saved == [{"message": m} for m in result.overflow]
+    assert [e["message"] for e in saved] == result.overflow
+    # `check` names the source line the overflowing text was written on, not the report file
+    from reportbuild.lints.layout import lint_layout
+
+    findings = lint_layout(load_project(root), root)
+    assert findings and all(f.code == "L501" for f in findings)
+    assert all(f.path.startswith("sources/") and f.path.endswith(".md") for f in findings), findings
 
 
 def test_text_pushed_into_the_bottom_margin_is_reported(tmp_path, epoch):

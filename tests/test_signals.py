@@ -72,3 +72,4 @@ def test_ctrl_c_or_sigterm_says_one_line_and_leaves_nothing(project, sig, code):
     assert _until(lambda: not _group(proc.pid), 2.0)
     leftovers = [p for p in project.rglob("*") if ".tmp" in p.name or p.name.startswith(".tmp")]
     assert not leftovers
+    assert not (project / ".reportbuild-cache" / "staging").exists(), "staged files left behind"

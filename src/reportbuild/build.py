@@ -358,7 +358,6 @@ def _pdf_job(
             paths=tuple(pending or ()),
             sizes=_expect("sizes"),
             drawn=_expect("svgs"),
-            may_write=_expect("write"),
         )
     res = write_pdf(html, out, **kwargs)
     return res.pages, list(getattr(res, "overflow", None) or [])
@@ -370,9 +369,11 @@ def _tell_parent(kind: str, payload: object = None) -> None:
         _INBOX.send(("news", kind, payload))
 
 
-def _charts_job(report, brand, out_dir: Path, chart_plan) -> dict:
+def _charts_job(report, brand, out_dir: Path, chart_plan, split: bool = True) -> dict:
     """Draw the charts, telling the parent when their sizes are known and when the print SVGs
-    are written (it passes both on to the PDF); from then on at lower priority."""
+    are written (it passes both on to the PDF); from then on at lower priority. `split`: the
+    outlined SVGs and PNGs in two processes (when no PDF is drawn beside them on the other
+    core)."""
     from reportbuild.charts import render_all
 
     def sizes(known: dict) -> None:
@@ -384,7 +385,7 @@ def _charts_job(report, brand, out_dir: Path, chart_plan) -> dict:
         lower_priority(BACKGROUND_NICE)
 
     return render_all(
-        report, brand, out_dir, on_sizes=sizes, on_svgs=svgs, chart_plan=chart_plan, split=True
+        report, brand, out_dir, on_sizes=sizes, on_svgs=svgs, chart_plan=chart_plan, split=split
     )
 
 
@@ -416,6 +417,14 @@ def _internal(name: str, exc: BaseException) -> str:
         f"{name}: internal error {type(exc).__name__}: {exc} "
         "(a bug in reportbuild; run with -v for the traceback)"
     )
+
+
+def _shared_imports() -> None:
+    """What this process and the PDF and chart workers all import (pydantic with the model, the
+    brand, the figures' data): imported before they fork, it is imported and held once."""
+    import reportbuild.brand
+    import reportbuild.figdata
+    import reportbuild.model  # noqa: F401
 
 
 def _cannot_write(name: str, exc: OSError, root: Path) -> str:
@@ -731,6 +740,7 @@ class _Build:
         self.final_dir = root / OUTPUT_DIR
         self.out_dir = paths.ProjectPaths(root).staging
         self.files: dict[str, list[Path]] = {}
+        self.dropped: list[Path] = []  # files to remove from output/ (relative to it)
         self.manifest, self.groups, self.manifest_path = manifest, groups, manifest_path
         self.keys = artifact_keys(groups)
         self.outputs: list[Output] = []
@@ -783,20 +793,23 @@ class _Build:
         except OSError as exc:
             raise BuildError(_cannot_write("build", exc, self.root)) from None
         if self.opts.jobs > 1:
+            _shared_imports()  # once, here: the workers forked below inherit them
             if "pdf" in self.stale:
                 workers["pdf"] = StageWorker("pdf", _warm_pdf, self.root)
             # the figures changed (else the chart stage only checks its files, here, quickly)
             if "charts" in self.stale:
                 workers["charts"] = StageWorker("charts", _warm_charts, self.root)
         try:
-            self._run(workers)
-        finally:
-            for w in workers.values():
-                w.close()
-        if not self.errors:
-            with self.stage("output"):
-                self._commit()
-        shutil.rmtree(self.out_dir, ignore_errors=True)
+            try:
+                self._run(workers)
+            finally:
+                for w in workers.values():
+                    w.close()
+            if not self.errors:
+                with self.stage("output"):
+                    self._commit()
+        finally:  # failed, interrupted or done: no staged file stays behind
+            shutil.rmtree(self.out_dir, ignore_errors=True)
         if self.errors:
             if len(self.errors) == 1:
                 raise self.errors[0]
@@ -817,6 +830,8 @@ class _Build:
             for old in (final / "figures").rglob("*"):
                 if old.is_file() and old.relative_to(final) not in keep:
                     old.unlink()
+        for rel in self.dropped:
+            (final / rel).unlink(missing_ok=True)
         _write_manifest(self.manifest_path, self.manifest)
 
     def _run(self, workers: dict[str, StageWorker]) -> None:
@@ -859,7 +874,7 @@ class _Build:
         # the charts stage has passed on "sizes" and "svgs" (render_all always tells) unless it
         # failed: then the PDF must not be written
         if pdf is not None and pdf_sent and charts is None:
-            pdf.abort()
+            pdf.abort()  # its file is in the staging folder, which goes
             pdf_sent = False
         if charts is not None and "pdf" in self.stale and pdf is None:
             with self.stage("pdf"):
@@ -875,7 +890,6 @@ class _Build:
         if pdf_sent:
             if pdf is not None:
                 release_freed_memory()  # this process stays beside WeasyPrint's peak
-                pdf.tell("write")
             self._finish("pdf", pdf, _pdf_job, self._pdf_call)
         if "pptx" in self.stale:
             self._finish("pptx", workers.get("pptx"), _deck_job, (deck_args, {}))
@@ -888,22 +902,33 @@ class _Build:
         t0 = time.perf_counter()
         n = len(report.figures)
         figures = self.out_dir / "figures"
+        # the outlined SVGs and PNGs are for the charts and the HTML: a PDF alone goes without
+        portable = bool({"charts", "html"} & self.stale)
         with self.fb.step("charts", lambda: f"{n} figure{'' if n == 1 else 's'}"):
             if worker is None:  # drawn here: the news goes out all the same
                 tell = relay or (lambda kind, payload=None: None)
                 charts = render_all(
-                    report, brand, figures, chart_plan=chart_plan,
+                    report, brand, figures, chart_plan=chart_plan, portable=portable,
                     on_sizes=lambda sizes: tell("sizes", sizes), on_svgs=lambda: tell("svgs"),
                 )  # fmt: skip
             else:
-                worker.submit(_charts_job, report, brand, figures, chart_plan)
+                split = "pdf" not in self.stale
+                worker.submit(_charts_job, report, brand, figures, chart_plan, split)
                 res = worker.result(on_news=relay)
                 if res[0] != "ok":
                     self.failed(res[1], res[2], res[3])
                     return None
                 charts = res[1]
-        files = [f for c in charts.values() for f in c.paths]
         extra = figures / ".charts.json"
+        if not portable and chart_plan.todo:
+            # Drawn for the PDF alone: the print SVGs and the charts' own manifest go to output/
+            # with it, and the redrawn figures' older SVG and PNG leave it (the next build that
+            # needs them draws them). The charts output itself is not complete.
+            drawn = [charts[f.id] for f in chart_plan.todo]
+            self.files["charts/print"] = [c.print_svg for c in drawn] + [extra]
+            self.dropped += [p.relative_to(self.out_dir) for c in drawn for p in (c.svg, c.png)]
+            return charts
+        files = [f for c in charts.values() for f in c.paths]
         files += [extra] if extra.is_file() else []
         self.done("charts", files, n, time.perf_counter() - t0)
         return charts

@@ -26,14 +26,13 @@ class PendingCharts:
 
     `sizes()` blocks until their layout is known and returns {path: (width, height)}, the
     numbers (pt) of each SVG's width and height attributes; `drawn()` blocks until the files
-    are written; `may_write()` until the PDF may be written: the charts stage has succeeded
-    (else the old PDF stays) and the stages beside it are done (writing is the memory peak).
+    are written. The PDF is written into the build's staging folder, which becomes output/
+    only if every stage (the charts too) succeeded.
     """
 
     paths: tuple[Path, ...]
     sizes: Callable[[], Mapping[str, tuple[str, str]]]
     drawn: Callable[[], None]
-    may_write: Callable[[], None]
     served: dict[str, Path] = field(default_factory=dict)  # url → path of each stand-in given
 
     def stand_in(self, path: Path, url: str) -> bytes | None:

@@ -64,6 +64,39 @@ def format_value(fig: Figure, item: Item | Series, category: str | None = None) 
     return format_number(item.value, item_unit(fig, item), item.high, item.approx, lang=fig.lang)
 
 
+def value_ticks(lo: Decimal, hi: Decimal, floor: Decimal | None = None) -> list[Decimal]:
+    """Round values for a value axis covering lo..hi: steps of 1, 2, 2.5 or 5 × 10ⁿ, about five
+    of them; zero is a tick whenever the range spans it. The one rule the print charts and the
+    deck's native charts both use, so their axes agree.
+
+    With a declared `floor` (a line's y_min) the axis starts exactly there."""
+    lo, hi = Decimal(lo), Decimal(hi)
+    if floor is not None:
+        lo = Decimal(floor)
+    if hi <= lo:
+        hi = lo + 1
+    exp = ((hi - lo) / 5).adjusted()  # the power of ten of a fifth of the range
+    best: tuple[Decimal, bool, Decimal, Decimal] | None = None  # (span, odd, −step, first)
+    for e in (exp - 1, exp, exp + 1):
+        for m in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5)):
+            step = m * Decimal(10) ** e
+            first = (lo / step).to_integral_value(rounding="ROUND_FLOOR") * step
+            last = (hi / step).to_integral_value(rounding="ROUND_CEILING") * step
+            # three to six intervals; of those, the tightest fit, then steps of 1, 2 or 5
+            # before 2.5 (0, 20 … 100 reads easier than 0, 25 … 100), then the larger step
+            key = (last - first, m == Decimal("2.5"), -step, first)
+            if 3 <= (last - first) / step <= 6 and (best is None or key < best):
+                best = key
+    assert best is not None  # some step of the three decades always gives 3–6 intervals
+    span, _odd, neg_step, first = best
+    step = -neg_step
+    ticks = [first + i * step for i in range(int(span / step) + 1)]
+    if floor is not None:
+        ticks = [lo] + [t for t in ticks if t > lo]
+    # written plainly: 20, not 2E+1; 2.5, not 2.50; never −0
+    return [Decimal(format(t.normalize(), "f")) + 0 for t in ticks]
+
+
 def ranked(fig: Figure) -> list[Item]:
     """Bar items as the chart draws them: largest first, ties kept in source order (or all in
     source order, with `order: source`)."""
@@ -120,7 +153,10 @@ def alt_text(fig: Figure) -> str:
 
 def kind_word(fig: Figure) -> str:
     """The locale key under figure.kind.* naming this figure's kind."""
-    return fig.kind
+    from reportbuild import kinds
+
+    word = kinds.of(fig).word
+    return word(fig) if word is not None else fig.kind
 
 
 def data_table(fig: Figure) -> tuple[list[str], list[list[str]]]:

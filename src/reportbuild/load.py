@@ -975,10 +975,20 @@ class Loader:
             if isinstance(p, LineDict):
                 v = self.validate(model.CorePoint, p, path, loc=self.loc(path, p.line))
                 if v:
+                    self._unique_item(v.id, "core point", path, p.line, points)
                     points.append(v)
         rest = LineDict({k: v for k, v in data.items() if k != "points"})
         rest.line, rest.key_lines = data.line, data.key_lines
         return self.validate(model.CorePoints, rest, path, points=tuple(points))
+
+    def _unique_item(self, iid: str, what: str, path: Path, line: int, earlier: list) -> None:
+        first = next((e for e in earlier if e.id == iid), None)
+        if first is not None:
+            self.error(
+                path, line,
+                f"duplicate {what} id '{iid}' (first at line {first.loc.line}); give each its own",
+                "E021",
+            )  # fmt: skip
 
     def _load_strategies(self) -> model.Strategies | None:
         path = self.sources / "strategies.yml"
@@ -990,6 +1000,7 @@ class Loader:
             if isinstance(s, LineDict):
                 v = self.validate(model.Strategy, s, path, number=i + 1, loc=self.loc(path, s.line))
                 if v:
+                    self._unique_item(v.id, "strategy", path, s.line, items)
                     items.append(v)
         rest = LineDict({k: v for k, v in data.items() if k != "strategies"})
         rest.line, rest.key_lines = data.line, data.key_lines

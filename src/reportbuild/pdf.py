@@ -20,6 +20,7 @@ from reportbuild.brand import Brand
 from reportbuild.deferred import PendingCharts
 from reportbuild.errors import BuildError, Problems
 from reportbuild.fetcher import make_url_fetcher
+from reportbuild.justify import inter_character
 from reportbuild.model import Loc, Report, Rich
 
 VARIANTS = (None, "pdf/ua-1", "pdf/a-3b")
@@ -217,8 +218,9 @@ def find_wide_tables(document) -> list[dict]:
     return out
 
 
-def find_overflows(document) -> list[str]:
-    """Lines and images that run past the text block's right or bottom edge."""
+def find_overflows(document) -> list[dict]:
+    """Lines and images that run past the text block's right or bottom edge, as layout-report
+    entries: `message`, `page` and the line's `text` (which `check` maps to its source line)."""
     from weasyprint.formatting_structure import boxes
 
     out: list[str] = []
@@ -236,11 +238,11 @@ def find_overflows(document) -> list[str]:
                 what = "an image" if isinstance(box, boxes.ReplacedBox) else "a line"
                 where = "right margin" if over_x > TOLERANCE else "bottom margin"
                 by = max(over_x, over_y) * 25.4 / 96
-                snippet = _text_of(box).strip()[:30]
-                out.append(
-                    f"page {n}: {what} runs {by:.1f} mm past the {where}"
-                    + (f": “{snippet}”" if snippet else "")
-                )
+                text = _text_of(box).strip()
+                snippet = text[:30]
+                message = f"page {n}: {what} runs {by:.1f} mm past the {where}"
+                message += f": “{snippet}”" if snippet else ""
+                out.append({"message": message, "page": n, "text": text})
     return out
 
 
@@ -265,8 +267,8 @@ def write_pdf(
     """Typeset `html` into `out` atomically; layout problems also go to pdf-layout.json.
 
     `charts`: chart SVGs still being drawn (see reportbuild.deferred). The pages are laid out
-    with their announced sizes, the files are read before the PDF is drawn, and the PDF is
-    drawn and written only once `charts.may_write()` returns.
+    with their announced sizes, and the files are read before the PDF is drawn (while the
+    charts stage draws what the PDF does not use: outlined SVGs, PNGs).
     """
     if variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose one of: pdf/ua-1, pdf/a-3b")
@@ -299,9 +301,10 @@ def write_pdf(
     started = time.perf_counter()
     try:
         stylesheets = [weasyprint.CSS(string=BLEED_CSS)] if bleed else []
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=stylesheets, cache=cache, **options
-        )
+        with inter_character():  # CJK lines justified between characters (justify.py)
+            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                stylesheets=stylesheets, cache=cache, **options
+            )
         meta = document.metadata
         meta.title = report.title
         meta.authors = [p.name for p in report.publishers]
@@ -315,12 +318,13 @@ def write_pdf(
         wide_tables = find_wide_tables(document)
         outside = find_overflows(document)
         # a wide table's cells run past too: one finding per table is enough
-        table_pages = {f"page {t['page']}: a line runs" for t in wide_tables}
-        outside = [m for m in outside if not any(m.startswith(p) for p in table_pages)]
+        table_pages = {t["page"] for t in wide_tables}
+        outside = [
+            e for e in outside if not (e["page"] in table_pages and "a line runs" in e["message"])
+        ]
         if charts:
             charts.drawn()
             deferred.swap_in(charts, cache, fetcher.read)
-            charts.may_write()  # a failed charts stage stops the job here: the old PDF stays
         with atomic_path(Path(out)) as tmp:
             document.write_pdf(tmp, pdf_identifier=True, **options)
         seconds = time.perf_counter() - started
@@ -333,11 +337,11 @@ def write_pdf(
         wlog.removeHandler(collect)
         wlog.setLevel(old_level)
 
-    overflow = [m for m in collect.messages if LAYOUT_WORDS.search(m)] + outside
+    entries = [{"message": m} for m in collect.messages if LAYOUT_WORDS.search(m)] + outside
+    entries += wide_tables
+    overflow = [e["message"] for e in entries]
     for m in collect.messages:
         if m not in overflow:
             log.warning("WeasyPrint: %s", m)
-    entries = [{"message": m} for m in overflow] + wide_tables
-    overflow += [f"{t['path']}:{t['line']}: page {t['page']}: {t['message']}" for t in wide_tables]
     write_text(root / LAYOUT_REPORT, json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
     return PdfResult(pages=len(document.pages), overflow=overflow, seconds=seconds)

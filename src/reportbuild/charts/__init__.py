@@ -176,6 +176,7 @@ def render_all(
     on_svgs: Callable[[], None] | None = None,
     chart_plan: ChartPlan | None = None,
     split: bool = False,
+    portable: bool = True,
 ) -> dict[str, ChartFiles]:
     """Files for every figure of the report, redrawing only what changed.
 
@@ -186,8 +187,10 @@ def render_all(
     layouts. With nothing to draw, both callbacks come at once. matplotlib is imported only if
     something is to be drawn.
 
-    `split`: the last round runs in two processes (this one and a fork of it). A build's PDF
-    waits for that round before it writes; meanwhile its core would be idle.
+    `split`: the last round runs in two processes (this one and a fork of it).
+    `portable=False` (a build of the PDF alone): the last round is left out, and the outlined
+    SVG and PNG of each redrawn figure are removed, so that they are drawn (from the current
+    figure) by the next build that needs them.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -204,8 +207,15 @@ def render_all(
         sizes = _each(todo, lambda f: draw.draw_print(f, brand, out_dir, laid[f.id][0]))
         if on_svgs is not None:
             on_svgs()
-        # drawn again from the layout rather than kept: 16 figures held ~20 MB beside WeasyPrint
-        _halves(todo, lambda f: draw.draw_portable(f, brand, out_dir, laid[f.id][0]), split)
+        if portable:
+            # drawn again from the layout rather than kept: 16 figures held ~20 MB beside
+            # WeasyPrint
+            _halves(todo, lambda f: draw.draw_portable(f, brand, out_dir, laid[f.id][0]), split)
+        else:  # what is left of an older drawing no longer matches: plan() then redraws it
+            for fig in todo:
+                files = _files(fig, out_dir, (0, 0))
+                files.svg.unlink(missing_ok=True)
+                files.png.unlink(missing_ok=True)
     else:  # the files are all there: nothing to wait for
         if on_sizes is not None:
             on_sizes({})

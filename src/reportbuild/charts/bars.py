@@ -1,4 +1,4 @@
-"""Data charts: ranked bars, 100% stacked bars, a single-share donut, stat callouts."""
+"""Data charts: ranked and grouped bars, stacked bars (shares or amounts), donuts, stat callouts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from reportbuild.charts.canvas import Canvas
 from reportbuild.charts.style import MM_PER_PT, mix
-from reportbuild.figdata import format_value, item_unit, number, ranked, series_label
+from reportbuild.figdata import format_number, format_value, item_unit, number, ranked, series_label
 from reportbuild.locale import get_locale
 from reportbuild.model import Figure
 
@@ -70,7 +70,7 @@ def bar(cv: Canvas, fig: Figure) -> None:
     cv.line(zero, first, zero, y, st.rule, lw=0.8)
 
 
-def _legend(
+def legend(
     cv: Canvas, entries: list[tuple[str, str, str | None]], x: float, y: float, width: float
 ) -> float:
     """Swatch + label pairs flowed left to right; returns the height used."""
@@ -87,21 +87,110 @@ def _legend(
     return cy + pitch - y
 
 
-def stacked(cv: Canvas, fig: Figure) -> None:
+def series_fills(cv: Canvas, series) -> tuple[list[str], list[str | None]]:
+    """Each series' fill and hatch: the brand's series colours, a derived (estimated) series
+    as a pale, hatched tint of its colour."""
     st = cv.style
-    colors = st.series_colors(len(fig.series))
     fills, hatches = [], []
-    for s, c in zip(fig.series, colors, strict=True):
+    for s, c in zip(series, st.series_colors(len(series)), strict=True):
         fills.append(mix(c, st.bg, 0.35) if s.derived else c)
         hatches.append("////" if s.derived else None)
+    return fills, hatches
+
+
+def _value_beside(cv: Canvas, end: float, zero: float, mid: float, text: str, **kw) -> None:
+    """A value label just beyond a bar's end: right of a bar that grows right, left of one
+    that grows left (a negative value)."""
+    neg = end < zero
+    cv.text_mid(end + (-1.6 if neg else 1.6), mid, text, ha="right" if neg else "left", **kw)
+
+
+def grouped(cv: Canvas, fig: Figure) -> None:
+    """One group per category (as written), one bar per series, a legend above."""
+    st = cv.style
+    fills, hatches = series_fills(cv, fig.series)
+    entries = [
+        (series_label(fig, s), f, h) for s, f, h in zip(fig.series, fills, hatches, strict=True)
+    ]
+    lw = _label_column(cv, [c.label for c in fig.categories], cv.width * 0.3)
+    texts = {(s.id, c.id): format_value(fig, s, c.id) for s in fig.series for c in fig.categories}
+    vw = max((cv.measure(t, st.small, bold=True) for t in texts.values() if t), default=0.0)
+    vw += 2.0
+    nums = [float(v) for s in fig.series for v in s.values.values()] or [0.0]
+    lo, hi = min(0.0, *nums), max(0.0, *nums)
+    left = lw + LABEL_GAP + (vw if lo < 0 else 0.0)
+    span = cv.width - left - (vw + 1.0 if hi > 0 else 0.0)
+    scale = span / ((hi - lo) or 1.0)
+    zero = left - lo * scale
+    y = TOP + legend(cv, entries, lw + LABEL_GAP, TOP, cv.width - lw - LABEL_GAP) + 3.0
+    k = len(fig.series)
+    bar_h = 4.2 if k <= 3 else 3.4
+    inner = 0.6  # air between the bars of a group
+    first = y
+    for cat in fig.categories:
+        group_h = k * bar_h + (k - 1) * inner
+        lines = cv.wrap(cat.label, lw)
+        h = max(group_h, cv.block_height(lines))
+        top = y + (h - group_h) / 2
+        cv.text_mid(lw, y + h / 2, lines, ha="right")
+        for j, (s, fill, hatch) in enumerate(zip(fig.series, fills, hatches, strict=True)):
+            by = top + j * (bar_h + inner)
+            v = s.values.get(cat.id)
+            if v is None:  # no value: no bar, and no label pretending it is zero
+                continue
+            end = zero + float(v) * scale
+            edge = mix(fill, st.bg, 0.6)
+            cv.rect(min(zero, end), by, abs(end - zero), bar_h, fill, hatch=hatch, hatch_color=edge)
+            _value_beside(
+                cv,
+                end,
+                zero,
+                by + bar_h / 2,
+                texts[(s.id, cat.id)],
+                size=st.small,
+                bold=True,
+                color=st.readable(fill) if not s.derived else st.fg,
+            )
+        y += h + 4.0
+    cv.line(zero, first - 1.0, zero, y - 3.0, st.rule, lw=0.8)
+
+
+def stacked(cv: Canvas, fig: Figure) -> None:
+    """One bar per category, its series as segments: shares of 100% (each bar full width) or
+    amounts on one scale (parts below zero stacked leftwards from a zero line), with totals."""
+    st = cv.style
+    fills, hatches = series_fills(cv, fig.series)
     entries = [
         (series_label(fig, s), f, h) for s, f, h in zip(fig.series, fills, hatches, strict=True)
     ]
     lw = _label_column(cv, [c.label for c in fig.categories], cv.width * 0.25)
     x0 = lw + LABEL_GAP
     span = cv.width - x0 - 1.0
-    y = TOP + _legend(cv, entries, x0, TOP, span) + 3.0
+    absolute = getattr(fig, "absolute", False)
+    totals: dict[str, str] = {}
+    if absolute:
+        from reportbuild.kinds.charts import shown_total
+
+        for c in fig.categories:
+            t = shown_total(fig, c)
+            if t is not None:
+                totals[c.id] = format_number(t, fig.unit or "", lang=fig.lang)
+        pos = [
+            sum((v for s in fig.series if (v := s.values.get(c.id, 0)) > 0), Decimal(0))
+            for c in fig.categories
+        ]
+        neg = [
+            sum((v for s in fig.series if (v := s.values.get(c.id, 0)) < 0), Decimal(0))
+            for c in fig.categories
+        ]
+        tw = max((cv.measure(t, st.value, bold=True) for t in totals.values()), default=0.0)
+        hi, lo = float(max(pos, default=0)), float(min(neg, default=0))
+        room = span - (tw + 2.0 if totals else 0.0)
+        scale = room / ((hi - lo) or 1.0)
+        zero = x0 - lo * scale
+    y = TOP + legend(cv, entries, x0, TOP, span) + 3.0
     bar_h = 9.0
+    first = y
     for cat in fig.categories:
         vals = [(s, s.values.get(cat.id)) for s in fig.series]
         total = sum((v for _, v in vals if v is not None), start=Decimal(0)) or Decimal(1)
@@ -109,32 +198,49 @@ def stacked(cv: Canvas, fig: Figure) -> None:
         top = y
         cv.text_mid(lw, top + bar_h / 2, lines, ha="right")
         x = x0
+        right = left = zero if absolute else x0
         narrow: list[tuple[float, float, str]] = []  # (segment centre, label width, label)
         for (s, v), fill, hatch in zip(vals, fills, hatches, strict=True):
             if v is None or v == 0:  # an empty share has no segment and needs no label
                 continue
-            w = float(v) / float(total) * span
+            if absolute:  # amounts: rightwards from zero, or leftwards for a negative part
+                w = abs(float(v)) * scale
+                if v > 0:
+                    x, right = right, right + w
+                else:
+                    left -= w
+                    x = left
+            else:
+                w = float(v) / float(total) * span
             edge_fill = mix(fill, st.bg, 0.6)
             cv.rect(x, top, w, bar_h, fill, edge=st.bg, lw=0.8, hatch=hatch, hatch_color=edge_fill)
             text = format_value(fig, s, cat.id)
-            tw = cv.measure(text, st.value, bold=True)
+            tw_ = cv.measure(text, st.value, bold=True)
             mid = top + bar_h / 2
-            if tw + 2.0 <= w:
+            if tw_ + 2.0 <= w:
                 # on a hatched segment the label sits on a solid chip so it stays legible
                 if hatch:
-                    chip_x = x + w / 2 - tw / 2 - 1.0
-                    cv.rect(chip_x, mid - 2.3, tw + 2.0, 4.6, fill, radius=0.8, z=3)
+                    chip_x = x + w / 2 - tw_ / 2 - 1.0
+                    cv.rect(chip_x, mid - 2.3, tw_ + 2.0, 4.6, fill, radius=0.8, z=3)
                 ink = st.on(fill)
                 cv.text_mid(x + w / 2, mid, text, size=st.value, bold=True, color=ink, ha="center")
             else:
-                narrow.append((x + w / 2, tw, text))
-            x += w
+                narrow.append((x + w / 2, tw_, text))
+            if not absolute:
+                x += w
+        if cat.id in totals:  # the bar's total just beyond its right end
+            cv.text_mid(
+                right + 1.6, top + bar_h / 2, totals[cat.id], size=st.value, bold=True, color=st.ink
+            )
+        narrow.sort(key=lambda n: n[0])
         below = _dodge(narrow, 0.0, cv.width)
         for (cx, _tw, text), lx in zip(narrow, below, strict=True):
             ly = top + bar_h + 2.2
             cv.line(cx, top + bar_h, lx, ly + 0.4, st.muted, lw=0.5)
             cv.text(lx, ly, text, size=st.value, bold=True, color=st.fg, ha="center")
         y = top + bar_h + (2.2 + cv.lead(st.value) if narrow else 0) + 6.0
+    if absolute and lo < 0:
+        cv.line(zero, first - 1.5, zero, y - 4.5, st.rule, lw=0.8)
 
 
 def _dodge(labels: list[tuple[float, float, str]], lo: float, hi: float) -> list[float]:
@@ -160,6 +266,9 @@ def donut(cv: Canvas, fig: Figure) -> None:
     percent = (fig.unit or "").strip() == "%"
     total = Decimal(100) if percent else sum((it.value or 0 for it in fig.items), start=Decimal(0))
     colors = [st.primary] + st.series_colors(len(fig.items))[1:]
+    if len(fig.items) > 1:
+        _donut_parts(cv, fig, r, ring, gap, total, colors)
+        return
     # the labels first: the ring and its labels are centred on the page as one group
     blocks = []
     for i, it in enumerate(fig.items):
@@ -171,6 +280,20 @@ def donut(cv: Canvas, fig: Figure) -> None:
     group = 2 * r + gap + label_w
     cx = max((cv.width - group) / 2, 0.0) + r
     cy = TOP + 1.0 + r
+    _ring(cv, fig, cx, cy, r, ring, total, colors)
+    x = cx + r + gap
+    heights = [cv.block_height(lines, size) for _, lines, size, _ in blocks]
+    y = cy - (sum(heights) + 3.0 * (len(blocks) - 1)) / 2
+    for (_it, lines, size, lead), c, h in zip(blocks, colors, heights, strict=False):
+        sw = 3.4
+        cv.rect(x, y + cv.lead(size) / 2 - sw / 2, sw, sw, c)
+        cv.text(x + 6.0, y, lines, size=size, bold=lead, color=st.dark if lead else st.fg)
+        y += h + 3.0
+
+
+def _ring(cv: Canvas, fig: Figure, cx, cy, r, ring, total, colors) -> None:
+    """The ring, its parts clockwise from 12 o'clock, and the first part's value in the hole."""
+    st = cv.style
     # y grows downwards, so increasing angles run clockwise: start at 12 o'clock (−90°)
     angle = -90.0
     cv.wedge(cx, cy, r, 0, 360, ring, st.light, z=1)
@@ -183,21 +306,35 @@ def donut(cv: Canvas, fig: Figure) -> None:
     while cv.measure(big, size, bold=True) > 2 * (r - ring) - 3 and size > 10:
         size -= 1
     cv.text_mid(cx, cy, big, size=size, bold=True, color=st.ink, ha="center")
+
+
+def _donut_parts(cv: Canvas, fig: Figure, r, ring, gap, total, colors) -> None:
+    """Several parts: beside the ring a key of swatch, label and value per part, one row each
+    (labels wrap in their column), the ring and the key centred on each other and the page."""
+    st = cv.style
+    values = [format_value(fig, it) for it in fig.items]
+    vw = max(cv.measure(v, st.value, bold=True) for v in values)
+    room = cv.width - 2 * r - gap - 6.0 - vw - 4.0
+    label_w = min(max(cv.measure(it.label) for it in fig.items), room, 72.0)
+    rows = []
+    for i, it in enumerate(fig.items):
+        lines = cv.wrap(it.label, label_w, bold=i == 0)
+        rows.append((lines, max(cv.block_height(lines), cv.lead(st.value))))
+    key_h = sum(h for _, h in rows) + 2.2 * (len(rows) - 1)
+    width = 6.0 + label_w + 4.0 + vw
+    group = 2 * r + gap + width
+    cx = max((cv.width - group) / 2, 0.0) + r
+    cy = TOP + 1.0 + max(r, key_h / 2)
+    _ring(cv, fig, cx, cy, r, ring, total, colors)
     x = cx + r + gap
-    single = len(blocks) == 1  # the centre already shows its value
-    heights = [
-        cv.block_height(lines, size) + (0 if single else cv.lead(st.value))
-        for _, lines, size, _ in blocks
-    ]
-    y = cy - (sum(heights) + 3.0 * (len(blocks) - 1)) / 2
-    for (it, lines, size, lead), c, h in zip(blocks, colors, heights, strict=False):
+    y = cy - key_h / 2
+    for i, ((lines, h), value, c) in enumerate(zip(rows, values, colors, strict=False)):
         sw = 3.4
-        cv.rect(x, y + cv.lead(size) / 2 - sw / 2, sw, sw, c)
-        hh = cv.text(x + 6.0, y, lines, size=size, bold=lead, color=st.dark if lead else st.fg)
-        if not single:
-            value = format_value(fig, it)
-            cv.text(x + 6.0, y + hh, value, size=st.value, bold=True, color=st.readable(c))
-        y += h + 3.0
+        cv.rect(x, y + cv.lead() / 2 - sw / 2, sw, sw, c)
+        lead = i == 0
+        cv.text(x + 6.0, y, lines, bold=lead, color=st.dark if lead else st.fg)
+        cv.text(x + width, y, value, size=st.value, bold=True, color=st.readable(c), ha="right")
+        y += h + 2.2
 
 
 def _stat_parts(fig: Figure, it) -> tuple[str, str, str]:

@@ -137,6 +137,33 @@ class Canvas:
         )
         self._grow(max(y0, y1))
 
+    def polyline(
+        self,
+        points: list[tuple[float, float]],
+        color: str,
+        lw: float = 1.6,
+        marker: float = 0.0,
+        marker_edge: str | None = None,
+        dash: tuple[float, float] | None = None,
+        z: float = 3,
+    ) -> None:
+        """A line through `points`; with `marker` (a diameter in mm) a dot on each point."""
+        self.ops.append(
+            (
+                "polyline",
+                dict(
+                    points=points,
+                    color=color,
+                    lw=lw,
+                    marker=marker,
+                    edge=marker_edge,
+                    dash=dash,
+                    z=z,
+                ),
+            )
+        )
+        self._grow(max(p[1] for p in points) + marker / 2)
+
     def wedge(
         self,
         cx: float,
@@ -315,6 +342,27 @@ class Canvas:
                 )
                 if o["dash"]:
                     ln.set_dashes(o["dash"])
+                ax.add_artist(ln)
+            elif kind == "polyline":
+                xs, ys = zip(*o["points"], strict=True)
+                ln = Line2D(
+                    xs,
+                    ys,
+                    color=o["color"],
+                    linewidth=o["lw"],
+                    zorder=o["z"],
+                    solid_joinstyle="round",
+                    solid_capstyle="round",
+                )
+                if o["dash"]:
+                    ln.set_dashes(o["dash"])
+                if o["marker"]:
+                    # markersize is in points: the diameter in mm, plus the edge that rings it
+                    ln.set_marker("o")
+                    ln.set_markersize(o["marker"] / MM_PER_PT)
+                    ln.set_markerfacecolor(o["color"])
+                    ln.set_markeredgecolor(o["edge"] or self.style.bg)
+                    ln.set_markeredgewidth(0.8)
                 ax.add_artist(ln)
             elif kind == "wedge":
                 # y grows downwards, so increasing angles run clockwise on the page

@@ -49,6 +49,9 @@ class FigureKind:
     requires: str = ""  # the field that may not be empty ('items', 'series', …)
     # the kind's name by locale tag, for a kind whose name the locale tables lack
     names: tuple[tuple[str, str], ...] = ()
+    # the figure.kind.* locale key naming a figure of this kind, when it depends on the figure
+    # (a stacked chart of shares or of amounts); default: the kind's name
+    word: Callable[[Any], str] | None = None
 
     def drawing(self) -> Callable[..., None]:
         return _resolve(self.draw)

@@ -1,4 +1,4 @@
-"""The data figure kinds: bar, stacked, donut, stat.
+"""The data figure kinds: bar, grouped, stacked, line, donut, stat.
 
 Each is one `register` call: its model, alt text, data table and checks are here; its drawing
 lives in reportbuild.charts.bars and its slide form in reportbuild.deck.charts (both imported
@@ -8,13 +8,13 @@ only when a figure is drawn).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from reportbuild.figdata import Words, format_value, ranked, series_label
+from reportbuild.figdata import Words, format_number, format_value, ranked, series_label
 from reportbuild.kinds import FigureKind, Report, register
-from reportbuild.model import ItemsFigure, SeriesFigure
+from reportbuild.model import Category, ItemsFigure, SeriesFigure
 
 DEFAULT_TOLERANCE = Decimal("1.5")
 MAX_DONUT_PARTS = 6
@@ -43,11 +43,95 @@ class StatFigure(ItemsFigure):
     kind: Literal["stat"]
 
 
-class StackedFigure(SeriesFigure):
-    """One bar per category, its series stacked as shares of 100%."""
+def _text(x: Any) -> Any:
+    """A YAML number written where a label or id is meant (2018) read as the text it shows."""
+    if isinstance(x, bool):
+        return x
+    return str(x) if isinstance(x, int | Decimal) else x
+
+
+class SeriesKindFigure(SeriesFigure):
+    """Series over categories, with YAML shorthands: a category may be written as its label
+    alone (`categories: [2018, 2019]`: id and label '2018'), and ids, labels and value keys
+    may be numbers (years)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        cats = data.get("categories")
+        if isinstance(cats, list | tuple):
+            data["categories"] = [
+                {"id": _text(c), "label": _text(c)}
+                if isinstance(c, str | int | Decimal) and not isinstance(c, bool)
+                else {k: _text(v) if k in ("id", "label") else v for k, v in c.items()}
+                if isinstance(c, dict)
+                else c
+                for c in cats
+            ]
+        series = data.get("series")
+        if isinstance(series, list | tuple):
+            data["series"] = [
+                {
+                    **s,
+                    **({"id": _text(s["id"])} if "id" in s else {}),
+                    **({"label": _text(s["label"])} if "label" in s else {}),
+                    **(
+                        {"values": {_text(k): v for k, v in s["values"].items()}}
+                        if isinstance(s.get("values"), dict)
+                        else {}
+                    ),
+                }
+                if isinstance(s, dict)
+                else s
+                for s in series
+            ]
+        return data
+
+
+class StackedCategory(Category):
+    """A stacked bar; `total` is the published total its parts must add up to (± tolerance)."""
+
+    total: Decimal | None = None
+
+
+class StackedFigure(SeriesKindFigure):
+    """One bar per category, its series stacked: as shares of 100% (`scale: share`, the default
+    for a unit of %) or as amounts on one scale (`scale: absolute`, the default otherwise)."""
 
     kind: Literal["stacked"]
+    categories: tuple[StackedCategory, ...] = ()
     tolerance: Decimal = Field(default=DEFAULT_TOLERANCE, ge=0)
+    scale: Literal["share", "absolute"] | None = None
+    totals: bool = False  # print each bar's total beyond its end (absolute scale)
+
+    @property
+    def absolute(self) -> bool:
+        if self.scale is not None:
+            return self.scale == "absolute"
+        return not _percent(self.unit)
+
+
+class GroupedFigure(SeriesKindFigure):
+    """Bars side by side: one group per category, one bar per series (two or more)."""
+
+    kind: Literal["grouped"]
+
+
+class LineFigure(SeriesKindFigure):
+    """One line per series over categories in the order written (years, quarters).
+
+    `y_min`: where the value axis starts when it should not start at zero (declared, never
+    guessed: a truncated axis is an editorial choice). `labels: end` names each line at its
+    end (a legend instead if the names do not fit); `values`: which points print their value."""
+
+    kind: Literal["line"]
+    y_min: Decimal | None = None
+    markers: bool = True
+    labels: Literal["end", "legend"] = "end"
+    values: Literal["last", "all", "none"] = "last"
 
 
 # ── alt texts and tables ───────────────────────────────────────────────────
@@ -81,8 +165,29 @@ def _by_category(fig: SeriesFigure, w: Words) -> str:
             for s in fig.series
             if c.id in s.values
         ]
+        if isinstance(fig, StackedFigure) and (total := shown_total(fig, c)) is not None:
+            segs.append(w.t("figure.alt.total", value=_format_total(fig, total)))
         per_cat.append(w.t("figure.alt.category", label=c.label, values=w.join(segs, "part")))
     return w.join(per_cat)
+
+
+def _line_alt(fig: LineFigure, w: Words) -> str:
+    """Per series, its values in the categories' order: how a reader follows a line."""
+    per_series = []
+    for s in fig.series:
+        points = [
+            w.t("figure.alt.value", label=c.label, value=format_value(fig, s, c.id))
+            for c in fig.categories
+            if c.id in s.values
+        ]
+        per_series.append(
+            w.t("figure.alt.category", label=series_label(fig, s), values=w.join(points, "part"))
+        )
+    text = w.join(per_series)
+    if fig.y_min is not None and fig.y_min != 0:
+        axis = w.t("figure.alt.axis_from", value=format_number(fig.y_min, lang=fig.lang))
+        text = w.join([text, axis])
+    return text
 
 
 def _items_table(fig: ItemsFigure, w: Words, items=None) -> tuple[list[str], list[list[str]]]:
@@ -96,7 +201,35 @@ def _series_table(fig: SeriesFigure, w: Words) -> tuple[list[str], list[list[str
         [series_label(fig, s)] + [format_value(fig, s, c.id) for c in fig.categories]
         for s in fig.series
     ]
+    if isinstance(fig, StackedFigure) and any(
+        shown_total(fig, c) is not None for c in fig.categories
+    ):
+        rows.append(
+            [w.t("figure.table.total")]
+            + [
+                _format_total(fig, t) if (t := shown_total(fig, c)) is not None else ""
+                for c in fig.categories
+            ]
+        )
     return headers, rows
+
+
+def stack_sum(fig: SeriesFigure, category: str) -> Decimal:
+    return sum((s.values.get(category, Decimal(0)) for s in fig.series), Decimal(0))
+
+
+def shown_total(fig: StackedFigure, c: StackedCategory) -> Decimal | None:
+    """The total a stacked bar prints: the published one where declared, else the sum of its
+    parts (with `totals: true`, on an absolute scale); None when no total is shown."""
+    if not fig.absolute:
+        return None
+    if c.total is not None:
+        return c.total
+    return stack_sum(fig, c.id) if fig.totals else None
+
+
+def _format_total(fig: SeriesFigure, total: Decimal) -> str:
+    return format_number(total, fig.unit or "", lang=fig.lang)
 
 
 # ── checks ─────────────────────────────────────────────────────────────────
@@ -106,7 +239,11 @@ def _percent(unit: str | None) -> bool:
     return (unit or "").strip() == "%"
 
 
-def _items_check(fig: ItemsFigure, report: Report, needs_value: bool, shares: bool) -> None:
+def _items_check(
+    fig: ItemsFigure, report: Report, needs_value: bool, shares: bool, changes: bool = False
+) -> None:
+    """`shares`: a value in % must lie within 0–100; with `changes` a negative % is a fall
+    (a bar of growth rates), so only the upper bound is checked."""
     seen: set[str] = set()
     for i, it in enumerate(fig.items):
         if it.id in seen:
@@ -122,7 +259,7 @@ def _items_check(fig: ItemsFigure, report: Report, needs_value: bool, shares: bo
             )
         if shares and _percent(it.unit if it.unit is not None else fig.unit):
             for v in (it.value, it.high):
-                if v is not None and not (0 <= v <= 100):
+                if v is not None and not ((changes or v >= 0) and v <= 100):
                     report(
                         ("items", i, "value"),
                         f"percentage {v} is outside 0–100; check the number",
@@ -136,6 +273,8 @@ def _series_check(fig: SeriesFigure, report: Report, shares: bool) -> None:
 
     if len(set(cat_ids)) != len(cat_ids):
         report(("categories",), "duplicate category id; ids must be unique in a figure", "E021")
+    if len({s.id for s in fig.series}) != len(fig.series):
+        report(("series",), "duplicate series id; ids must be unique in a figure", "E021")
     for i, s in enumerate(fig.series):
         for cid, v in s.values.items():
             if cid not in cat_ids:
@@ -156,11 +295,11 @@ def share_totals(fig: StackedFigure | DonutFigure) -> list[tuple[str, Decimal]]:
     """(label, total) of each whole that should be 100 and is off by more than the figure's
     declared rounding tolerance. The one rule `check`, `build` and the lints apply."""
     if isinstance(fig, StackedFigure):
-        if not _percent(fig.unit):
+        if fig.absolute or not _percent(fig.unit):
             return []
         out = []
         for c in fig.categories:
-            total = sum((s.values.get(c.id, Decimal(0)) for s in fig.series), Decimal(0))
+            total = stack_sum(fig, c.id)
             if abs(total - 100) > fig.tolerance:
                 out.append((c.label, total))
         return out
@@ -174,7 +313,7 @@ def share_totals(fig: StackedFigure | DonutFigure) -> list[tuple[str, Decimal]]:
 
 
 def _stacked_check(fig: StackedFigure, report: Report) -> None:
-    _series_check(fig, report, shares=True)
+    _series_check(fig, report, shares=not fig.absolute)
     for label, total in share_totals(fig):
         report(
             ("categories",),
@@ -183,6 +322,52 @@ def _stacked_check(fig: StackedFigure, report: Report) -> None:
             "derived series",
             "E024",
         )
+    for i, c in enumerate(fig.categories):
+        if c.total is None:
+            continue
+        if not fig.absolute:
+            report(
+                ("categories", i, "total"),
+                f"'{c.label}' declares a total, but its bar shows shares of 100%; "
+                "add 'scale: absolute' or drop the total",
+                "E025",
+            )
+        elif abs(stack_sum(fig, c.id) - c.total) > fig.tolerance:
+            report(
+                ("categories", i, "total"),
+                f"the parts of '{c.label}' add up to {stack_sum(fig, c.id)}, not its total "
+                f"{c.total} (±{fig.tolerance}); check the values, or declare the rounding "
+                "with 'tolerance:'",
+                "E024",
+            )
+
+
+def _grouped_check(fig: GroupedFigure, report: Report) -> None:
+    _series_check(fig, report, shares=False)
+    if len(fig.series) == 1:
+        report(
+            ("series",),
+            "a grouped figure compares two or more series; for one, use 'kind: bar' "
+            "(with 'order: source' to keep the categories as written)",
+            "E025",
+        )
+
+
+def _line_check(fig: LineFigure, report: Report) -> None:
+    _series_check(fig, report, shares=False)
+    if len(fig.categories) < 2:
+        report(("categories",), "a line needs two or more categories (points in time)", "E025")
+    if fig.y_min is not None:
+        for i, s in enumerate(fig.series):
+            low = [(cid, v) for cid, v in s.values.items() if v < fig.y_min]
+            if low:
+                cid, v = min(low, key=lambda cv: cv[1])
+                report(
+                    ("series", i, "values", cid),
+                    f"value {v} of '{s.label}' is below y_min {fig.y_min}: the line would leave "
+                    "the chart; lower y_min or drop it (the axis then starts at zero)",
+                    "E025",
+                )
 
 
 def _donut_check(fig: DonutFigure, report: Report) -> None:
@@ -191,7 +376,7 @@ def _donut_check(fig: DonutFigure, report: Report) -> None:
         report(
             ("items",),
             f"a donut shows at most {MAX_DONUT_PARTS} parts, this one has {len(fig.items)}; "
-            "use a bar figure",
+            "more parts read better as bars: use 'kind: bar'",
             "E026",
         )
     for it in fig.items:
@@ -210,6 +395,7 @@ def _donut_check(fig: DonutFigure, report: Report) -> None:
 # ── the entries ────────────────────────────────────────────────────────────
 
 _BARS = "reportbuild.charts.bars"
+_LINES = "reportbuild.charts.lines"
 _DECK = "reportbuild.deck.charts"
 
 register(
@@ -222,7 +408,22 @@ register(
         table=lambda fig, w: _items_table(fig, w, ranked(fig)),
         draw=f"{_BARS}:bar",
         deck=f"{_DECK}:bar",
-        check=lambda fig, report: _items_check(fig, report, needs_value=True, shares=True),
+        check=lambda fig, report: _items_check(
+            fig, report, needs_value=True, shares=True, changes=True
+        ),
+    )
+)
+register(
+    FigureKind(
+        name="grouped",
+        model=GroupedFigure,
+        data=True,
+        requires="series",
+        alt=_by_category,
+        table=_series_table,
+        draw=f"{_BARS}:grouped",
+        deck=f"{_DECK}:grouped",
+        check=_grouped_check,
     )
 )
 register(
@@ -236,6 +437,20 @@ register(
         draw=f"{_BARS}:stacked",
         deck=f"{_DECK}:stacked",
         check=_stacked_check,
+        word=lambda fig: "stacked_absolute" if fig.absolute else "stacked",
+    )
+)
+register(
+    FigureKind(
+        name="line",
+        model=LineFigure,
+        data=True,
+        requires="series",
+        alt=_line_alt,
+        table=_series_table,
+        draw=f"{_LINES}:line",
+        deck=f"{_DECK}:line",
+        check=_line_check,
     )
 )
 register(

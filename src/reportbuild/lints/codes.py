@@ -69,7 +69,7 @@ LINTS: dict[str, Lint] = {
             "L500",
             "layout-report-unreadable",
             "warning",
-            "a layout report of the last build is not valid JSON",
+            "a layout report of the last build is unreadable or older than the sources",
         ),
         Lint(
             "L501",

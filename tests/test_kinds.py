@@ -1,0 +1,273 @@
+"""Chart kinds in both locales: line, grouped, stacked amounts, negatives, many-part donuts.
+
+One project per locale is built once (charts, PDF, deck) from the fictional fixture figures in
+tests/fixtures/kinds; the tests read what a reader would see: the print SVG's text and shapes,
+the PDF's data appendix, the deck's native charts.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+from pypdf import PdfReader
+
+from reportbuild import figdata
+from reportbuild.brand import load_brand
+from reportbuild.charts import render_all
+from reportbuild.deck import write_deck
+from reportbuild.errors import SourceError
+from reportbuild.html import render_html
+from reportbuild.load import load_project
+from reportbuild.pdf import write_pdf
+
+HERE = Path(__file__).parent
+SKELETONS = {
+    "zh-CN": HERE.parent / "src" / "reportbuild" / "skeleton",
+    "en-US": HERE.parent / "src" / "reportbuild" / "skeletons" / "en-US",
+}
+FIXTURES = HERE / "fixtures" / "kinds"
+FIGURES = ["trend", "floor", "groups", "amounts", "donut4", "growth"]
+
+
+def make_project(dest: Path, lang: str) -> Path:
+    """The skeleton of `lang` with the fixture figures placed in its chapter and on slides."""
+    shutil.copytree(SKELETONS[lang], dest)
+    for f in (FIXTURES / lang).glob("*.yml"):
+        shutil.copy(f, dest / "figures" / f.name)
+    chapter = next((dest / "sources" / "chapters").glob("*.md"))
+    chapter.write_text(
+        chapter.read_text("utf-8") + "".join(f"\n::: figure {f}\n:::\n" for f in FIGURES),
+        "utf-8",
+    )
+    deck = dest / "sources" / "deck.yml"
+    deck.write_text(
+        deck.read_text("utf-8").replace(
+            "  - {kind: closing}",
+            "".join(f"  - {{kind: figure, ref: {f}}}\n" for f in FIGURES) + "  - {kind: closing}",
+        ),
+        "utf-8",
+    )
+    return dest
+
+
+class Built:
+    def __init__(self, root: Path):
+        self.root = root
+        self.report = load_project(root)
+        self.brand = load_brand(root)
+        self.charts = render_all(self.report, self.brand, root / "output" / "figures")
+        html = render_html(self.report, self.brand, self.charts)
+        self.pdf = root / "output" / "report.pdf"
+        write_pdf(html, self.pdf, root=root, report=self.report, brand=self.brand)
+        self.pptx = root / "output" / "summary.pptx"
+        write_deck(self.report, self.brand, self.pptx)
+        self.deck = Presentation(str(self.pptx))
+        self.text = "\n".join(p.extract_text() for p in PdfReader(self.pdf).pages)
+
+    def svg(self, fid: str) -> str:
+        return self.charts[fid].print_svg.read_text("utf-8")
+
+    def chart(self, fid: str):
+        for slide in self.deck.slides:
+            for sh in slide.shapes:
+                if sh.name == f"Chart {fid}":
+                    return sh.chart
+        raise AssertionError(f"no chart for {fid} in the deck")
+
+
+@pytest.fixture(scope="module", params=["zh-CN", "en-US"])
+def built(request, tmp_path_factory):
+    return Built(make_project(tmp_path_factory.mktemp("kinds") / "proj", request.param))
+
+
+# ── reading the print SVG ─────────────────────────────────────────────────
+
+TEXT = re.compile(r'<text style="([^"]*)" x="([-\d.]+)" y="([-\d.]+)"[^>]*>([^<]*)</text>')
+RECT = re.compile(
+    r'<path d="M ([-\d.]+) ([-\d.]+) \nL ([-\d.]+) ([-\d.]+) \nL ([-\d.]+) ([-\d.]+) \n'
+    r'L ([-\d.]+) ([-\d.]+) \nz\n" clip-path="[^"]*" style="fill: (#[0-9a-f]{6})"'
+)
+
+
+def texts(svg: str) -> list[tuple[str, float, float, str]]:
+    """(text, x, y, anchor) of every text element, in drawing order."""
+    out = []
+    for style, x, y, s in TEXT.findall(svg):
+        anchor = re.search(r"text-anchor: (\w+)", style)
+        out.append((s, float(x), float(y), anchor.group(1) if anchor else "start"))
+    return out
+
+
+def rects(svg: str) -> list[tuple[float, float, float, float, str]]:
+    """(x0, y0, x1, y1, fill) of every filled rectangle."""
+    out = []
+    for m in RECT.findall(svg):
+        xs, ys = [float(v) for v in m[0:8:2]], [float(v) for v in m[1:8:2]]
+        out.append((min(xs), min(ys), max(xs), max(ys), m[8]))
+    return out
+
+
+def at(svg: str, s: str) -> tuple[float, float, str]:
+    found = [(x, y, a) for t, x, y, a in texts(svg) if t == s]
+    assert found, f"{s!r} not drawn; texts: {[t for t, *_ in texts(svg)]}"
+    return found[0]
+
+
+# ── line ──────────────────────────────────────────────────────────────────
+
+
+def test_line_keeps_years_in_source_order(built):
+    fig = built.report.figures["trend"]
+    svg = built.svg("trend")
+    xs = [at(svg, c.label)[0] for c in fig.categories]
+    assert [c.label for c in fig.categories] == ["2016", "2017", "2018", "2019", "2020", "2021"]
+    assert xs == sorted(xs) and len(set(xs)) == len(xs)
+    # one line per series with a dot on each point
+    assert svg.count('id="line2d_') >= len(fig.series)
+    # the last values are printed, the names at the line ends (no legend: they fit)
+    for s in fig.series:
+        last = figdata.format_value(fig, s, "2021")
+        vx, vy, _ = at(svg, last)
+        nx, ny, _ = at(svg, s.label)
+        assert nx > vx and abs(ny - vy) < 1.0  # the name right of the value, on its line
+        assert vx > xs[-1]  # beyond the last point
+    # the zero line and a tick below it: the negative point is inside the plot
+    ticks = [t for t, *_ in texts(svg) if re.fullmatch(r"[\u2212]?\d+%", t)]
+    assert "0%" in ticks and any(t.startswith("\u2212") for t in ticks)
+
+
+def test_line_in_the_deck_is_a_native_line_chart(built):
+    fig = built.report.figures["trend"]
+    chart = built.chart("trend")
+    assert chart.chart_type == XL_CHART_TYPE.LINE_MARKERS
+    plot = chart.plots[0]
+    assert list(plot.categories) == [c.label for c in fig.categories]
+    assert [s.name for s in plot.series] == [s.label for s in fig.series]
+    assert list(plot.series[1].values) == [float(v) for v in fig.series[1].values.values()]
+    # the axis reaches below zero for the −2.5 point, on the print chart's ticks
+    assert chart.value_axis.minimum_scale == -5.0
+    assert chart.value_axis.maximum_scale == 20.0
+    # each line named at its end, with its last value; no legend
+    assert not chart.has_legend
+    xml = plot.series[0]._element.xml
+    assert '<c:idx val="5"/>' in xml and '<c:showSerName val="1"/>' in xml
+
+
+def test_line_from_a_declared_floor(built):
+    fig = built.report.figures["floor"]
+    svg = built.svg("floor")
+    ticks = [t for t, *_ in texts(svg) if re.fullmatch(r"\d+(\.\d)?", t)]
+    assert ticks[0] == "90" and "0" not in ticks
+    # values: all: every point's value printed
+    for c in fig.categories:
+        at(svg, figdata.format_value(fig, fig.series[0], c.id))
+    # a worded unit is named once, above the axis, in the locale's words
+    note = "单位：点" if fig.lang == "zh-CN" else "points"
+    assert note in [t for t, *_ in texts(svg)]
+    assert built.chart("floor").value_axis.minimum_scale == 90.0
+    alt = figdata.alt_text(fig)
+    assert ("纵轴自 90 起" if fig.lang == "zh-CN" else "the value axis starts at 90") in alt
+
+
+def test_line_below_its_floor_is_an_error(tmp_path):
+    root = make_project(tmp_path / "p", "en-US")
+    p = root / "figures" / "floor.yml"
+    p.write_text(p.read_text("utf-8").replace("2019: 96", "2019: 86"), "utf-8")
+    with pytest.raises(SourceError) as exc:
+        load_project(root)
+    assert re.search(
+        r"figures/floor\.yml:\d+: error E025: value 86 .* below y_min 90",
+        str(exc.value.format_message()),
+    )
+
+
+# ── grouped ───────────────────────────────────────────────────────────────
+
+
+def test_grouped_bars_side_by_side_with_a_legend(built):
+    fig = built.report.figures["groups"]
+    svg = built.svg("groups")
+    # the legend names each series; categories are labelled in the order written
+    for s in fig.series:
+        at(svg, s.label)
+    ys = [at(svg, c.label)[1] for c in fig.categories]
+    assert ys == sorted(ys)
+    # bars, not the legend's square swatches
+    bars = [r for r in rects(svg) if abs((r[2] - r[0]) - (r[3] - r[1])) > 0.5 and r[3] - r[1] > 5]
+    fills = {r[4] for r in bars}
+    assert len(fills) == len(fig.series)  # one colour per series
+    # the negative bar grows left of the zero line; its value sits left of its end
+    neg = figdata.format_value(fig, fig.series[1], "west")
+    assert neg.startswith("\u2212")
+    nx, ny, anchor = at(svg, neg)
+    left_bar = min(bars, key=lambda r: r[0])
+    assert anchor == "end" and nx < left_bar[0] and left_bar[1] < ny < left_bar[3] + 3
+    px, _, panchor = at(svg, figdata.format_value(fig, fig.series[1], "east"))
+    assert panchor == "start" and px > left_bar[2]
+
+
+def test_grouped_in_the_deck_is_a_clustered_bar_chart(built):
+    fig = built.report.figures["groups"]
+    chart = built.chart("groups")
+    assert chart.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+    assert [s.name for s in chart.plots[0].series] == [s.label for s in fig.series]
+    assert list(chart.plots[0].series[1].values) == [44.0, 28.0, -3.0]
+    assert chart.has_legend
+    assert chart.value_axis.minimum_scale < -3.0  # the negative bar is drawn
+    colours = {str(s.format.fill.fore_color.rgb) for s in chart.plots[0].series}
+    assert len(colours) == 2
+
+
+def test_one_series_is_not_a_group(tmp_path):
+    root = make_project(tmp_path / "p", "zh-CN")
+    p = root / "figures" / "groups.yml"
+    text = p.read_text("utf-8")
+    p.write_text(text[: text.index("  - {id: y2020")], "utf-8")
+    with pytest.raises(SourceError, match=r"groups\.yml:\d+: error E025: .*kind: bar"):
+        load_project(root)
+
+
+# ── every new kind: alt text and appendix table in the report's language ─
+
+
+def test_data_appendix_in_the_pdf(built):
+    text = re.sub(r"\s+", " ", built.text)
+    years = " ".join(str(y) for y in range(2016, 2022))
+    assert years in text  # the line's table: the years as columns, in order
+    fig = built.report.figures["trend"]
+    row = " ".join(figdata.format_value(fig, fig.series[1], str(y)) for y in range(2016, 2022))
+    assert row in text
+    total = "合计" if fig.lang == "zh-CN" else "Total"
+    assert total in text
+
+
+def test_alt_texts_in_the_reports_language(built):
+    zh = built.report.lang == "zh-CN" if hasattr(built.report, "lang") else None
+    for fid in FIGURES:
+        fig = built.report.figures[fid]
+        alt = figdata.alt_text(fig)
+        cjk = re.search(r"[\u4e00-\u9fff]", alt)
+        assert bool(cjk) == (fig.lang == "zh-CN"), (fid, alt)
+        for s in getattr(fig, "series", ()):
+            for c in s.values:
+                assert figdata.format_value(fig, s, c) in alt
+    del zh
+    kinds_named = {
+        "zh-CN": ("折线图", "分组条形图", "堆积条形图"),
+        "en-US": ("Line chart", "Grouped bar chart", "Stacked bar chart"),
+    }[built.report.figures["trend"].lang]
+    for fid, word in zip(("trend", "groups", "amounts"), kinds_named, strict=True):
+        assert figdata.alt_text(built.report.figures[fid]).startswith(word)
+
+
+def test_kinds_have_a_value_axis_rule_shared_by_print_and_deck():
+    D = Decimal
+    assert figdata.value_ticks(D("-2.5"), D("16.1")) == [D(x) for x in (-5, 0, 5, 10, 15, 20)]
+    assert figdata.value_ticks(D(0), D(89)) == [D(x) for x in (0, 20, 40, 60, 80, 100)]
+    assert figdata.value_ticks(D(0), D(104), D(90))[0] == 90
