@@ -168,3 +168,17 @@ def test_a_footnote_in_a_yaml_text_is_an_error(project):
     )
     with pytest.raises(SourceError, match=r"footnotes belong to chapters and pages"):
         load_project(project)
+
+
+def test_a_footnote_the_typesetter_leaves_out_is_a_finding_at_its_line(tmp_path):
+    """WeasyPrint drops a footnote it cannot place (here: a stylesheet hides it); the build
+    says so at the note's definition instead of printing a call with no note."""
+    proj = _project(tmp_path, "en-US", EN_TEXT)
+    (proj / "styles" / "hide-notes.css").write_text(
+        ".footnote { display: none !important; }\n", encoding="utf-8"
+    )
+    _build(proj)
+    res = CliRunner().invoke(cli, ["check", "-C", str(proj)])
+    lines = (proj / CHAPTER).read_text(encoding="utf-8").split("\n")
+    at = next(n + 1 for n, t in enumerate(lines) if t.startswith("[^a]:"))
+    assert f"{CHAPTER}:{at}: warning L501: footnote 1 is missing from the PDF" in res.output

@@ -440,6 +440,20 @@ def _cannot_write(name: str, exc: OSError, root: Path) -> str:
     )
 
 
+def _copy_pictures(report, root: Path, out_dir: Path) -> list[Path]:
+    """The report's pictures, copied beside the HTML edition (output/images/<project path>):
+    the browser and the preview, which serve output/ only, show them from there."""
+    from reportbuild.html import IMAGES, report_images
+
+    copies = []
+    for rel in report_images(report):
+        src, dest = root / rel, out_dir / IMAGES / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        copies.append(dest)
+    return copies
+
+
 def _stage_folder(staging: Path, final: Path, figures: bool) -> None:
     """An empty staging folder; with `figures`, a copy of output/figures to draw over (the
     print HTML names chart files there, and charts are redrawn only where they changed)."""
@@ -943,7 +957,8 @@ class _Build:
                 report, brand, charts, mode="screen", theme_dirs=_theme_dirs(self.root)
             )
             write_text(target, text)
-        self.done("html", [target], None, time.perf_counter() - t0)
+            pictures = _copy_pictures(report, self.root, self.out_dir)
+        self.done("html", [target, *pictures], None, time.perf_counter() - t0)
 
     def _pdf_start(self, report, brand, worker: StageWorker | None, chart_plan) -> bool:
         from reportbuild.charts import planned

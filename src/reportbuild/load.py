@@ -393,6 +393,7 @@ class Loader:
             bound,
             note_call=self._note_call if self._note_defs is not None else None,
             soft="" if self.locale.cjk else " ",
+            image_src=lambda src: self._prose_image(path, line, source, src),
         )
         return model.Rich(source=source, html=html, text=plain, loc=self.loc(path, line))
 
@@ -419,6 +420,22 @@ class Loader:
                 label = t("xref.subsection", title=blk.title)
                 self.section_refs.setdefault(hid, (label, f"sec-{hid}"))
 
+    def _prose_image(self, path: Path, line: int, source: str, src: str) -> str | None:
+        """A Markdown image's path, from the file it is written in to the project's root."""
+        from reportbuild.directives.image import image_path
+
+        at = line + next((i for i, t in enumerate(source.split("\n")) if src in t), 0)
+        if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or src.startswith("/"):
+            self.error(
+                path,
+                at,
+                f"image '{src}' is not a file of the project; the outputs show only pictures "
+                "kept in the project (copy it into figures/ and give the path from this file)",
+                "E005",
+            )
+            return None
+        return image_path(self, path, src, at)
+
     def _table_ref(self, tid: str) -> tuple[str, str] | None:
         number = self.numbers.get("table", {}).get(tid)
         return (
@@ -435,7 +452,7 @@ class Loader:
     def resolve_relative(self, md_path: Path, rel: str, line: int) -> Path | None:
         """`rel` from the folder of `md_path`; an error at `line` if it leaves the project or
         does not exist."""
-        target = (md_path.parent / rel).absolute()
+        target = Path(os.path.normpath((md_path.parent / rel).absolute()))
         if not self.paths.inside(target):
             self.error(
                 md_path,
@@ -513,7 +530,7 @@ class Loader:
         inline = inline.removeprefix("<p>").removesuffix("</p>").replace("\n", " ")
         return (
             f'<sup class="fn-ref"><a href="#{nid}" id="ref-{nid}">{n}</a></sup>'
-            f'<span class="footnote" data-n="{n}">{inline}</span>'
+            f'<span class="footnote" data-n="{n}" data-loc="{note.body.loc}">{inline}</span>'
         )
 
     def rich_field(self, data: LineDict, key: str, path: Path) -> model.Rich | None:

@@ -48,6 +48,7 @@ def _parser(allow_html: bool, directives: tuple[str, ...]) -> MarkdownIt:
     md.add_render_rule("footnote_ref", _render_note_call)
     md.add_render_rule("footnote_reference_open", lambda *_: "")
     md.add_render_rule("footnote_reference_close", lambda *_: "")
+    md.add_render_rule("image", _render_image)
     md.core.ruler.push("xref_class", _xref_class)
     md.core.ruler.push("numeric_columns", _numeric_columns)
     return md
@@ -98,6 +99,19 @@ def _render_note_call(self: Any, tokens: list[Token], idx: int, options: Any, en
     call = env.get("note_call") if isinstance(env, dict) else None
     got = call(label) if call else None
     return got if got is not None else escape_html(f"[^{label}]")
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """An image whose path the loader resolved (relative to the file it is written in)."""
+    from markdown_it.renderer import RendererHTML
+
+    resolve = env.get("image_src") if isinstance(env, dict) else None
+    src = tokens[idx].attrGet("src")
+    if resolve is not None and isinstance(src, str):
+        got = resolve(src)
+        if got is not None:
+            tokens[idx].attrSet("src", got)
+    return RendererHTML.image(self, tokens, idx, options, env)
 
 
 def _xref_class(state: Any) -> None:
@@ -301,12 +315,14 @@ def render(
     text: str,
     note_call: Callable[[str], str | None] | None = None,
     soft: str = "",
+    image_src: Callable[[str], str | None] | None = None,
 ) -> tuple[str, str]:
     """(html, plain text) of a Markdown fragment whose bindings are resolved already;
     `note_call(label)` gives the HTML of a footnote call."""
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
     env["note_call"] = note_call
+    env["image_src"] = image_src
     return md.renderer.render(tokens, md.options, env), plain_text(tokens, soft)
 
 

@@ -218,6 +218,43 @@ def find_wide_tables(document) -> list[dict]:
     return out
 
 
+NOTE = re.compile(r'<span class="footnote" data-n="(\d+)" data-loc="([^"]+)"')
+
+
+def find_lost_footnotes(document, html: str) -> list[dict]:
+    """Footnotes the typesetter left out. WeasyPrint (70) drops a block footnote that cannot
+    fit on the page of its call instead of moving the call; say so at the note's line."""
+    from weasyprint.formatting_structure import boxes
+
+    placed: set[str] = set()
+
+    def walk(box, inside: bool) -> None:
+        inside = inside or isinstance(box, boxes.FootnoteAreaBox)
+        element = getattr(box, "element", None)
+        if inside and element is not None and element.get("data-loc"):
+            placed.add(element.get("data-loc"))
+        for child in getattr(box, "children", ()):
+            walk(child, inside)
+
+    for page in document.pages:
+        walk(page._page_box, False)
+    out = []
+    for n, where in NOTE.findall(html):
+        if where not in placed:
+            path, _, line = where.rpartition(":")
+            out.append(
+                {
+                    "path": path,
+                    "line": int(line or 0),
+                    "message": (
+                        f"footnote {n} is missing from the PDF: it did not fit on the page of "
+                        "its call and the typesetter left it out; shorten it, or move its call"
+                    ),
+                }
+            )
+    return out
+
+
 def find_overflows(document) -> list[dict]:
     """Lines and images that run past the text block's right or bottom edge, as layout-report
     entries: `message`, `page` and the line's `text` (which `check` maps to its source line)."""
@@ -315,10 +352,10 @@ def write_pdf(
         meta.created = meta.modified = _w3c_date()
         # checked now, not before typesetting: in a build the PDF waits here for the charts
         check_fonts(report, brand)  # undrawable characters: an error before anything is written
-        wide_tables = find_wide_tables(document)
+        wide_tables = find_wide_tables(document) + find_lost_footnotes(document, html)
         outside = find_overflows(document)
         # a wide table's cells run past too: one finding per table is enough
-        table_pages = {t["page"] for t in wide_tables}
+        table_pages = {t.get("page") for t in wide_tables}
         outside = [
             e for e in outside if not (e["page"] in table_pages and "a line runs" in e["message"])
         ]

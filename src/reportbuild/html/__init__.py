@@ -202,6 +202,25 @@ def _image_src(svg: Path, root: Path, mode: str) -> str:
     return svg.as_uri()
 
 
+IMAGES = "images"  # the HTML edition's copies of the report's pictures, in output/
+IMG_SRC = re.compile(r'<img src="([^"]+)"')
+
+
+def report_images(report: Report) -> list[str]:
+    """Every picture the report shows (`::: image` and Markdown images), project-relative."""
+    found: dict[str, None] = {}
+    blocks = [b for part in (*report.front, *report.back) for b in part.blocks]
+    blocks += [b for c in report.chapters for b in c.blocks()]
+    for b in blocks:
+        if b.kind == "image":
+            found.setdefault(b.src, None)  # type: ignore[attr-defined]
+    for rich in report.all_prose():
+        for src in IMG_SRC.findall(rich.html):
+            if not re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
+                found.setdefault(htmllib.unescape(src), None)
+    return list(found)
+
+
 def figure_views(report: Report, charts: Mapping[str, Any], mode: str) -> dict[str, FigureView]:
     from reportbuild import figdata
 
@@ -435,7 +454,12 @@ def _render(
     from reportbuild import directives
 
     loc = get_locale(report.lang)
-    return template.render(
+
+    def image_src(rel: str) -> str:
+        # print: relative to the project (WeasyPrint's base); screen: the copy in output/images
+        return f"{IMAGES}/{rel}" if mode == "screen" else rel
+
+    text = template.render(
         block_templates=directives.templates(),
         loc=loc,
         report=report,
@@ -449,4 +473,10 @@ def _render(
         # a strategy's page headline prints under the heading of the section it names
         strategy_of_section={s.section: s for s in report.strategies.strategies},
         logo=_image_src(Path(brand.logo), Path(report.root), mode) if brand.logo else None,
+        image_src=image_src,
     )
+    if mode == "screen":  # Markdown images in the prose point at their copies too
+        for rel in report_images(report):
+            ref = str(escape(rel))
+            text = text.replace(f'<img src="{ref}"', f'<img src="{IMAGES}/{ref}"')
+    return text
