@@ -399,3 +399,32 @@ def test_a_core_point_id_used_twice_is_an_error(runner, project):
     )
     line = assert_error(check(runner, project), "sources/core-points.yml", "E021")
     assert "duplicate core point id 'first'" in line
+
+
+def test_a_write_that_fails_halfway_puts_every_output_back(project, monkeypatch):
+    """Disk full while the outputs move into place: one line naming the file, and the files
+    moved before it are put back, so output/ is all old or all new."""
+    import errno
+
+    from reportbuild import build
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build.run_build(project, build.BuildOptions(verbosity=0))
+    before = _outputs(project)
+    edit(project / "figures" / "survey.yml", "value: 62", "value: 63")  # every output changes
+    real, calls = build._move_into, []
+
+    def full_disk(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(build, "_move_into", full_disk)
+    with pytest.raises(build.BuildError, match=r"cannot write .*: No space left on device"):
+        build.run_build(project, build.BuildOptions(verbosity=0))
+    assert len(calls) == 3
+    assert _outputs(project) == before
+    monkeypatch.setattr(build, "_move_into", real)
+    build.run_build(project, build.BuildOptions(verbosity=0))  # the next build puts it right
+    assert _outputs(project) != before

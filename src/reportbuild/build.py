@@ -463,6 +463,13 @@ def _stage_folder(staging: Path, final: Path, figures: bool) -> None:
         shutil.copytree(final / "figures", staging / "figures", symlinks=False)
 
 
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def _move_into(src: Path, dst: Path) -> None:
     """Put a staged file in its place: a rename, or an atomic copy across file systems."""
     if dst.is_dir() and not dst.is_symlink():
@@ -836,9 +843,28 @@ class _Build:
         """Move every staged file into output/ (a rename each, after all stages succeeded), drop
         figure files no longer drawn, then record the manifest."""
         final, staged = self.final_dir, self.out_dir
-        for files in self.files.values():
-            for src in files:
-                _move_into(src, final / src.relative_to(staged))
+        # each file replaced keeps its previous version (a hard link) until all are in place:
+        # a move that fails (disk full on another file system, say) puts the earlier ones back
+        previous = staged / ".previous"
+        moved: list[tuple[Path, Path | None]] = []
+        try:
+            for files in self.files.values():
+                for src in files:
+                    rel = src.relative_to(staged)
+                    dst, keep = final / rel, None
+                    if dst.is_file():
+                        keep = previous / rel
+                        keep.parent.mkdir(parents=True, exist_ok=True)
+                        _link_or_copy(dst, keep)
+                    _move_into(src, dst)
+                    moved.append((dst, keep))
+        except OSError:
+            for dst, keep in reversed(moved):
+                if keep is not None:
+                    os.replace(keep, dst)
+                else:
+                    dst.unlink(missing_ok=True)
+            raise
         if "charts" in self.files and (final / "figures").is_dir():
             keep = {p.relative_to(staged) for p in self.files["charts"]}
             for old in (final / "figures").rglob("*"):

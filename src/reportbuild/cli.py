@@ -184,14 +184,18 @@ def clean(project: Path) -> None:
 
 @cli.command()
 @PROJECT
-def doctor(project: Path) -> None:
+@click.option(
+    "--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Instead: list this PowerPoint master's layouts and the one each slide kind uses.",
+)  # fmt: skip
+def doctor(project: Path, template: Path | None) -> None:
     """Check fonts, HarfBuzz-Subset, versions, tools.
 
     Exit 1 if something a build needs is missing, with what to install.
     """
-    from reportbuild.commands.doctor import diagnose
+    from reportbuild.commands.doctor import diagnose, inspect_template
 
-    ok, lines = diagnose(project)
+    ok, lines = inspect_template(template) if template else diagnose(project)
     for line in lines:
         click.echo(line)
     if not ok:

@@ -9,6 +9,7 @@ knows its own font metrics; the rules do not differ between them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # May not begin a line (closing punctuation, units that belong to the number before).
 NO_START = frozenset("，。、；：！？）》」』】〕〉”’%％…·,.;:!?)]}—～-–／/")
@@ -17,3 +18,63 @@ NO_END = frozenset("（《「『【〔〈“‘([{")
 # Kept whole: Latin words and numbers with their signs, decimals, separators and percent sign;
 # any other character (a CJK character, a space run) is a piece of its own.
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,+/&'’_%-]*|\s+|.", re.S)
+
+# Han characters (the CJK unified ideographs and their extensions in the BMP).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RUN = re.compile(f"[{HAN}]+")
+_IS_HAN = re.compile(f"[{HAN}]")
+# East Asian text that needs no space where a source line break joins it: Han, kana, hangul and
+# full-width punctuation.
+_EAST_ASIAN = re.compile(
+    r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
+)
+_SPACES = re.compile(r"\s+")
+# A Latin letter or digit touching a Han character, either way round.
+_HAN_LATIN = re.compile(f"(?<=[{HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])(?=[{HAN}])")
+# Longer "words" from the segmenter (names run together) may break inside.
+MAX_WORD = 6
+
+
+def collapse(text: str) -> str:
+    """Source line breaks and runs of white space as one line: nothing between two East Asian
+    characters, one space anywhere else (so Latin words are never glued together)."""
+
+    def one(m: re.Match[str]) -> str:
+        s, e = m.start(), m.end()
+        before, after = text[s - 1 : s], text[e : e + 1]
+        if not before or not after:
+            return ""
+        return "" if _EAST_ASIAN.match(before) and _EAST_ASIAN.match(after) else " "
+
+    return _SPACES.sub(one, text)
+
+
+def space_cjk_latin(text: str) -> str:
+    """A space between Han characters and Latin letters or digits (占 41%, AI 驱动), as the
+    PDF sets a quarter-em gap there."""
+    return _HAN_LATIN.sub(" ", text)
+
+
+def pieces(text: str) -> list[str]:
+    """`text` cut into pieces no line may break inside: Latin words and numbers (WORD), space
+    runs, single other characters, and Chinese words as a segmenter finds them (rjieba, the
+    Rust port of jieba: its dictionary is compiled in, ~0.15 s to import, microseconds a
+    sentence), so that no line ends with one or two characters of a word."""
+    if not _IS_HAN.search(text):
+        return WORD.findall(text)
+    return list(_pieces(text))
+
+
+@lru_cache(maxsize=4096)
+def _pieces(text: str) -> tuple[str, ...]:
+    import rjieba
+
+    out: list[str] = []
+    pos = 0
+    for m in _HAN_RUN.finditer(text):
+        out.extend(WORD.findall(text[pos : m.start()]))
+        for word in rjieba.cut(m.group(0)):
+            out.extend([word] if len(word) <= MAX_WORD else list(word))
+        pos = m.end()
+    out.extend(WORD.findall(text[pos:]))
+    return tuple(out)

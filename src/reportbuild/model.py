@@ -404,6 +404,7 @@ class DeckSlide(Frozen):
     kind: str
     ref: str | None = None
     title: str | None = None
+    layout: str | None = None  # a layout of the template by name, instead of the kind's own
     loc: Loc
 
 

@@ -85,3 +85,14 @@ def diagnose(root: Path | str = ".") -> tuple[bool, list[str]]:
         lines.append("to install: sudo apt-get install " + " ".join(dict.fromkeys(apt)))
     lines.append("ready to build" if ok else "not ready: install what is marked ✗ above")
     return ok, lines
+
+
+def inspect_template(path: Path) -> tuple[bool, list[str]]:
+    """A PowerPoint master as the deck will read it: its size, its layouts and the layout each
+    slide kind will be built on; not ok if python-pptx cannot open it."""
+    try:
+        from reportbuild.deck.masters import describe
+
+        return True, describe(path)
+    except Exception as exc:  # a damaged or non-PowerPoint file: say so, no traceback
+        return False, [f"✗ {path}: not a PowerPoint file python-pptx can open ({exc})"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pptx.enum.shapes import MSO_SHAPE
 
-from reportbuild import model
+from reportbuild import linebreak, model
 from reportbuild.deck import measure
 from reportbuild.deck.charts import mix
 from reportbuild.deck.layout import Box, Overflow, SlideCtx
@@ -89,8 +89,16 @@ def _cells_fit(ctx: SlideCtx, items: tuple[str, ...], width: float, size: float)
     return h + 16
 
 
+def _group_head(ctx: SlideCtx, g: model.Group, width: float, size: float) -> float:
+    """The height of a group's title band: its lines as measured in the group's width."""
+    if not g.title:
+        return 0.0
+    para = ctx.style.p(g.title, size, bold=True, line=1.3)
+    return measure.block_height([para], width - 16) + 4
+
+
 def _group_need(ctx: SlideCtx, g: model.Group, width: float, size: float) -> float:
-    head = size * 1.3 + 4 if g.title else 0.0
+    head = _group_head(ctx, g, width, size)
     cols = _group_paras(ctx, g, size, width - 16)
     cw = (width - 16 - 8 * (len(cols) - 1)) / len(cols)
     body = max(measure.block_height(c, cw - 4) for c in cols) + 4
@@ -222,7 +230,7 @@ def _layer_body(ctx: SlideCtx, name: str, area: Box, ly: model.Layer, size: floa
             ctx.shape(f"{name} group {k + 1}", gb, panel, line=st.light)
             head = 0.0
             if g.title:
-                head = size * 1.3 + 4
+                head = _group_head(ctx, g, gb.w, size)
                 ctx.text(
                     f"{name} group {k + 1} title",
                     Box(gb.x + 4, gb.y + 4, gb.w - 8, head + 4),
@@ -461,6 +469,11 @@ def _node(
     if text:
         # the text sits in the circle's inscribed square
         k = r * 0.72
+        # no word of the label broken (城商|行): the size at which the widest one fits a line
+        widest = max(
+            measure.text_width(w, ctx.style.body_family, 1.0, True) for w in linebreak.pieces(text)
+        )
+        size = min(size, max(11.0, (2 * k - 2) * measure.WIDTH_SLACK / widest - 0.05))
         ctx.text(
             f"{name} label",
             Box(cx - k, cy - k, 2 * k, 2 * k),

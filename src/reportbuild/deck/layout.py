@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pptx.enum.shapes import MSO_SHAPE
@@ -9,19 +10,22 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
+from reportbuild import linebreak
 from reportbuild.brand import Brand
 from reportbuild.deck import measure
 from reportbuild.deck.measure import Para
-from reportbuild.deck.theme import LANG, hex_of, style_font
+from reportbuild.deck.theme import LANG, SCALE, hex_of, real_pt, style_font
 from reportbuild.locale import Locale, get_locale
 
 EMU_PER_PT = 12700
+HAN = re.compile(f"[{linebreak.HAN}]")
 ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
 ANCHOR = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
 
 
 def emu(pt: float) -> Emu:
-    return Emu(int(round(pt * EMU_PER_PT)))
+    """Design points (see theme.SCALE) as EMU on the template's slide."""
+    return Emu(int(round(pt * SCALE.get() * EMU_PER_PT)))
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,34 @@ class Geometry:
         foot = Box(mx, height - height * 0.035 - 32, width - 2 * mx, 32)  # two lines of 11 pt
         body = Box(mx, top, width - 2 * mx, foot.y - 10 - top)
         return cls(width, height, title, sub, body, foot)
+
+    @classmethod
+    def for_template(
+        cls,
+        width: float,
+        height: float,
+        title: Box | None,
+        body: Box | None,
+        footer_top: float | None,
+    ) -> Geometry:
+        """The grid a master's placeholders give: its title zone, a subtitle band under it,
+        the content from under that (or the master's body top, if lower) to a clear gap above
+        the footer; every zone on the title's left and right edges."""
+        mx = round(width * 0.05)
+        if title is None or title.w < width * 0.4 or title.y > height * 0.4:
+            title = Box(mx, height * 0.065, width - 2 * mx, height * 0.15)  # no usable title
+        sub = Box(title.x, title.bottom + 2, title.w, 28)
+        top = sub.bottom + height * 0.025
+        if body is not None and top < body.y < height * 0.45:
+            top = body.y
+        foot_y = footer_top if footer_top and footer_top > height * 0.75 else None
+        foot_y = foot_y or height - height * 0.035 - 32
+        foot_y = min(foot_y, height - 26)
+        foot = Box(title.x, foot_y, title.w, min(32.0, height - 2 - foot_y))
+        bottom = foot.y - 4 - height * 0.03  # the rule, then a clear gap
+        if body is not None and top + height * 0.3 < body.bottom < bottom:
+            bottom = body.bottom
+        return cls(width, height, title, sub, Box(title.x, top, title.w, bottom - top), foot)
 
 
 class Overflow(Exception):
@@ -196,7 +228,7 @@ class SlideCtx:
             sh.fill.background()
         if line:
             sh.line.color.rgb = RGBColor.from_string(hex_of(line))
-            sh.line.width = Pt(line_width)
+            sh.line.width = Pt(real_pt(line_width))
         else:
             sh.line.fill.background()
         return sh
@@ -214,7 +246,7 @@ class SlideCtx:
         c.name = name
         _drop_style(c)
         c.line.color.rgb = RGBColor.from_string(hex_of(color))
-        c.line.width = Pt(width)
+        c.line.width = Pt(real_pt(width))
         return c
 
     def text(
@@ -241,7 +273,14 @@ class SlideCtx:
                 else self._textbox(name, box)
             )
         )
-        write_text(sh.text_frame, got.paras, pad=pad, anchor=anchor, style=self.style)
+        write_text(
+            sh.text_frame,
+            got.paras,
+            pad=pad,
+            anchor=anchor,
+            style=self.style,
+            width=box.w - 2 * pad[0],
+        )
         return sh
 
     def fit(
@@ -307,9 +346,19 @@ def _drop_style(shape) -> None:
 
 
 def write_text(
-    tf, paras: list[Para], *, pad=(4, 2), anchor: str = "top", style: Style | None = None
+    tf,
+    paras: list[Para],
+    *,
+    pad=(4, 2),
+    anchor: str = "top",
+    style: Style | None = None,
+    width: float | None = None,
 ) -> None:
-    """Write measured paragraphs into a text frame: wrap on, no autofit, every size explicit."""
+    """Write measured paragraphs into a text frame: wrap on, no autofit, every size explicit.
+
+    Given the line `width`, a paragraph with Chinese text that takes more than one line is
+    written with its line breaks (a:br) where it was measured to break: PowerPoint and
+    LibreOffice break Chinese between any two characters, which splits words (运|营)."""
     tf.clear()
     tf.word_wrap = True
     tf.auto_size = MSO_AUTO_SIZE.NONE
@@ -319,13 +368,38 @@ def write_text(
     for i, p in enumerate(paras):
         para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         para.alignment = ALIGN[p.align]
-        para.line_spacing = Pt(round(p.size * p.line, 2))
-        para.space_before = Pt(round(p.before, 2))
-        para.space_after = Pt(round(p.after, 2))
-        for r in p.runs:
-            run = para.add_run()
-            run.text = r.text
-            style_font(run.font, p.family, p.size, r.color, r.bold)
+        para.line_spacing = Pt(real_pt(round(p.size * p.line, 2)))
+        para.space_before = Pt(real_pt(round(p.before, 2)))
+        para.space_after = Pt(real_pt(round(p.after, 2)))
+        lines = (
+            measure.wrap_runs(p.runs, p.family, p.size, width)
+            if width is not None and HAN.search(p.text)
+            else []
+        )
+        if len(lines) > 1:
+            for k, ln in enumerate(lines):
+                if k:
+                    para.add_line_break()
+                for text, r in _merged(ln):
+                    run = para.add_run()
+                    run.text = text
+                    style_font(run.font, p.family, p.size, r.color, r.bold)
+        else:
+            for r in p.runs:
+                run = para.add_run()
+                run.text = r.text
+                style_font(run.font, p.family, p.size, r.color, r.bold)
         end = para._p.get_or_add_endParaRPr()
         end.set("lang", LANG.get())
-        end.set("sz", str(int(p.size * 100)))
+        end.set("sz", str(int(round(real_pt(p.size) * 100))))
+
+
+def _merged(line: list[measure.Segment]) -> list[measure.Segment]:
+    """A line's pieces joined into one run per stretch of the same source run."""
+    out: list[measure.Segment] = []
+    for text, r in line:
+        if out and out[-1][1] is r:
+            out[-1] = (out[-1][0] + text, r)
+        else:
+            out.append((text, r))
+    return out

@@ -13,13 +13,15 @@ from pathlib import Path
 
 from reportbuild import fonts
 from reportbuild.atomic import write_text
-from reportbuild.linebreak import NO_END, NO_START, WORD  # the same rules as the charts
+from reportbuild.linebreak import HAN as HAN_CHARS
+from reportbuild.linebreak import NO_END, NO_START, pieces  # the same rules as the charts
 
 # PowerPoint and LibreOffice round glyph positions differently from the font's design units;
 # wrap against a slightly narrower line so that neither breaks a line we did not.
 WIDTH_SLACK = 0.97
 
 
+HAN = re.compile(f"[{HAN_CHARS}]")
 MISSING = 0xFFFF  # no glyph for the code point: measured as one em
 
 
@@ -176,55 +178,103 @@ def para(
     return Para((Run(text, bold, color),), size, family, **kw)
 
 
-def _units(runs: tuple[Run, ...]) -> list[tuple[str, bool]]:
-    """Unbreakable pieces with their weight: a Latin word, a space, or one CJK character
-    (with closing punctuation glued to the piece before and opening punctuation to the next)."""
-    raw: list[tuple[str, bool]] = []
+Segment = tuple[str, "Run"]  # a piece of text and the run it comes from
+
+
+def _units(runs: tuple[Run, ...]) -> list[list[Segment]]:
+    """Unbreakable pieces: a Latin word, a space, a Chinese word (linebreak.pieces), with
+    closing punctuation glued to the piece before and opening punctuation to the next."""
+    raw: list[Segment] = []
     for r in runs:
-        raw.extend((m.group(0), r.bold) for m in WORD.finditer(r.text))
-    out: list[list] = []
+        raw.extend((piece, r) for piece in pieces(r.text))
+    out: list[list[Segment]] = []
     glue_next = False
-    for piece, bold in raw:
+    for piece, r in raw:
         if out and (glue_next or (piece[0] in NO_START and not piece.isspace())):
-            out[-1][0] += piece
+            out[-1].append((piece, r))
         else:
-            out.append([piece, bold])
+            out.append([(piece, r)])
         glue_next = piece[-1] in NO_END
-    return [(p, b) for p, b in out]
+    return out
+
+
+def _width(unit: list[Segment], family: str, size: float) -> float:
+    return sum(text_width(t, family, size, r.bold) for t, r in unit)
+
+
+def wrap_runs(runs: tuple[Run, ...], family: str, size: float, width: float) -> list[list[Segment]]:
+    """Lines of a paragraph set in `width` points, each a list of (text, run): breaks between
+    words (Latin at spaces, Chinese between the segmenter's words), never before closing or
+    after opening punctuation; a word longer than the line breaks by characters."""
+    limit = width * WIDTH_SLACK
+    lines: list[list[Segment]] = []
+    for text_line in _split_breaks(runs):
+        # each line as units (a word with its glued punctuation) and their widths
+        out: list[list[tuple[list[Segment], float]]] = []
+        cur: list[tuple[list[Segment], float]] = []
+        cur_w = 0.0
+        for unit in _units(text_line):
+            w = _width(unit, family, size)
+            if all(not t.strip() for t, _ in unit):
+                if cur:  # a space inside a line (none at its start)
+                    cur.append((unit, w))
+                    cur_w += w
+                continue
+            if cur_w + w > limit and cur:
+                out.append(cur)
+                cur, cur_w = [], 0.0
+            if w <= limit:
+                cur.append((unit, w))
+                cur_w += w
+                continue
+            # a word longer than the line: break it by characters, as PowerPoint does
+            for t, r in unit:
+                for ch in t:
+                    cw = text_width(ch, family, size, r.bold)
+                    if cur_w + cw > limit and cur:
+                        out.append(cur)
+                        cur, cur_w = [], 0.0
+                    cur.append(([(ch, r)], cw))
+                    cur_w += cw
+        out.append(cur)
+        _no_widow(out, limit)
+        lines.extend(_rstrip([seg for unit, _w in ln for seg in unit]) for ln in out)
+    return lines
+
+
+def _no_widow(out: list[list[tuple[list[Segment], float]]], limit: float) -> None:
+    """A paragraph's last line holding only one or two Chinese characters takes the last word
+    of the line before with it, if that line keeps another."""
+    if len(out) < 2:
+        return
+    last = "".join(t for unit, _w in out[-1] for t, _r in unit).strip()
+    if not (0 < len(last) <= 2 and HAN.search(last)):
+        return
+    prev = out[-2]
+    while prev and all(not t.strip() for t, _ in prev[-1][0]):
+        prev.pop()
+    inked = [u for u in prev if any(t.strip() for t, _ in u[0])]
+    if len(inked) < 2:
+        return
+    moved = prev.pop()
+    if moved[1] + sum(w for _u, w in out[-1]) > limit:
+        prev.append(moved)
+        return
+    out[-1].insert(0, moved)
+
+
+def _rstrip(line: list[Segment]) -> list[Segment]:
+    out = list(line)
+    while out and not out[-1][0].strip():
+        out.pop()
+    if out:
+        out[-1] = (out[-1][0].rstrip(), out[-1][1])
+    return out
 
 
 def wrap(runs: tuple[Run, ...], family: str, size: float, width: float) -> list[str]:
-    """Lines of a paragraph set in `width` points: breaks between any two CJK characters,
-    at spaces between Latin words, never before closing or after opening punctuation."""
-    limit = width * WIDTH_SLACK
-    lines: list[str] = []
-    cur, cur_w = "", 0.0
-    for text_line in _split_breaks(runs):
-        for piece, bold in _units(text_line):
-            if piece == "\n":
-                continue
-            w = text_width(piece, family, size, bold)
-            if piece.isspace():
-                if cur:
-                    cur, cur_w = cur + piece, cur_w + w
-                continue
-            if cur_w + w <= limit or not cur.strip():
-                if w > limit and not cur.strip():
-                    # a word longer than the line: break it by characters, as PowerPoint does
-                    for ch in piece:
-                        cw = text_width(ch, family, size, bold)
-                        if cur_w + cw > limit and cur.strip():
-                            lines.append(cur.rstrip())
-                            cur, cur_w = "", 0.0
-                        cur, cur_w = cur + ch, cur_w + cw
-                    continue
-                cur, cur_w = cur + piece, cur_w + w
-            else:
-                lines.append(cur.rstrip())
-                cur, cur_w = piece, w
-        lines.append(cur.rstrip())
-        cur, cur_w = "", 0.0
-    return lines
+    """The lines of `wrap_runs` as strings."""
+    return ["".join(t for t, _ in ln) for ln in wrap_runs(runs, family, size, width)]
 
 
 def _split_breaks(runs: tuple[Run, ...]) -> list[tuple[Run, ...]]:

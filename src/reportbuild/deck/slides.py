@@ -14,7 +14,7 @@ from pptx.util import Emu
 
 from reportbuild import kinds, model
 from reportbuild.brand import Brand
-from reportbuild.deck import charts, content, measure
+from reportbuild.deck import charts, content, masters, measure
 from reportbuild.deck.layout import (
     EMU_PER_PT,
     Box,
@@ -25,19 +25,14 @@ from reportbuild.deck.layout import (
     emu,
     write_text,
 )
-from reportbuild.deck.theme import LANG, apply_theme, build_time, hex_of, reproducible
+from reportbuild.deck.theme import LANG, SCALE, apply_theme, build_time, hex_of, reproducible
 from reportbuild.errors import BuildError
 from reportbuild.figdata import alt_text, format_value
 from reportbuild.locale import get_locale
 
 WIDE = (Emu(12192000), Emu(6858000))  # 13.333 × 7.5 in, 16:9
 WHITE = "#FFFFFF"
-LAYOUT_NAMES = {
-    "title": ("Title Slide", "标题幻灯片"),
-    "section": ("Section Header", "节标题"),
-    "content": ("Title Only", "仅标题"),
-    "blank": ("Blank", "空白"),
-}
+ROLES = ("title", "section", "content", "blank")
 
 
 @dataclass
@@ -48,7 +43,8 @@ class Built:
 
 
 def pt(v: int) -> float:
-    return v / EMU_PER_PT
+    """EMU on the template's slide as design points (theme.SCALE)."""
+    return v / EMU_PER_PT / SCALE.get()
 
 
 class DeckBuilder:
@@ -70,44 +66,32 @@ class DeckBuilder:
         else:
             _widen(self.prs)
         apply_theme(self.prs, brand, colours=not self.templated)
+        SCALE.set(masters.design_scale(self.prs.slide_width, self.prs.slide_height))
         W, H = pt(self.prs.slide_width), pt(self.prs.slide_height)
         self.style = Style(brand, brand.font_base, brand.font_headings)
-        self.layouts = {role: self._layout(role) for role in LAYOUT_NAMES}
-        title_box = None
+        layouts = list(self.prs.slide_layouts)
+        self.layouts = {role: masters.find_layout(layouts, role) for role in ROLES}
+        self.override = None  # the layout a slide names with 'layout:' in the deck file
         if self.templated:
-            ph = _placeholder(
-                self.layouts["content"], (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
+            z = masters.zones(
+                self.prs, self.layouts["content"], masters.find_layout(layouts, "body")
             )
-            if ph is not None:
-                title_box = Box(pt(ph.left), pt(ph.top), pt(ph.width), pt(ph.height))
-        self.geometry = Geometry.for_size(W, H, title_box)
+            self.geometry = Geometry.for_template(
+                W,
+                H,
+                Box(*z.title) if z.title else None,
+                Box(*z.body) if z.body else None,
+                z.footer_top,
+            )
+        else:
+            self.geometry = Geometry.for_size(W, H)
         self.log: list[dict] = []
         self.count = 0
 
     # ── layouts ──────────────────────────────────────────────────────────
 
-    def _layout(self, role: str):
-        layouts = list(self.prs.slide_layouts)
-        for name in LAYOUT_NAMES[role]:
-            for lay in layouts:
-                if lay.name.strip().lower() == name.lower():
-                    return lay
-
-        def types(lay):
-            return {ph.placeholder_format.type for ph in lay.placeholders}
-
-        if role == "title":
-            for lay in layouts:
-                if PP_PLACEHOLDER.CENTER_TITLE in types(lay):
-                    return lay
-        if role in ("content", "section"):
-            with_title = [lay for lay in layouts if PP_PLACEHOLDER.TITLE in types(lay)]
-            if with_title:
-                return min(with_title, key=lambda lay: len(lay.placeholders))
-        return min(layouts, key=lambda lay: len(lay.placeholders))
-
     def new_slide(self, role: str, label: str) -> SlideCtx:
-        slide = self.prs.slides.add_slide(self.layouts[role])
+        slide = self.prs.slides.add_slide(self.override or self.layouts[role])
         self.count += 1
         ctx = SlideCtx(slide, self.count, label, self.geometry, self.style, self.log, loc=self.loc)
         # placeholders a layout brings but this slide does not fill would show "Click to add text"
@@ -162,7 +146,7 @@ class DeckBuilder:
             ctx.text("Title", box, got.paras, anchor=anchor, pad=pad, min_scale=1.0)
             return box
         ph.left, ph.top, ph.width, ph.height = emu(box.x), emu(box.y), emu(box.w), emu(box.h)
-        write_text(ph.text_frame, got.paras, pad=pad, anchor=anchor)
+        write_text(ph.text_frame, got.paras, pad=pad, anchor=anchor, width=box.w - 2 * pad[0])
         return box
 
     def subtitle(
@@ -254,8 +238,21 @@ class DeckBuilder:
     # ── the build ────────────────────────────────────────────────────────
 
     def build(self) -> Built:
+        layouts = list(self.prs.slide_layouts)
+        unknown = [
+            s for s in self.report.deck if s.layout and not masters.layout_named(layouts, s.layout)
+        ]
+        if unknown:
+            names = ", ".join(f"'{lay.name}'" for lay in layouts)
+            raise BuildError(
+                "\n".join(
+                    f"{s.loc}: the template has no layout '{s.layout}'; its layouts: {names}"
+                    for s in unknown
+                )
+            )
         for s in self.report.deck:
             label = f"{s.kind}{' ' + s.ref if s.ref else ''}"
+            self.override = masters.layout_named(layouts, s.layout) if s.layout else None
             fn = getattr(self, "slide_" + s.kind.replace("-", "_"))
             first, logged = self.count + 1, len(self.log)
             try:
@@ -314,7 +311,7 @@ class DeckBuilder:
             got = ctx.fit("Subtitle", sub_box, lines)
             ph.left, ph.top = emu(sub_box.x), emu(sub_box.y)
             ph.width, ph.height = emu(sub_box.w), emu(sub_box.h)
-            write_text(ph.text_frame, got.paras)
+            write_text(ph.text_frame, got.paras, width=sub_box.w - 8)
         elif lines:
             ctx.text("Subtitle", sub_box, lines)
         elif ph is not None:
@@ -931,7 +928,12 @@ def _cases_table(
                 cell.fill.fore_color.rgb = RGBColor.from_string(
                     hex_of(st.primary if ri == 0 else (WHITE if ri % 2 else mix_card(st)))
                 )
-                write_text(cell.text_frame, cell_paras(text, j, ri == 0), pad=pad)
+                write_text(
+                    cell.text_frame,
+                    cell_paras(text, j, ri == 0),
+                    pad=pad,
+                    width=col_w[j] - 2 * pad[0],
+                )
                 cell.margin_left = cell.margin_right = emu(pad[0])
                 cell.margin_top = cell.margin_bottom = emu(pad[1])
         deck.notes(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import os
 import re
 import zipfile
@@ -17,11 +18,21 @@ from reportbuild.brand import Brand
 # The language runs are marked with (spell checking, the theme font PowerPoint picks): the
 # report's, set once by the deck builder for the deck being built.
 LANG: ContextVar[str] = ContextVar("deck_lang", default="zh-CN")
+# Slides are laid out in design points, on a slide 540 design points high (a 13.33 × 7.5 in
+# slide is 960 × 540); SCALE turns them into the template's real points when written, so a
+# 28 × 15.75 cm or a 20 in wide master gets the same proportions, type included.
+SCALE: ContextVar[float] = ContextVar("deck_scale", default=1.0)
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 # Scripts whose theme font PowerPoint picks by the text's language: Chinese must not fall
 # back to the template's 宋体/MS ゴシック entries.
 CJK_SCRIPTS = ("Hans", "Hant")
+
+
+def real_pt(v: float) -> float:
+    """Design points as the template's points, rounded down to the 0.01 pt a file keeps (never
+    up: text measured at the design size must not come out wider)."""
+    return math.floor(v * SCALE.get() * 100 + 1e-6) / 100
 
 
 def hex_of(color: str) -> str:
@@ -59,7 +70,7 @@ def style_font(
     from pptx.util import Pt
 
     if size is not None:
-        font.size = Pt(size)
+        font.size = Pt(real_pt(size))
     if bold is not None:
         font.bold = bold
     if color:

@@ -1,0 +1,191 @@
+"""A PowerPoint master read for the deck: which layout each slide kind uses, and the grid
+(title zone, content zone, footer) its placeholders give, in design points (theme.SCALE).
+
+Layouts are recognised by what their placeholders are first — a title slide has a centred
+title and a subtitle, "Title Only" a title and nothing else — and by name second, with the
+default names of PowerPoint (English and Chinese), LibreOffice Impress and Google Slides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pptx.enum.shapes import PP_PLACEHOLDER as PH
+
+EMU_PER_PT = 12700
+# A slide is laid out 540 design points high (13.33 × 7.5 in is 960 × 540) and at least
+# DESIGN_WIDTH wide: a 4:3 slide is laid out 860 × 645 and written at 0.84 of that.
+DESIGN_HEIGHT = 540.0
+DESIGN_WIDTH = 860.0
+
+# The roles a slide kind asks for, and the layout names that serve each, by application.
+ROLE_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("Title Slide", "标题幻灯片", "Title slide"),  # PowerPoint, LibreOffice; Google
+    "section": (
+        "Section Header",  # PowerPoint
+        "节标题",
+        "Section header",  # Google Slides
+        "Section title and description",
+        "Centered Text",  # LibreOffice has no section layout: its centred one serves
+        "Title Only",
+    ),
+    "content": ("Title Only", "仅标题", "Title only"),
+    "body": (  # not a role of a slide: where the template puts its body, for the grid
+        "Title and Content",
+        "标题和内容",
+        "Title, Content",  # LibreOffice
+        "Title and body",  # Google Slides
+    ),
+    "blank": ("Blank", "空白"),
+}
+# Which role each slide kind of the deck file is built on.
+KIND_ROLE = {
+    "title": "title",
+    "divider": "section",
+    "agenda": "content",
+    "core-points": "content",
+    "figure": "content",
+    "value-framework": "content",
+    "strategies": "content",
+    "strategy": "content",
+    "cases": "content",
+    "case": "content",
+    "quotes": "content",
+    "closing": "content",
+}
+FOOTERS = {PH.FOOTER, PH.DATE, PH.SLIDE_NUMBER}
+TITLES = {PH.TITLE, PH.CENTER_TITLE}
+BODIES = {PH.BODY, PH.OBJECT}
+
+
+def design_scale(width_emu: int, height_emu: int) -> float:
+    """Real points per design point for a slide of this size."""
+    w, h = width_emu / EMU_PER_PT, height_emu / EMU_PER_PT
+    return min(h / DESIGN_HEIGHT, w / DESIGN_WIDTH)
+
+
+def _kinds(layout) -> list:
+    """The layout's placeholder types other than footers, vertical text marked as such."""
+    out = []
+    for ph in layout.placeholders:
+        t = ph.placeholder_format.type
+        if t in FOOTERS:
+            continue
+        ph_el = ph._element.find(".//{*}nvPr/{*}ph")
+        vertical = ph_el is not None and ph_el.get("orient") == "vert"
+        out.append(("vertical" if vertical else "") + str(t))
+    return sorted(out)
+
+
+def _by_type(role: str, layout) -> bool:
+    k = _kinds(layout)
+    title, center = str(PH.TITLE), str(PH.CENTER_TITLE)
+    sub, body, obj = str(PH.SUBTITLE), str(PH.BODY), str(PH.OBJECT)
+    if role == "title":
+        return k in (sorted([center, sub]), [center])
+    if role == "content":
+        return k == [title]
+    if role == "section":  # a title with one text placeholder (PowerPoint, Google)
+        return k in (sorted([title, body]), sorted([title, sub]))
+    if role == "body":
+        return k in (sorted([title, body]), sorted([title, obj]))
+    if role == "blank":
+        return k == []
+    return False
+
+
+def find_layout(layouts: list, role: str):
+    """The template's layout for a role: among those whose placeholders fit the role, the
+    first with a known name; else a known name; else one that fits; else the layout with the
+    fewest placeholders that has a title (or, for 'blank', the fewest of all)."""
+    names = [n.lower() for n in ROLE_NAMES[role]]
+
+    def rank(lay) -> int:
+        name = lay.name.strip().lower()
+        return names.index(name) if name in names else len(names)
+
+    typed = [lay for lay in layouts if _by_type(role, lay)]
+    named = [lay for lay in layouts if rank(lay) < len(names)]
+    if role == "section":
+        # the section header and a body layout have the same placeholders: a name decides
+        typed_named = [lay for lay in typed if rank(lay) < len(names)]
+        if typed_named:
+            return min(typed_named, key=rank)
+        if named:
+            return min(named, key=rank)
+    if typed:
+        return min(typed, key=rank)
+    if named:
+        return min(named, key=rank)
+    with_title = [lay for lay in layouts if any(t in TITLES for t in _types(lay))]
+    pool = layouts if role == "blank" or not with_title else with_title
+    return min(pool, key=lambda lay: len(lay.placeholders))
+
+
+def _types(layout) -> set:
+    return {ph.placeholder_format.type for ph in layout.placeholders}
+
+
+def layout_named(layouts: list, name: str):
+    want = name.strip().lower()
+    return next((lay for lay in layouts if lay.name.strip().lower() == want), None)
+
+
+@dataclass(frozen=True)
+class Zones:
+    """Rectangles (x, y, w, h) in design points read from the template's placeholders."""
+
+    title: tuple[float, float, float, float] | None
+    body: tuple[float, float, float, float] | None
+    footer_top: float | None
+
+
+def zones(prs, content_layout, body_layout) -> Zones:
+    k = design_scale(prs.slide_width, prs.slide_height)
+
+    def box(ph):
+        return tuple(float(v) / EMU_PER_PT / k for v in (ph.left, ph.top, ph.width, ph.height))
+
+    title = next(
+        (ph for ph in content_layout.placeholders if ph.placeholder_format.type in TITLES), None
+    )
+    body = None
+    if body_layout is not None:
+        cands = [ph for ph in body_layout.placeholders if ph.placeholder_format.type in BODIES]
+        if cands:
+            body = max(cands, key=lambda ph: ph.width * ph.height)
+    feet = [
+        ph
+        for holder in (content_layout, content_layout.slide_master)
+        for ph in holder.placeholders
+        if ph.placeholder_format.type in FOOTERS
+    ]
+    top = min((box(ph)[1] for ph in feet), default=None)
+    return Zones(box(title) if title else None, box(body) if body else None, top)
+
+
+def describe(path) -> list[str]:
+    """What `reportbuild doctor --template` prints: the size, the layouts with their
+    placeholders, and the layout each slide kind will use."""
+    from pptx import Presentation
+
+    prs = Presentation(str(path))
+    w, h = prs.slide_width, prs.slide_height
+    layouts = list(prs.slide_layouts)
+    lines = [
+        f"template {path}: {w / 914400:.2f} × {h / 914400:.2f} in "
+        f"({w / 360000:.2f} × {h / 360000:.2f} cm), {len(layouts)} layouts, "
+        f"laid out at {design_scale(w, h):.3f} of the design size"
+    ]
+    for lay in layouts:
+        kinds = ", ".join(
+            str(ph.placeholder_format.type).split(" ")[0].lower() for ph in lay.placeholders
+        )
+        lines.append(f"  layout '{lay.name}': {kinds or 'no placeholders'}")
+    for role in ("title", "section", "content", "body"):
+        lay = find_layout(layouts, role)
+        users = sorted(kind for kind, r in KIND_ROLE.items() if r == role) or [
+            "(the grid's body zone)"
+        ]
+        lines.append(f"  {role:8} → '{lay.name}'  for {', '.join(users)}")
+    return lines
