@@ -41,16 +41,16 @@ class Image(model.Block):
 
 def image_path(loader: Any, md_path: Path, rel: str, line: int) -> str | None:
     """A picture's path as the outputs use it (project-relative), or None after an error."""
-    if Path(rel).suffix.lower() not in FORMATS:
+    target = loader.resolve_relative(md_path, rel, line)  # inside the project, and there
+    if target is None:
+        return None
+    if target.suffix.lower() not in FORMATS:
         loader.error(
             md_path,
             line,
             f"'{rel}' is not a picture the outputs can show; use PNG, JPEG or SVG",
             "E031",
         )
-        return None
-    target = loader.resolve_relative(md_path, rel, line)
-    if target is None:
         return None
     return target.relative_to(loader.root).as_posix()
 
