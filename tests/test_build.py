@@ -378,3 +378,45 @@ def test_a_pdf_alone_draws_only_what_the_pdf_uses(tmp_path, monkeypatch):
     result = run_build(root, BuildOptions(verbosity=0, only="charts"))
     assert [o.artifact for o in result.outputs if o.built] == ["charts"]
     assert (figures / "survey.png").is_file() and (figures / "survey.svg").is_file()
+
+
+def test_an_output_is_one_registry_entry(project, monkeypatch):
+    """A new output is one entry of the outputs registry: the pipeline builds it, the cache
+    keeps it, -v says why it is stale, the summary counts it and the CLI offers it."""
+    from reportbuild.atomic import write_text
+    from reportbuild.build import REGISTRY, OutputKind, Stage, summary_lines
+    from reportbuild.cli import ONLY
+
+    assert ONLY == tuple(REGISTRY) == ("pdf", "pptx", "html", "charts")
+
+    class TextStage(Stage):
+        def charts_drawn(self, report, brand, charts):
+            out = self.build.out_dir / self.kind.target
+            with self.build.stage("txt"):
+                lines = [r.text for r in report.all_prose()]
+                write_text(out, "\n".join(lines))
+                self.build.done("txt", [out], len(lines), 0.0)
+
+    kind = OutputKind("txt", "report.txt", ("tool", "sources"), "line", stage=TextStage)
+    monkeypatch.setitem(REGISTRY, "txt", kind)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+    result = run_build(project, BuildOptions(only="txt", verbosity=0))
+    assert [o.artifact for o in result.outputs] == ["txt"]
+    text = (project / "output" / "report.txt").read_text(encoding="utf-8")
+    assert "第一章" in text or "这是前言" in text
+    assert not (project / "output" / "report.pdf").exists()  # only what was asked for
+
+    again = run_build(project, BuildOptions(only="txt", verbosity=0))
+    assert again.up_to_date
+    (row,) = summary_lines(again, project)
+    count = len(text.split("\n"))
+    words = " ".join(row.split())
+    assert words.startswith("output/report.txt ") and words.endswith(f"{count} lines (up to date)")
+
+    chapter = project / "sources" / "chapters" / "01-intro.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    assert not run_build(project, BuildOptions(only="txt", verbosity=0)).up_to_date
+    assert "新的一段" in (project / "output" / "report.txt").read_text(encoding="utf-8")
+    with pytest.raises(BuildError, match="choose one of pdf, pptx, html, charts, txt"):
+        run_build(project, BuildOptions(only="docx", verbosity=0))

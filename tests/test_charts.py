@@ -22,7 +22,18 @@ from reportbuild.locale import get_locale
 HERE = Path(__file__).parent
 SKELETON = HERE.parent / "src" / "reportbuild" / "skeleton"
 FIXTURE_FIGURES = HERE / "fixtures" / "charts" / "figures"
-KINDS = {"bar", "stacked", "donut", "stat", "process", "ladder", "layers", "comparison"}
+KINDS = {
+    "bar",
+    "grouped",
+    "stacked",
+    "line",
+    "donut",
+    "stat",
+    "process",
+    "ladder",
+    "layers",
+    "comparison",
+}
 
 
 def make_project(dest: Path) -> Path:
@@ -120,19 +131,28 @@ def test_values_of_data_charts_are_drawn(rendered):
     """Every value label of a data figure is a text element of the drawing."""
     from reportbuild.charts.draw import layout
     from reportbuild.charts.style import Style
+    from reportbuild.linebreak import cjk_latin_spaced as spaced
 
     report, brand, *_ = rendered
     style = Style.from_brand(brand)
     for fig in report.figures.values():
+        # drawn with the CJK–Latin spacing of the PDF's prose ('约 1.20 个百分点')
         drawn = " ".join(o["s"] for k, o in layout(fig, style).ops if k == "text")
         if fig.kind in ("bar", "donut"):
             for it in getattr(fig, "items", ()):
-                assert figdata.format_value(fig, it) in drawn
-        if fig.kind == "stacked":
+                assert spaced(figdata.format_value(fig, it)) in drawn
+        if fig.kind in ("stacked", "grouped"):
             for s in getattr(fig, "series", ()):
                 for c in s.values:
-                    assert figdata.format_value(fig, s, c) in drawn
-                assert s.label in drawn
+                    assert spaced(figdata.format_value(fig, s, c)) in drawn
+                assert spaced(s.label) in drawn
+        if fig.kind == "line":  # the last values and the series' names at the line ends
+            for s in fig.series:
+                last = [c.id for c in fig.categories if c.id in s.values][-1]
+                assert spaced(figdata.format_value(fig, s, last)) in drawn
+                assert spaced(figdata.series_label(fig, s)) in drawn
+            for c in fig.categories:
+                assert c.label in drawn
 
 
 def test_unchanged_figures_are_not_redrawn(tmp_path):

@@ -412,7 +412,7 @@ def test_a_write_that_fails_halfway_puts_every_output_back(project, monkeypatch)
     build.run_build(project, build.BuildOptions(verbosity=0))
     before = _outputs(project)
     edit(project / "figures" / "survey.yml", "value: 62", "value: 63")  # every output changes
-    real, calls = build._move_into, []
+    real, calls = build.staging.move_into, []
 
     def full_disk(src, dst):
         calls.append(dst)
@@ -420,11 +420,11 @@ def test_a_write_that_fails_halfway_puts_every_output_back(project, monkeypatch)
             raise OSError(errno.ENOSPC, "No space left on device", str(dst))
         real(src, dst)
 
-    monkeypatch.setattr(build, "_move_into", full_disk)
+    monkeypatch.setattr(build.staging, "move_into", full_disk)
     with pytest.raises(build.BuildError, match=r"cannot write .*: No space left on device"):
         build.run_build(project, build.BuildOptions(verbosity=0))
     assert len(calls) == 3
     assert _outputs(project) == before
-    monkeypatch.setattr(build, "_move_into", real)
+    monkeypatch.setattr(build.staging, "move_into", real)
     build.run_build(project, build.BuildOptions(verbosity=0))  # the next build puts it right
     assert _outputs(project) != before

@@ -23,6 +23,7 @@ from reportbuild.charts import render_all
 from reportbuild.deck import write_deck
 from reportbuild.errors import SourceError
 from reportbuild.html import render_html
+from reportbuild.linebreak import cjk_latin_spaced
 from reportbuild.load import load_project
 from reportbuild.pdf import write_pdf
 
@@ -114,6 +115,8 @@ def rects(svg: str) -> list[tuple[float, float, float, float, str]]:
 
 
 def at(svg: str, s: str) -> tuple[float, float, str]:
+    """Where `s` is drawn (with the CJK–Latin spacing every chart text gets)."""
+    s = cjk_latin_spaced(s)
     found = [(x, y, a) for t, x, y, a in texts(svg) if t == s]
     assert found, f"{s!r} not drawn; texts: {[t for t, *_ in texts(svg)]}"
     return found[0]
@@ -271,3 +274,16 @@ def test_kinds_have_a_value_axis_rule_shared_by_print_and_deck():
     assert figdata.value_ticks(D("-2.5"), D("16.1")) == [D(x) for x in (-5, 0, 5, 10, 15, 20)]
     assert figdata.value_ticks(D(0), D(89)) == [D(x) for x in (0, 20, 40, 60, 80, 100)]
     assert figdata.value_ticks(D(0), D(104), D(90))[0] == 90
+
+
+def test_cjk_latin_boundaries_spaced_as_in_the_pdf(built):
+    """'2019年' and '样例Apollo平台' are drawn as '2019 年' and '样例 Apollo 平台': the PDF's
+    prose puts a gap there too, whether or not the author typed the space."""
+    fig = built.report.figures["growth"]
+    drawn = [t for t, *_ in texts(built.svg("growth"))]
+    if fig.lang == "zh-CN":
+        assert [it.label for it in fig.items][:2] == ["2019年", "2020年"]
+        assert "2019 年" in drawn and "样例 Apollo 平台" in drawn
+        assert "2019年" not in drawn
+    else:  # nothing to space in English
+        assert [it.label for it in fig.items] == [t for t in drawn if t in ("2019", "2020", "2021")]

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from reportbuild import __version__
+from reportbuild.build.outputs import REGISTRY as OUTPUTS
 
 PROJECT = click.option(
     "-C", "--project", "project", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -79,7 +80,7 @@ def check(project: Path, strict: bool, fmt: str | None, layout: bool) -> None:
 
 # ── build, preview, new, clean, doctor (the pipeline lives in build.py, preview.py, commands/) ──
 
-ONLY = ("pdf", "pptx", "html", "charts")
+ONLY = tuple(OUTPUTS)  # the outputs registry (build/outputs.py): the only list of them
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 VERBOSE = click.option("-v", "--verbose", count=True, help="Print more detail (notes, cache).")
 

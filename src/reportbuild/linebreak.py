@@ -29,8 +29,15 @@ _EAST_ASIAN = re.compile(
     r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
 )
 _SPACES = re.compile(r"\s+")
-# A Latin letter or digit touching a Han character, either way round.
-_HAN_LATIN = re.compile(f"(?<=[{HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])(?=[{HAN}])")
+# A Latin letter or digit touching a Han character, either way round, with the spaces (if
+# any) the author typed between them.
+_HAN_LATIN = re.compile(
+    rf"(?<=[{HAN}])[ \u00a0]*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \u00a0]*(?=[{HAN}])"
+)
+# Spaces between full-width punctuation and what it encloses: the mark has its own blank half.
+_PUNCT_LATIN = re.compile(
+    r"(?<=[（《「『【〔〈“‘])[ \u00a0]+|[ \u00a0]+(?=[，。、；：！？）》」』】〕〉”’])"
+)
 # Longer "words" from the segmenter (names run together) may break inside.
 MAX_WORD = 6
 
@@ -53,6 +60,13 @@ def space_cjk_latin(text: str) -> str:
     """A space between Han characters and Latin letters or digits (占 41%, AI 驱动), as the
     PDF sets a quarter-em gap there."""
     return _HAN_LATIN.sub(" ", text)
+
+
+def cjk_latin_spaced(text: str) -> str:
+    """`text` as the charts draw it: exactly one space wherever Han characters meet Latin
+    letters or digits ("2018 年", "百度 Apollo", typed with or without the space), as the PDF's
+    prose has its quarter-em gap; none inside full-width brackets (idempotent)."""
+    return _PUNCT_LATIN.sub("", space_cjk_latin(text))
 
 
 def pieces(text: str) -> list[str]:

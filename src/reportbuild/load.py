@@ -32,7 +32,7 @@ ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Keys a user may write in each file (pydantic knows them too; these give did-you-mean lists).
 REPORT_KEYS = {
     "title", "subtitle", "series", "year", "lang", "keywords", "allow_html", "publishers",
-    "contact", "credits", "front", "chapters", "back",
+    "contact", "credits", "front", "chapters", "back", "style",
 }  # fmt: skip
 PAGE_KEYS = {"id", "title"}
 CHAPTER_KEYS = {"id", "title", "summary"}
@@ -297,7 +297,7 @@ class Loader:
 
         report_fields = {
             k: manifest[k]
-            for k in ("title", "subtitle", "series", "year", "keywords")
+            for k in ("title", "subtitle", "series", "year", "keywords", "style")
             if k in manifest
         }
         report_fields["allow_html"] = allow_html

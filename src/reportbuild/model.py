@@ -408,6 +408,15 @@ class DeckSlide(Frozen):
     loc: Loc
 
 
+class Style(Frozen):
+    """The report's choice where writers differ (report.yml `style:`), kept by lints L703–L705;
+    unset, the form the report uses most is the rule."""
+
+    slash: Literal["/", "／"] | None = None
+    range: Literal["–", "—", "～", "~", "〜"] | None = None
+    thousands: Literal[",", "none"] | None = None
+
+
 class Report(Frozen):
     root: str
     title: NonEmpty
@@ -417,6 +426,7 @@ class Report(Frozen):
     lang: str = "zh-CN"
     keywords: tuple[str, ...] = ()
     allow_html: bool = False
+    style: Style = Style()
     publishers: tuple[Publisher, ...] = ()
     contact: Contact | None = None
     credits: tuple[Credit, ...] = ()

@@ -1,4 +1,7 @@
-"""A millimetre canvas: charts lay out first (measuring text), then the figure is sized to fit."""
+"""A millimetre canvas: charts lay out first (measuring text), then the figure is sized to fit.
+
+Every string measured, wrapped or drawn here gets the CJK–Latin spacing of the PDF's prose
+(linebreak.cjk_latin_spaced): one rule for every chart and diagram, not one per kind."""
 
 from __future__ import annotations
 
@@ -10,10 +13,11 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle, Wedge
+from matplotlib.patches import Circle, FancyBboxPatch, Polygon, Rectangle, Wedge
 
 from reportbuild.charts.style import MM_PER_PT, Style
 from reportbuild.charts.text import block_width, text_width, wrap
+from reportbuild.linebreak import cjk_latin_spaced
 
 # Where the centre of a CJK em box sits above the baseline, as a fraction of the size
 # (Noto CJK: the ideographic em box spans −0.12…0.88 em).
@@ -38,7 +42,10 @@ class Canvas:
     # ── measuring ──────────────────────────────────────────────────────────
     def measure(self, s: str, size: float | None = None, bold: bool = False) -> float:
         return text_width(
-            s, self.style.family, size or self.style.size, "bold" if bold else "normal"
+            cjk_latin_spaced(s),
+            self.style.family,
+            size or self.style.size,
+            "bold" if bold else "normal",
         )
 
     def wrap(
@@ -50,7 +57,7 @@ class Canvas:
         balance: bool = True,
     ) -> list[str]:
         return wrap(
-            s,
+            cjk_latin_spaced(s),
             width,
             self.style.family,
             size or self.style.size,
@@ -69,7 +76,10 @@ class Canvas:
 
     def block_width(self, lines: list[str], size: float | None = None, bold: bool = False) -> float:
         return block_width(
-            lines, self.style.family, size or self.style.size, "bold" if bold else "normal"
+            [cjk_latin_spaced(x) for x in lines],
+            self.style.family,
+            size or self.style.size,
+            "bold" if bold else "normal",
         )
 
     # ── drawing ops ────────────────────────────────────────────────────────
@@ -211,6 +221,7 @@ class Canvas:
         """Draw lines whose first line box starts at `y` (top); return the block's height."""
         if isinstance(lines, str):
             lines = [lines]
+        lines = [cjk_latin_spaced(x) for x in lines]
         size = size or self.style.size
         pitch = self.lead(size, lh)
         for i, s in enumerate(lines):
@@ -248,6 +259,7 @@ class Canvas:
         z: float = 5,
     ) -> None:
         """One line of text sitting on `baseline` (for mixed sizes on one line)."""
+        s = cjk_latin_spaced(s)
         size = size or self.style.size
         self.ops.append(
             (
@@ -356,14 +368,20 @@ class Canvas:
                 )
                 if o["dash"]:
                     ln.set_dashes(o["dash"])
-                if o["marker"]:
-                    # markersize is in points: the diameter in mm, plus the edge that rings it
-                    ln.set_marker("o")
-                    ln.set_markersize(o["marker"] / MM_PER_PT)
-                    ln.set_markerfacecolor(o["color"])
-                    ln.set_markeredgecolor(o["edge"] or self.style.bg)
-                    ln.set_markeredgewidth(0.8)
                 ax.add_artist(ln)
+                # dots as circles, not line markers: matplotlib writes a marker once and
+                # places it with <use>, which the SVGs avoid (see draw.inline_glyphs)
+                for x, y in o["points"] if o["marker"] else ():
+                    ax.add_artist(
+                        Circle(
+                            (x, y),
+                            o["marker"] / 2,
+                            facecolor=o["color"],
+                            edgecolor=o["edge"] or self.style.bg,
+                            linewidth=0.8,
+                            zorder=o["z"] + 0.1,
+                        )
+                    )
             elif kind == "wedge":
                 # y grows downwards, so increasing angles run clockwise on the page
                 ax.add_artist(

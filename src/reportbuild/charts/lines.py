@@ -160,13 +160,17 @@ def line(cv: Canvas, fig: Figure) -> None:
             elif run:
                 run = []
                 runs.append(run)
-        for r in runs:  # an estimated (derived) series is dashed
+        for r in runs:  # an estimated (derived) series is dashed; a point alone gets its dot
             if r:
-                mark = MARKER if fig.markers else 0.0
+                mark = MARKER if fig.markers or len(r) == 1 else 0.0
                 cv.polyline(r, colour, lw=1.8, marker=mark, dash=(3.0, 1.6) if s.derived else None)
 
-    # every value, above the point (below it where another line runs higher there)
+    # every value, above the point (below it where another line runs higher there); where
+    # that spot is taken by another value, the other side; where both are, none (the data
+    # appendix has them all)
     if fig.values == "all":
+        taken: list[tuple[float, float, float, float]] = []
+        h = cv.lead(st.small)
         for s, colour in zip(fig.series, colours, strict=True):
             for c, x in zip(cats, xs, strict=True):
                 if c.id not in s.values or c is lasts[fig.series.index(s)]:
@@ -176,9 +180,19 @@ def line(cv: Canvas, fig: Figure) -> None:
                 below = bool(others) and max(others) > v
                 py = ypos(float(v))
                 text = format_value(fig, s, c.id)
-                h = cv.lead(st.small)
-                ty = py + 1.4 if below else py - 1.4 - h
-                cv.text(x, ty, text, size=st.small, color=st.readable(colour), ha="center")
+                w = cv.measure(text, st.small)
+                for side in (below, not below):
+                    ty = py + 1.4 if side else py - 1.4 - h
+                    box = (x - w / 2, ty, x + w / 2, ty + h)
+                    if box[1] < plot_top - h or box[3] > plot_bot:
+                        continue
+                    if not any(
+                        box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                        for b in taken
+                    ):
+                        taken.append(box)
+                        cv.text(x, ty, text, size=st.small, color=st.readable(colour), ha="center")
+                        break
 
     # the ends: value (bold, in the line's colour) and name, dodged apart vertically
     if end_w:

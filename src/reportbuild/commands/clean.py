@@ -6,7 +6,7 @@ import contextlib
 import shutil
 from pathlib import Path
 
-from reportbuild.build import CACHE_DIR, OUTPUT_DIR, OUTPUTS, BuildLock
+from reportbuild.build import CACHE_DIR, OUTPUT_DIR, REGISTRY, BuildLock
 
 
 def clean_project(root: Path | str, lock_timeout: float = 600.0) -> list[str]:
@@ -21,8 +21,8 @@ def clean_project(root: Path | str, lock_timeout: float = 600.0) -> list[str]:
         if out.is_symlink():
             # output/ links elsewhere (a shared drive, say): remove what a build writes there,
             # never the link, its target or anything else in it
-            for name in OUTPUTS.values():
-                target = out / name
+            for kind in REGISTRY.values():
+                target = out / kind.target
                 if target.is_dir() and not target.is_symlink():
                     shutil.rmtree(target)
                 elif target.exists() or target.is_symlink():

@@ -422,7 +422,9 @@ class DeckBuilder:
             subtitle = heading if heading != title else ""
         foot = []
         if fig.source:
-            foot.append(self.loc.t("figure.source") + fig.source)
+            foot.append(
+                self.loc.t("figure.source" if fig.is_data else "figure.source_diagram") + fig.source
+            )
         if fig.note:
             foot.append(self.loc.t("figure.note") + fig.note)
         ctx = self.content_slide(

@@ -11,6 +11,7 @@ from reportbuild.lints.config import load_config
 from reportbuild.lints.content import lint_content
 from reportbuild.lints.figures import lint_figures
 from reportbuild.lints.glyphs import lint_glyphs
+from reportbuild.lints.hygiene import lint_hygiene
 from reportbuild.lints.layout import lint_layout
 from reportbuild.lints.numbers import lint_numbers
 from reportbuild.lints.repeats import lint_repeats
@@ -37,6 +38,7 @@ def run_lints(
         *lint_repeats(report, texts, cfg.allow_repeats),
         *lint_figures(report, texts, root),
         *lint_glyphs(brand, texts, root),
+        *lint_hygiene(report, texts),
         *lint_layout(report, root),
         *lint_content(report, texts),
         *extra,

@@ -87,6 +87,24 @@ LINTS: dict[str, Lint] = {
         Lint(
             "L502", "slide-overflow", "warning", "the deck stage reported text exceeding its shape"
         ),
+        # editorial hygiene (lints/hygiene.py)
+        Lint("L701", "ascii-punctuation-in-cjk", "warning", "ASCII , ? ! ; : ( ) inside CJK text"),
+        Lint(
+            "L702",
+            "dots-for-ellipsis",
+            "warning",
+            "'...' or '。。。' instead of the locale's ellipsis",
+        ),
+        Lint("L703", "mixed-slashes", "warning", "'/' and '／' both used between words"),
+        Lint("L704", "mixed-range-marks", "warning", "ranges written with different marks"),
+        Lint("L705", "mixed-thousands", "warning", "numbers over 999 with and without separators"),
+        Lint("L706", "diagram-without-source", "warning", "a diagram has no source line"),
+        Lint(
+            "L707",
+            "multiple-choice-without-note",
+            "warning",
+            "survey percentages add up past 100 with no note that several answers were allowed",
+        ),
         # the typesetting report (check --layout): measured in the built PDF
         Lint("L600", "no-pdf-to-measure", "warning", "check --layout found no built PDF"),
         Lint(
