@@ -131,9 +131,9 @@ def test_missing_alt_text_and_typed_html_are_lint_warnings(tmp_path):
     found = {
         (p.code, p.line, p.severity)
         for p in run_lints(report, load_brand(proj), proj)
-        if p.code in ("L701", "L702")
+        if p.code in ("L801", "L802")
     }
     lines = (proj / CHAPTER).read_text(encoding="utf-8").split("\n")
     at = {n + 1 for n, t in enumerate(lines) if "![](" in t or "::: image bare" in t}
     br = next(n + 1 for n, t in enumerate(lines) if "A line<br>" in t)
-    assert found == {("L701", n, "warning") for n in at} | {("L702", br, "warning")}
+    assert found == {("L801", n, "warning") for n in at} | {("L802", br, "warning")}

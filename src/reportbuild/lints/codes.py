@@ -65,9 +65,9 @@ LINTS: dict[str, Lint] = {
             "prose writes a figure number by hand instead of @fig-ID",
         ),
         Lint("L401", "glyph-not-in-fonts", "error", "a character the brand fonts cannot draw"),
-        Lint("L701", "image-without-alt", "warning", "a picture has no alt text"),
+        Lint("L801", "image-without-alt", "warning", "a picture has no alt text"),
         Lint(
-            "L702",
+            "L802",
             "raw-html-printed",
             "warning",
             "an HTML tag in the text prints as typed because allow_html is off",

@@ -1,4 +1,4 @@
-"""L701/L702: content that would print wrong: a picture without alt text, raw HTML printed as
+"""L801/L802: content that would print wrong: a picture without alt text, raw HTML printed as
 typed because the report does not allow it."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def lint_content(report: Report, sites: list[Site]) -> list[Problem]:
         if b.kind == "image" and not getattr(b, "alt", "").strip():
             out.append(
                 problem(
-                    "L701",
+                    "L801",
                     b.loc.path,
                     b.loc.line,
                     f"image '{b.id}' has no alt text; add 'alt: …' saying what it shows (read "
@@ -53,7 +53,7 @@ def lint_content(report: Report, sites: list[Site]) -> list[Problem]:
                         break
                 out.append(
                     problem(
-                        "L701",
+                        "L801",
                         rich.loc.path,
                         line,
                         f"image '{name}' has no alt text; write it between the brackets: "
@@ -67,7 +67,7 @@ def lint_content(report: Report, sites: list[Site]) -> list[Problem]:
         for m in TAG.finditer(plain):
             out.append(
                 problem(
-                    "L702",
+                    "L802",
                     s.path,
                     s.line_at(m.start()),
                     f"raw HTML '{m.group(0)}' prints as typed, because report.yml does not "
