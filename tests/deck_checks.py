@@ -213,9 +213,9 @@ def _chart_contrast(n: int, sh, back: str) -> list[str]:
             int(dpt.find(qn("c:idx")).get("val")): _solid_fill(dpt.find(qn("c:spPr")))
             for dpt in ser.findall(qn("c:dPt"))
         }
-        for where in [ser.find(qn("c:dLbls"))] + list(cs.iter(qn("c:dLbls"))):
-            if where is None:
-                continue
+        own = ser.find(qn("c:dLbls"))
+        plot_level = [d for d in cs.iter(qn("c:dLbls")) if d.getparent().tag != qn("c:ser")]
+        for where in [own] if own is not None else plot_level:
             pos = where.find(qn("c:dLblPos"))
             inside = pos is None or pos.get("val") in ("ctr", "inEnd", "inBase")
             for clr in where.iter(qn("a:srgbClr")):

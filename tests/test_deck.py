@@ -59,7 +59,7 @@ def real_deck(tmp_path_factory):
     if not report.deck:
         pytest.skip("the real report has no sources/deck.yml yet")
     out = tmp_path_factory.mktemp("real") / "summary.pptx"
-    res = write_deck(report, load_brand(ROOT), out)
+    res = write_deck(report, load_brand(ROOT), out, layout_report=out.with_suffix(".json"))
     return report, out, res, Presentation(str(out))
 
 
@@ -161,7 +161,7 @@ def test_slides_follow_the_deck_file(built):
     assert (
         by_kind["figuresurvey"] == "多数受访者同意：62%"
     )  # a binding in the deck file, from figures/
-    assert by_kind["figuresplit"] == "东部数量占41%"
+    assert by_kind["figuresplit"] == "东部数量占 41%"  # a space between Han and digits
     assert by_kind["figureshare"] == "只有少数受访者表示满意"  # the finding, without its 发现一
     assert by_kind["dividerintro"] == "第一章的标题"
     assert by_kind["strategyfirst"].startswith("拿来主义：")
@@ -363,25 +363,38 @@ def test_identical_bytes_with_source_date_epoch(tmp_path, monkeypatch):
     assert prs.core_properties.title == "示例研究报告"
 
 
-def test_long_text_shrinks_then_fails_naming_the_slide(tmp_path):
+def test_long_text_shrinks_then_moves_to_the_notes_then_fails(tmp_path):
     root = make_project(tmp_path / "proj")
     cp = root / "sources" / "core-points.yml"
-    # a little too long: shrunk within limits and logged
-    cp.write_text(
-        cp.read_text(encoding="utf-8").replace("对核心观点的一句说明。", "对核心观点的说明，" * 60),
-        encoding="utf-8",
-    )
+    original = cp.read_text(encoding="utf-8")
+    # a little too long: shrunk and logged as a record
+    cp.write_text(original.replace("对核心观点的一句说明。", "对核心观点的说明，" * 60), "utf-8")
     _r, _b, _o, res = build(root)
     assert any("Point 1 text" in m and "shrunk" in m for m in res.overflow), res.overflow
-    # far too long: the build fails and says which slide, in which file and line
+    # far too long, in sentences: those that do not fit at the floor go to the speaker notes,
+    # with a warning at the deck file's line that gives both heights
     cp.write_text(
-        cp.read_text(encoding="utf-8").replace("说明，", "很长的说明，" * 2), encoding="utf-8"
+        original.replace("对核心观点的一句说明。", "对核心观点的很长的说明。" * 90), "utf-8"
     )
+    _r, _b, out, res = build(root)
+    moved = [m for m in res.overflow if "moved to the speaker notes" in m]
+    assert len(moved) == 1 and re.match(
+        r"sources/deck\.yml:\d+: slide 3 \(Point 1 text\)", moved[0]
+    )
+    need, holds = re.search(r"needs ([\d.]+) pt, its box holds ([\d.]+) pt", moved[0]).groups()
+    assert "." in need and "." in holds and float(need) > float(holds)
+    slide = Presentation(str(out)).slides[2]
+    on_slide = "".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    notes = slide.notes_slide.notes_text_frame.text
+    assert notes.startswith("（幻灯片未能容纳）对核心观点")
+    said = on_slide.replace("\v", "").count("很长的说明") + notes.count("很长的说明")
+    assert said >= 90 * 2  # each sentence is on the slide or in the notes (and all in the notes)
+    # one item that cannot be broken (a title with no sentence end) fails, naming the slide
+    cp.write_text(original.replace("第一个核心观点", "第一个核心观点" * 600), "utf-8")
     with pytest.raises(
         BuildError, match=r"sources/deck\.yml:\d+: slide 3 \(core-points\).*Point 1 text"
     ) as err:
         build(root)
-    # both numbers with a decimal, so that they differ where the text misses by a fraction
     need, holds = re.search(
         r"needs ([\d.]+) pt but its box holds ([\d.]+) pt", str(err.value)
     ).groups()

@@ -79,7 +79,9 @@ def decks(masters, english, tmp_path_factory):
         report, brand = load_project(root), load_brand(root)
         for name, master in masters.items():
             path = folder / f"{who}-{name}.pptx"
-            write_deck(report, brand, path, template=master)
+            write_deck(
+                report, brand, path, template=master, layout_report=path.with_suffix(".json")
+            )
             out[who, name] = (report, Presentation(str(path)))
     return out
 
@@ -111,6 +113,12 @@ def test_measured_text_fits_every_box(decks, who, master):
 @pytest.mark.parametrize(("who", "master"), CASES)
 def test_no_chinese_word_is_split_at_a_line_end(decks, who, master):
     assert checks.split_words(decks[who, master][1]) == []
+
+
+@pytest.mark.parametrize(("who", "master"), CASES)
+def test_every_text_reads_on_its_fill(decks, who, master):
+    """4.5:1 (3:1 for bold 18 pt and more) for every run and every chart data label."""
+    assert checks.low_contrast(decks[who, master][1]) == []
 
 
 def test_content_shares_one_left_edge(decks):
@@ -151,3 +159,73 @@ def test_doctor_lists_the_templates_layouts(masters):
     assert "layout 'Title, Content'" in result.output
     assert "content  → 'Title Only'" in result.output
     assert "section  → 'Centered Text'" in result.output
+
+
+def test_source_line_breaks_collapse_by_script():
+    from reportbuild import linebreak
+
+    assert linebreak.collapse("received\nadvance by\n  the bank") == "received advance by the bank"
+    assert linebreak.collapse("城商行的\n数字化转型，\nAI 驱动") == "城商行的数字化转型，AI 驱动"
+    assert linebreak.space_cjk_latin("占41%的AI驱动") == "占 41% 的 AI 驱动"
+    assert linebreak.pieces("城商行的数字化运营") == ["城商行", "的", "数字化", "运营"]
+
+
+def test_check_warns_of_a_title_over_one_line_at_its_deck_line(english, tmp_path):
+    from reportbuild.lints.layout import lint_layout
+
+    root = tmp_path / "proj"
+    shutil.copytree(english, root)
+    deck = root / "sources" / "deck.yml"
+    long = "Key findings of the survey, read together with the interviews and the cases"
+    deck.write_text(
+        deck.read_text("utf-8").replace("title: Key findings", f"title: '{long}'"), "utf-8"
+    )
+    line = next(
+        n for n, t in enumerate(deck.read_text("utf-8").splitlines(), 1) if "core-points" in t
+    )
+    report = load_project(root)
+    write_deck(report, load_brand(root), tmp_path / "deck.pptx")
+    found = [p for p in lint_layout(report, root) if p.code == "L503"]
+    assert len(found) == 1 and found[0].line == line, found
+    assert found[0].path.endswith("deck.yml") and "takes 2 lines" in found[0].message
+
+
+def test_office_fonts_name_faces_office_installs(english, tmp_path):
+    """`--deck-fonts office`: every run and the theme name Calibri, and Microsoft YaHei for
+    Chinese text, instead of the brand's Noto faces that PowerPoint may not have."""
+    for who, root in (("en", english), ("zh", ROOT)):
+        out = tmp_path / f"{who}.pptx"
+        report = load_project(root)
+        write_deck(
+            report, load_brand(root), out, layout_report=tmp_path / f"{who}.json", fonts="office"
+        )
+        prs = Presentation(str(out))
+        latin = {el.get("typeface") for s in prs.slides for el in s._element.iter(qn("a:latin"))}
+        ea = {el.get("typeface") for s in prs.slides for el in s._element.iter(qn("a:ea"))}
+        assert latin == {"Calibri"}, latin
+        assert ea == ({"Microsoft YaHei"} if who == "zh" else {"Calibri"}), ea
+        theme = (
+            prs.slide_masters[0]
+            .part.part_related_by(
+                "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+            )
+            .blob.decode()
+        )
+        assert "Noto" not in theme and 'typeface="Calibri"' in theme
+
+
+def test_build_deck_fonts_office_says_so_in_the_summary(english, tmp_path):
+    root = tmp_path / "proj"
+    shutil.copytree(english, root)
+    args = ["build", "-C", str(root), "--only", "pptx", "-j", "1"]
+    result = CliRunner().invoke(cli, [*args, "--deck-fonts", "office"])
+    assert result.exit_code == 0, result.output
+    assert "deck fonts: Office's" in result.output
+    prs = Presentation(str(root / "output" / "summary.pptx"))
+    faces = {el.get("typeface") for s in prs.slides for el in s._element.iter(qn("a:latin"))}
+    assert faces == {"Calibri"}
+    result = CliRunner().invoke(cli, args)  # the choice is part of the deck's cache key
+    assert "deck fonts: the brand's, not embedded" in result.output
+    prs = Presentation(str(root / "output" / "summary.pptx"))
+    faces = {el.get("typeface") for s in prs.slides for el in s._element.iter(qn("a:latin"))}
+    assert "Calibri" not in faces

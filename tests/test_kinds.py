@@ -92,7 +92,7 @@ def built(request, tmp_path_factory):
 TEXT = re.compile(r'<text style="([^"]*)" x="([-\d.]+)" y="([-\d.]+)"[^>]*>([^<]*)</text>')
 RECT = re.compile(
     r'<path d="M ([-\d.]+) ([-\d.]+) \nL ([-\d.]+) ([-\d.]+) \nL ([-\d.]+) ([-\d.]+) \n'
-    r'L ([-\d.]+) ([-\d.]+) \nz\n" clip-path="[^"]*" style="fill: (#[0-9a-f]{6})"'
+    r'L ([-\d.]+) ([-\d.]+) \nz\n"(?: clip-path="[^"]*")? style="fill: (#[0-9a-f]{6})[;"]'
 )
 
 
@@ -106,10 +106,12 @@ def texts(svg: str) -> list[tuple[str, float, float, str]]:
 
 
 def rects(svg: str) -> list[tuple[float, float, float, float, str]]:
-    """(x0, y0, x1, y1, fill) of every filled rectangle."""
+    """(x0, y0, x1, y1, fill) of every filled rectangle but the figure's background."""
     out = []
     for m in RECT.findall(svg):
         xs, ys = [float(v) for v in m[0:8:2]], [float(v) for v in m[1:8:2]]
+        if min(xs) == 0 and min(ys) == 0:  # the background, under everything
+            continue
         out.append((min(xs), min(ys), max(xs), max(ys), m[8]))
     return out
 
@@ -173,7 +175,11 @@ def test_line_from_a_declared_floor(built):
     # a worded unit is named once, above the axis, in the locale's words
     note = "单位：点" if fig.lang == "zh-CN" else "points"
     assert note in [t for t, *_ in texts(svg)]
-    assert built.chart("floor").value_axis.minimum_scale == 90.0
+    chart = built.chart("floor")
+    assert chart.value_axis.minimum_scale == 90.0
+    # in the deck too: numbers on the ticks, the worded unit once, as the axis' title
+    assert chart.value_axis.tick_labels.number_format == "General"
+    assert chart.value_axis.axis_title.text_frame.text == note
     alt = figdata.alt_text(fig)
     assert ("纵轴自 90 起" if fig.lang == "zh-CN" else "the value axis starts at 90") in alt
 
@@ -287,3 +293,91 @@ def test_cjk_latin_boundaries_spaced_as_in_the_pdf(built):
         assert "2019年" not in drawn
     else:  # nothing to space in English
         assert [it.label for it in fig.items] == [t for t in drawn if t in ("2019", "2020", "2021")]
+
+
+# ── stacked amounts, negatives, donuts, rounding ──────────────────────────
+
+
+def test_stacked_amounts_share_one_scale_with_totals(built):
+    fig = built.report.figures["amounts"]
+    assert fig.absolute  # a worded unit: amounts, not shares
+    svg = built.svg("amounts")
+    total = figdata.format_number(Decimal(120), fig.unit, lang=fig.lang)  # declared, not summed
+    net = figdata.format_number(Decimal(106), fig.unit, lang=fig.lang)  # 82 + 30 − 6
+    tx, ty, _ = at(svg, total)
+    nx, _, _ = at(svg, net)
+    # one scale: the 120 bar reaches further right than the 112-wide positive part of 2021
+    assert tx > nx
+    segs = [r for r in rects(svg) if r[3] - r[1] > 20]  # the 9 mm bars, not legend swatches
+    left = min(segs, key=lambda r: r[0])
+    assert left[1] > ty  # the leftmost segment is the −6 of the second bar
+    chart = built.chart("amounts")
+    assert chart.chart_type == XL_CHART_TYPE.BAR_STACKED
+    assert chart.value_axis.minimum_scale < -6.0
+    assert list(chart.plots[0].series[2].values) == [14.8, -6.0]
+    # the unit as the locale writes it after a number: '70.4 billion dollars', '70.4亿元'
+    sep = " " if fig.lang == "en-US" else ""
+    assert chart.plots[0].data_labels.number_format == f'General"{sep}{fig.unit}"'
+
+
+def test_a_declared_total_is_checked_within_the_tolerance(tmp_path):
+    root = make_project(tmp_path / "p", "en-US")
+    p = root / "figures" / "amounts.yml"
+    p.write_text(p.read_text("utf-8").replace("total: 120", "total: 125"), "utf-8")
+    with pytest.raises(SourceError) as exc:
+        load_project(root)
+    msg = exc.value.format_message()
+    assert re.search(r"amounts\.yml:7: error E024: the parts of '2020' add up to 120\.4", msg)
+    p.write_text(
+        p.read_text("utf-8").replace("totals: true", "totals: true\ntolerance: 5"), "utf-8"
+    )
+    assert load_project(root).figures["amounts"].categories[0].total == 125
+
+
+def test_negative_bar_in_print_and_deck(built):
+    fig = built.report.figures["growth"]
+    svg = built.svg("growth")
+    neg = figdata.format_value(fig, fig.items[1])
+    nx, _, anchor = at(svg, neg)
+    bars = [r for r in rects(svg) if r[3] - r[1] > 5]
+    zero = min(r[2] for r in bars if r[0] < min(b[0] for b in bars) + 0.1)
+    assert anchor == "end" and nx < min(r[0] for r in bars)  # left of the bar growing left
+    assert zero > min(r[0] for r in bars)
+    # source order kept: 2019, 2020, 2021 from the top
+    ys = [at(svg, it.label)[1] for it in fig.items]
+    assert ys == sorted(ys)
+    chart = built.chart("growth")
+    assert chart.value_axis.minimum_scale < -3.2
+    assert list(chart.plots[0].series[0].values) == [4.5, -3.2, 6.1]
+
+
+def test_rounded_shares_of_101_pass_with_their_tolerance(built, tmp_path):
+    fig = built.report.figures["donut4"]
+    assert sum(it.value for it in fig.items) == 101 and fig.tolerance == 1
+    svg = built.svg("donut4")
+    drawn = texts(svg)
+    assert drawn[0][0] == "39%"  # the first part's value in the hole
+    for it in fig.items:  # the key: each part's label and, right of it, its value
+        lx, ly, _ = at(svg, it.label)
+        value = figdata.format_value(fig, it)
+        assert any(t == value and x > lx and abs(y - ly) < 1.5 for t, x, y, _ in drawn), value
+    chart = built.chart("donut4")
+    assert chart.chart_type == XL_CHART_TYPE.DOUGHNUT
+    assert list(chart.plots[0].series[0].values) == [39.0, 39.0, 16.0, 7.0]
+    assert chart.has_legend
+    # without the declared tolerance of 1 … still within the default 1.5; at 0.5, refused
+    root = make_project(tmp_path / "p", "en-US")
+    p = root / "figures" / "donut4.yml"
+    p.write_text(p.read_text("utf-8").replace("tolerance: 1", "tolerance: 0.5"), "utf-8")
+    with pytest.raises(SourceError, match=r"donut4\.yml:\d+: error E024"):
+        load_project(root)
+
+
+def test_a_donut_of_seven_parts_suggests_bars(tmp_path):
+    root = make_project(tmp_path / "p", "zh-CN")
+    p = root / "figures" / "donut4.yml"
+    text = p.read_text("utf-8").replace("value: 39}", "value: 13}")
+    extra = "".join(f"  - {{id: x{i}, label: 其{i}, value: 1}}\n" for i in range(3))
+    p.write_text(text + extra, "utf-8")
+    with pytest.raises(SourceError, match=r"donut4\.yml:\d+: error E026: .*at most 6 .*kind: bar"):
+        load_project(root)

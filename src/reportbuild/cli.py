@@ -100,6 +100,11 @@ def _verbosity(quiet: bool, verbose: int) -> int:
     help="A corporate PowerPoint master (.pptx) for the deck.",
 )  # fmt: skip
 @click.option(
+    "--deck-fonts", type=click.Choice(["brand", "office"]), default="brand", show_default=True,
+    help="Faces the deck names: the brand's (exact where installed) or ones Office installs "
+    "(Calibri, Microsoft YaHei). Fonts are not embedded.",
+)  # fmt: skip
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
@@ -112,7 +117,8 @@ def _verbosity(quiet: bool, verbose: int) -> int:
 @VERBOSE
 def build(
     project: Path, only: str | None, force: bool, pdf_variant: str | None, bleed: bool,
-    template: Path | None, jobs: int | None, lock_timeout: float, quiet: bool, verbose: int,
+    template: Path | None, deck_fonts: str, jobs: int | None, lock_timeout: float, quiet: bool,
+    verbose: int,
 ) -> None:  # fmt: skip
     """Build what changed: PDF, deck, HTML and charts.
 
@@ -125,7 +131,8 @@ def build(
 
     opts = BuildOptions(
         only=only, force=force, pdf_variant=pdf_variant, bleed=bleed, template=template,
-        jobs=jobs or os.cpu_count() or 1, verbosity=_verbosity(quiet, verbose),
+        deck_fonts=deck_fonts, jobs=jobs or os.cpu_count() or 1,
+        verbosity=_verbosity(quiet, verbose),
         lock_timeout=lock_timeout,
     )  # fmt: skip
     fb = Feedback(opts.verbosity)
@@ -138,6 +145,21 @@ def build(
     fb.info(f"built in {result.seconds:.1f}s:")
     for line in summary_lines(result, project):
         fb.info(line)
+    if any(o.artifact == "pptx" and o.built for o in result.outputs):
+        fb.info(_deck_fonts_note(deck_fonts))
+
+
+def _deck_fonts_note(choice: str) -> str:
+    """What the deck's fonts mean for whoever opens it (python-pptx cannot embed fonts)."""
+    if choice == "office":
+        return (
+            "  deck fonts: Office's (Calibri; Microsoft YaHei for Chinese), not the brand's; "
+            "lines measured with the brand fonts"
+        )
+    return (
+        "  deck fonts: the brand's, not embedded; where they are missing Office substitutes "
+        "and lines may reflow (--deck-fonts office)"
+    )
 
 
 @cli.command()

@@ -64,6 +64,13 @@ def format_value(fig: Figure, item: Item | Series, category: str | None = None) 
     return format_number(item.value, item_unit(fig, item), item.high, item.approx, lang=fig.lang)
 
 
+def sign_unit(unit: str) -> bool:
+    """A unit written as a sign (%, ‰, °) goes on every tick of a value axis; a worded one
+    (亿元, percentage points) is named once, above the axis (print) or as its title (deck)."""
+    u = unit.strip()
+    return bool(u) and len(u) <= 2 and not any(c.isalpha() for c in u)
+
+
 def value_ticks(lo: Decimal, hi: Decimal, floor: Decimal | None = None) -> list[Decimal]:
     """Round values for a value axis covering lo..hi: steps of 1, 2, 2.5 or 5 × 10ⁿ, about five
     of them; zero is a tick whenever the range spans it. The one rule the print charts and the

@@ -29,6 +29,7 @@ _EAST_ASIAN = re.compile(
     r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
 )
 _SPACES = re.compile(r"\s+")
+_FULL_WIDTH_PUNCT = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]")
 # A Latin letter or digit touching a Han character, either way round, with the spaces (if
 # any) the author typed between them.
 _HAN_LATIN = re.compile(
@@ -51,7 +52,10 @@ def collapse(text: str) -> str:
         before, after = text[s - 1 : s], text[e : e + 1]
         if not before or not after:
             return ""
-        return "" if _EAST_ASIAN.match(before) and _EAST_ASIAN.match(after) else " "
+        if _EAST_ASIAN.match(before) and _EAST_ASIAN.match(after):
+            return ""
+        # full-width punctuation carries its own space
+        return "" if _FULL_WIDTH_PUNCT.match(before) or _FULL_WIDTH_PUNCT.match(after) else " "
 
     return _SPACES.sub(one, text)
 

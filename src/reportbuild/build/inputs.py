@@ -80,6 +80,7 @@ def input_groups(root: Path, opts) -> dict[str, str]:
         "tool": digest(__version__, hash_files(walk(PACKAGE_DIR, PACKAGE_SKIP), PACKAGE_DIR)),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
         "pdfopts": f"{opts.pdf_variant or ''}|{int(opts.bleed)}",
+        "deckopts": getattr(opts, "deck_fonts", "brand"),
     }
 
 

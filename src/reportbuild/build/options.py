@@ -20,6 +20,7 @@ class BuildOptions:
     pdf_variant: str | None = None
     bleed: bool = False
     template: Path | None = None
+    deck_fonts: str = "brand"  # brand | office: the faces the deck names (deck/theme.py)
     jobs: int = 2
     verbosity: int = 1  # 0 quiet, 1 steps and summary, 2 details
     lock_timeout: float = 600.0

@@ -231,10 +231,12 @@ def _check_template(path: Path, root: Path) -> None:
         )
 
 
-def _deck_job(report, brand, out: Path, template: Path | None, inbox=None) -> tuple:
+def _deck_job(
+    report, brand, out: Path, template: Path | None, fonts: str = "brand", inbox=None
+) -> tuple:
     from reportbuild.deck import write_deck
 
-    res = write_deck(report, brand, out, template=template)
+    res = write_deck(report, brand, out, template=template, fonts=fonts)
     return res.slides, list(getattr(res, "overflow", None) or [])
 
 
@@ -255,7 +257,8 @@ class DeckStage(Stage):
     def begin(self, report, brand) -> None:
         b = self.build
         template = _deck_template(b.root, b.opts)
-        self.call = ((report, brand, b.out_dir / self.kind.target, template), {})
+        fonts = getattr(b.opts, "deck_fonts", "brand")
+        self.call = ((report, brand, b.out_dir / self.kind.target, template, fonts), {})
 
     def charts_drawn(self, report, brand, charts) -> None:
         if self.worker is not None:
@@ -310,7 +313,8 @@ register(OutputKind(
     count_word="page", charts="print", stage=PdfStage,
 ))  # fmt: skip
 register(OutputKind(
-    "pptx", "summary.pptx", ("tool", "sources", "figures", "brand", "decktemplate", "epoch"),
+    "pptx", "summary.pptx",
+    ("tool", "sources", "figures", "brand", "decktemplate", "deckopts", "epoch"),
     count_word="slide", stage=DeckStage,
 ))  # fmt: skip
 register(OutputKind(

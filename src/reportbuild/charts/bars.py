@@ -190,7 +190,6 @@ def stacked(cv: Canvas, fig: Figure) -> None:
         zero = x0 - lo * scale
     y = TOP + legend(cv, entries, x0, TOP, span) + 3.0
     bar_h = 9.0
-    first = y
     for cat in fig.categories:
         vals = [(s, s.values.get(cat.id)) for s in fig.series]
         total = sum((v for _, v in vals if v is not None), start=Decimal(0)) or Decimal(1)
@@ -228,6 +227,8 @@ def stacked(cv: Canvas, fig: Figure) -> None:
                 narrow.append((x + w / 2, tw_, text))
             if not absolute:
                 x += w
+        if absolute and lo < 0:  # the zero line, bar by bar: labels below may cross its gaps
+            cv.line(zero, top - 1.0, zero, top + bar_h + 1.0, st.rule, lw=0.8)
         if cat.id in totals:  # the bar's total just beyond its right end
             cv.text_mid(
                 right + 1.6, top + bar_h / 2, totals[cat.id], size=st.value, bold=True, color=st.ink
@@ -239,8 +240,6 @@ def stacked(cv: Canvas, fig: Figure) -> None:
             cv.line(cx, top + bar_h, lx, ly + 0.4, st.muted, lw=0.5)
             cv.text(lx, ly, text, size=st.value, bold=True, color=st.fg, ha="center")
         y = top + bar_h + (2.2 + cv.lead(st.value) if narrow else 0) + 6.0
-    if absolute and lo < 0:
-        cv.line(zero, first - 1.5, zero, y - 4.5, st.rule, lw=0.8)
 
 
 def _dodge(labels: list[tuple[float, float, str]], lo: float, hi: float) -> list[float]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from reportbuild.charts.bars import TOP, legend
 from reportbuild.charts.canvas import EM_CENTRE, Canvas
 from reportbuild.charts.style import MM_PER_PT
-from reportbuild.figdata import format_number, format_value, series_label, value_ticks
+from reportbuild.figdata import format_number, format_value, series_label, sign_unit, value_ticks
 from reportbuild.locale import get_locale
 from reportbuild.model import Figure
 
@@ -16,13 +16,6 @@ PLOT_H = 56.0  # mm: the plot area's height (the figure is as wide as the text c
 END_GAP = 2.2  # between a line's last point and its label
 END_CAP = 0.34  # the end labels may take at most this share of the width
 MARKER = 1.7  # dot diameter, mm
-
-
-def sign_unit(unit: str) -> bool:
-    """A unit written as a sign (%, ‰, °) goes on every tick; a worded one (亿元, percentage
-    points) is named once above the axis."""
-    u = unit.strip()
-    return bool(u) and len(u) <= 2 and not any(c.isalpha() for c in u)
 
 
 def tick_texts(ticks: list[Decimal], unit: str, lang: str) -> list[str]:
@@ -121,7 +114,11 @@ def line(cv: Canvas, fig: Figure) -> None:
     if use_legend:
         entries = [(nm, c, None) for nm, c in zip(names, colours, strict=True)]
         y += legend(cv, entries, axis_w, y, cv.width - axis_w) + 2.0
-    plot_top = y + cv.lead(st.small) / 2  # the top tick's label is centred on its line
+    # the top tick's label is centred on its line; with every value printed, a value at the
+    # top tick needs its line's height above it
+    area_top = y
+    head = cv.lead(st.small) + 1.6 if fig.values == "all" else 0.0
+    plot_top = y + max(cv.lead(st.small) / 2, head)
     plot_bot = plot_top + PLOT_H
 
     def ypos(v: float) -> float:
@@ -171,27 +168,43 @@ def line(cv: Canvas, fig: Figure) -> None:
     if fig.values == "all":
         taken: list[tuple[float, float, float, float]] = []
         h = cv.lead(st.small)
-        for s, colour in zip(fig.series, colours, strict=True):
-            for c, x in zip(cats, xs, strict=True):
-                if c.id not in s.values or c is lasts[fig.series.index(s)]:
+        for k, (s, colour) in enumerate(zip(fig.series, colours, strict=True)):
+            for i, (c, x) in enumerate(zip(cats, xs, strict=True)):
+                if c.id not in s.values or c is lasts[k]:
                     continue
                 v = s.values[c.id]
+                prev = s.values.get(cats[i - 1].id) if i > 0 else None
+                nxt = s.values.get(cats[i + 1].id) if i + 1 < n else None
                 others = [o.values[c.id] for o in fig.series if o is not s and c.id in o.values]
-                below = bool(others) and max(others) > v
+                if others:  # below where another line runs higher here
+                    below = max(others) > v
+                else:  # below a valley, or a first point the line rises from
+                    below = (prev is None or prev > v) and (nxt is None or nxt > v)
                 py = ypos(float(v))
                 text = format_value(fig, s, c.id)
                 w = cv.measure(text, st.small)
                 for side in (below, not below):
-                    ty = py + 1.4 if side else py - 1.4 - h
-                    box = (x - w / 2, ty, x + w / 2, ty + h)
-                    if box[1] < plot_top - h or box[3] > plot_bot:
+                    # beside the segment that leaves the point on this side, not across it
+                    toward = nxt is not None and (nxt < v if side else nxt > v)
+                    away = prev is not None and (prev < v if side else prev > v)
+                    ha, lx = "center", x
+                    if toward and not away:
+                        ha, lx = "right", x + 0.6
+                    elif away and not toward:
+                        ha, lx = "left", x - 0.6
+                    x0 = {"center": lx - w / 2, "right": lx - w, "left": lx}[ha]
+                    if x0 < axis_w:  # near the axis: the label starts at the point
+                        ha, lx, x0 = "left", x - 0.6, x - 0.6
+                    ty = py + 1.6 if side else py - 1.6 - h
+                    box = (x0, ty, x0 + w, ty + h)
+                    if box[1] < area_top or box[3] > plot_bot:
                         continue
                     if not any(
                         box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
                         for b in taken
                     ):
                         taken.append(box)
-                        cv.text(x, ty, text, size=st.small, color=st.readable(colour), ha="center")
+                        cv.text(lx, ty, text, size=st.small, color=st.readable(colour), ha=ha)
                         break
 
     # the ends: value (bold, in the line's colour) and name, dodged apart vertically

@@ -35,11 +35,21 @@ def find_template(root: Path) -> Path | None:
 
 
 def write_deck(
-    report: Report, brand: Brand, out: Path, *, template: Path | None = None
+    report: Report,
+    brand: Brand,
+    out: Path,
+    *,
+    template: Path | None = None,
+    layout_report: Path | None = None,
+    fonts: str = "brand",
 ) -> DeckResult:
     """Build the deck declared in sources/deck.yml and write it atomically to `out`.
 
     Raises BuildError naming the slide when text cannot be fitted even shrunk to its limit.
+    The layout report (what was shrunk, continued or moved to the notes) goes to
+    `layout_report`, by default the project's cache where `check` reads it. `fonts` is
+    "brand" (the brand's faces, named in the file: exact where they are installed) or
+    "office" (faces Office installs: Calibri and, for Chinese, Microsoft YaHei).
     """
     from reportbuild.deck import measure
     from reportbuild.deck.slides import build_deck
@@ -48,11 +58,12 @@ def write_deck(
     # the fonts' widths are a fact of this machine: a new project need not parse them again
     measure.use_cache(machine_cache(root / CACHE_DIR))
     template = template or find_template(root)
-    built = build_deck(report, brand, Path(template) if template else None)
+    built = build_deck(report, brand, Path(template) if template else None, fonts=fonts)
     with atomic_path(Path(out)) as tmp:
         tmp.write_bytes(built.data)
     write_text(
-        root / CACHE_DIR / LAYOUT_REPORT, json.dumps(built.log, ensure_ascii=False, indent=2) + "\n"
+        layout_report or root / CACHE_DIR / LAYOUT_REPORT,
+        json.dumps(built.log, ensure_ascii=False, indent=2) + "\n",
     )
     return DeckResult(
         slides=built.slides,

@@ -20,8 +20,15 @@ from pptx.util import Pt
 
 from reportbuild import model
 from reportbuild.deck.layout import Box, SlideCtx, emu
-from reportbuild.deck.theme import hex_of, style_font
-from reportbuild.figdata import alt_text, ranked, series_label, value_ticks
+from reportbuild.deck.theme import hex_of, ink_on, style_font
+from reportbuild.figdata import (
+    alt_text,
+    format_number,
+    ranked,
+    series_label,
+    sign_unit,
+    value_ticks,
+)
 
 
 def mix(color: str, other: str, t: float) -> str:
@@ -32,9 +39,13 @@ def mix(color: str, other: str, t: float) -> str:
 
 
 def number_format(fig: model.Figure) -> str:
-    """Excel format for value labels: the digits as the value has them, then the unit."""
+    """Excel format for value labels: the digits as the value has them, then the unit, apart
+    from them where the report's locale writes it so ('1.2 percentage points', '89%')."""
     unit = fig.unit or ""
-    return f'General"{unit}"' if unit else "General"
+    if not unit:
+        return "General"
+    suffix = format_number(Decimal(1), unit, lang=fig.lang)[1:]  # the unit as '1' takes it
+    return f'General"{suffix}"'
 
 
 def _num(v: Decimal | None) -> float:
@@ -61,11 +72,6 @@ def _series_colours(st, n: int) -> list[str]:
         mix(st.muted, "#FFFFFF", 0.5),
     ]
     return [base[i % len(base)] for i in range(n)]
-
-
-def _pale(colour: str) -> bool:
-    r, g, b = (int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.55
 
 
 def _legend(chart, st, position) -> None:
@@ -191,7 +197,7 @@ def donut(ctx: SlideCtx, box: Box, fig: model.Figure):
     if hole is not None:
         hole.set("val", "62")
     lbl = series.points[0].data_label
-    style_font(lbl.font, st.body_family, st.body + 2, "#FFFFFF", bold=True)
+    style_font(lbl.font, st.body_family, st.body + 2, ink_on(st.accent, st.fg), bold=True)
     dLbl = lbl._dLbl
     fmt = etree.Element(qn("c:numFmt"), formatCode=number_format(fig), sourceLinked="0")
     dLbl.find(qn("c:idx")).addnext(fmt)
@@ -217,7 +223,7 @@ def _donut_parts(ctx: SlideCtx, box: Box, fig: model.Figure):
         hole.set("val", "55")
     for i, colour in enumerate(colours):  # each part's value on it; a pale part's in dark ink
         lbl = series.points[i].data_label
-        style_font(lbl.font, st.body_family, st.small, st.fg if _pale(colour) else "#FFFFFF", True)
+        style_font(lbl.font, st.body_family, st.small, ink_on(colour, st.fg), True)
         _point_label(lbl, fig, XL_LABEL_POSITION.CENTER, name=False)
     _legend(chart, st, XL_LEGEND_POSITION.BOTTOM)
     return gf
@@ -248,11 +254,34 @@ def stacked(ctx: SlideCtx, box: Box, fig: model.Figure):
     dl.position = XL_LABEL_POSITION.CENTER
     dl.show_value = True
     style_font(dl.font, st.body_family, st.body, "#FFFFFF", bold=True)
+    for i, series in enumerate(plot.series):  # white on dark segments, dark text on pale ones
+        ink = ink_on(colours[i % len(colours)], st.fg)
+        if ink != "#FFFFFF":
+            own = series.data_labels
+            own.number_format = number_format(fig)
+            own.number_format_is_linked = False
+            own.position = XL_LABEL_POSITION.CENTER
+            own.show_value = True
+            style_font(own.font, st.body_family, st.body, ink, bold=True)
     ca = chart.category_axis
     ca.reverse_order = True
     ca.major_tick_mark = XL_TICK_MARK.NONE
     ca.format.line.color.rgb = RGBColor.from_string(hex_of(st.light))
     style_font(ca.tick_labels.font, st.body_family, st.body, st.fg)
+    if absolute:  # a part too short for its label shows none (the notes read every value)
+        extent = max(
+            (
+                sum(abs(v) for s in fig.series if (v := s.values.get(c.id)) is not None)
+                for c in fig.categories
+            ),
+            default=Decimal(0),
+        )
+        for series, s in zip(plot.series, fig.series, strict=True):
+            for i, c in enumerate(fig.categories):
+                v = s.values.get(c.id)
+                if v is not None and extent and abs(v) < extent * Decimal("0.15"):
+                    lbl = series.points[i].data_label
+                    _point_label(lbl, fig, XL_LABEL_POSITION.CENTER, name=False, value=False)
     low = 0.0
     if absolute:  # the sum of each bar's parts below zero: how far left the bars reach
         low = negative_room(
@@ -383,9 +412,18 @@ def line(ctx: SlideCtx, box: Box, fig: model.Figure):
     va.major_gridlines.format.line.color.rgb = RGBColor.from_string(hex_of(st.light))
     va.major_tick_mark = XL_TICK_MARK.NONE
     va.format.line.fill.background()
-    va.tick_labels.number_format = number_format(fig)
+    unit = (fig.unit or "").strip()
+    worded = bool(unit) and not sign_unit(unit)
+    # a sign (%) on every tick; a worded unit once, as the axis' title, as in print
+    va.tick_labels.number_format = "General" if worded else number_format(fig)
     va.tick_labels.number_format_is_linked = False
     style_font(va.tick_labels.font, st.body_family, st.small, st.muted)
+    if worded:
+        va.has_title = True
+        va.axis_title.text_frame.text = ctx.loc.t("figure.unit_note", unit=unit)
+        for para in va.axis_title.text_frame.paragraphs:
+            for run in para.runs:
+                style_font(run.font, st.body_family, st.small, st.muted)
     ca = chart.category_axis
     ca.major_tick_mark = XL_TICK_MARK.OUTSIDE
     ca.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # below the plot, even under zero

@@ -6,6 +6,7 @@ import re
 
 from reportbuild import model
 from reportbuild.errors import BuildError
+from reportbuild.linebreak import collapse
 from reportbuild.locale import Locale
 from reportbuild.markup import NUM
 
@@ -18,8 +19,10 @@ FIG_REF = re.compile(r"[（(]\s*见\s*图\s*[\d\-–、\s图]+[）)]")
 
 
 def clean(text: str) -> str:
-    """Prose for a slide or its notes: one line, without the PDF's '（见图 2-1）' pointers."""
-    return FIG_REF.sub("", " ".join(text.split())).strip()
+    """Prose for a slide or its notes: one line, without the PDF's '（见图 2-1）' pointers;
+    source line breaks read as a space in Latin text and as nothing between Chinese characters
+    (linebreak.collapse)."""
+    return FIG_REF.sub("", collapse(text)).strip()
 
 
 def first_sentence(text: str) -> str:

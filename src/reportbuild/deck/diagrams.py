@@ -14,8 +14,8 @@ from reportbuild.deck.charts import mix
 from reportbuild.deck.layout import Box, Overflow, SlideCtx
 
 GAP = 8.0
-SIZES = (16.0, 15.0, 14.0, 13.0, 12.0)
-FLOOR = 12.0
+SIZES = (16.0, 15.0, 14.0, 13.0, 12.0, 11.0)  # 11 pt: a dense diagram on a smaller master
+FLOOR = 11.0
 
 
 def chip_size(size: float) -> float:
@@ -169,7 +169,7 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
     else:
         raise Overflow(
             f"Diagram {fig.id}",
-            f"the layers of '{fig.id}' do not fit the slide even at 12 pt; "
+            f"the layers of '{fig.id}' do not fit the slide even at {SIZES[-1]:g} pt; "
             "use a 16:9 template, shorten the items or drop the slide",
         )
     extra = (main.h - sum(needs) - GAP * (n - 1)) / n
@@ -468,18 +468,21 @@ def _node(
     sh = ctx.shape(name, box, fill, kind=MSO_SHAPE.OVAL)
     if text:
         # the text sits in the circle's inscribed square
-        k = r * 0.72
+        # the text sits in a box within the circle: two short lines are as wide as 0.9 r
+        # either side of the centre
+        kw, kh = r * 0.9, r * 0.72
         # no word of the label broken (城商|行): the size at which the widest one fits a line
         widest = max(
             measure.text_width(w, ctx.style.body_family, 1.0, True) for w in linebreak.pieces(text)
         )
-        size = min(size, max(11.0, (2 * k - 2) * measure.WIDTH_SLACK / widest - 0.05))
+        size = min(size, max(11.0, (2 * kw - 2) * measure.WIDTH_SLACK / widest - 0.05))
         ctx.text(
             f"{name} label",
-            Box(cx - k, cy - k, 2 * k, 2 * k),
+            Box(cx - kw, cy - kh, 2 * kw, 2 * kh),
             [ctx.style.p(text, size, bold=True, color=color, align="center", line=1.25)],
             anchor="middle",
             pad=(1, 1),
+            floor=FLOOR,
         )
     return sh
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
@@ -14,7 +14,7 @@ from reportbuild import linebreak
 from reportbuild.brand import Brand
 from reportbuild.deck import measure
 from reportbuild.deck.measure import Para
-from reportbuild.deck.theme import LANG, SCALE, hex_of, real_pt, style_font
+from reportbuild.deck.theme import LANG, SCALE, hex_of, legible, real_pt, style_font
 from reportbuild.locale import Locale, get_locale
 
 EMU_PER_PT = 12700
@@ -95,9 +95,10 @@ class Geometry:
         mx = round(width * 0.05)
         title = title or Box(mx, height * 0.065, width - 2 * mx, height * 0.15)
         sub = Box(title.x, title.bottom + 2, title.w, 28)
-        top = sub.bottom + height * 0.03
+        top = sub.bottom + height * 0.02
         foot = Box(mx, height - height * 0.035 - 32, width - 2 * mx, 32)  # two lines of 11 pt
-        body = Box(mx, top, width - 2 * mx, foot.y - 10 - top)
+        bottom = foot.y - 4 - height * 0.025  # the footer rule, then a clear gap (0.19 in)
+        body = Box(mx, top, width - 2 * mx, bottom - top)
         return cls(width, height, title, sub, body, foot)
 
     @classmethod
@@ -187,6 +188,8 @@ class Style:
         **kw,
     ) -> Para:
         family = self.head_family if head else self.body_family
+        # a space between Chinese and Latin or digits (占 41%), as the PDF sets a gap there
+        text = linebreak.space_cjk_latin(text)
         return measure.para(
             text, size or self.body, family, bold=bold, color=color or self.fg, **kw
         )
@@ -203,6 +206,9 @@ class SlideCtx:
     style: Style
     log: list[dict] = field(default_factory=list)
     top: float | None = None  # where the body may start, once the title is placed
+    spilled: list[str] = field(default_factory=list)  # text moved to the speaker notes
+    background: str = "#FFFFFF"  # the slide's own fill, where a builder sets one
+    fills: list[tuple[Box, str]] = field(default_factory=list)  # filled shapes, in z-order
     loc: Locale = field(default_factory=get_locale)  # the report's words
 
     def shape(
@@ -224,6 +230,7 @@ class SlideCtx:
         if fill:
             sh.fill.solid()
             sh.fill.fore_color.rgb = RGBColor.from_string(hex_of(fill))
+            self.fills.append((box, fill))
         else:
             sh.fill.background()
         if line:
@@ -261,9 +268,14 @@ class SlideCtx:
         pad: tuple[float, float] = (4, 2),
         min_scale: float = measure.MIN_SCALE,
         shape=None,
+        floor: float | None = None,
     ):
-        """A text box (or filled rectangle) whose paragraphs are fitted to it; raise Overflow."""
-        got = self.fit(name, box, paras, pad=pad, min_scale=min_scale)
+        """A text box (or filled rectangle) whose paragraphs are fitted to it: shrunk, down to
+        the theme's floor, then with the sentences that do not fit moved to the speaker notes
+        (a warning); Overflow only when the first sentence alone does not fit."""
+        got = self.fit(name, box, paras, pad=pad, min_scale=min_scale, spill=True, floor=floor)
+        under = fill or self.fill_under(box)
+        got = replace(got, paras=[_legible(p, under, self.style.fg) for p in got.paras])
         sh = (
             shape
             if shape is not None
@@ -284,18 +296,33 @@ class SlideCtx:
         return sh
 
     def fit(
-        self, name: str, box: Box, paras: list[Para], *, pad=(4, 2), min_scale=measure.MIN_SCALE
+        self,
+        name: str,
+        box: Box,
+        paras: list[Para],
+        *,
+        pad=(4, 2),
+        min_scale=measure.MIN_SCALE,
+        spill: bool = False,
+        floor: float | None = None,
     ):
+        """The paragraphs fitted to the box: at the largest scale down to `min_scale`, else at
+        any scale down to the theme's floor; else (with `spill`) the first sentences that fit
+        at the floor, the rest kept for the notes. Raise Overflow when nothing fits."""
         width, height = box.w - 2 * pad[0], box.h - 2 * pad[1]
-        got = measure.fit(paras, width, height, floor=self.style.floor, min_scale=min_scale)
+        floor = floor or self.style.floor
+        got = measure.fit(paras, width, height, floor=floor, min_scale=min_scale)
         if got is None:
-            need = measure.block_height(
-                [p.scaled(min_scale, self.style.floor) for p in paras], width
-            )
+            got = measure.fit(paras, width, height, floor=floor, min_scale=0.0)
+        if got is None and spill:
+            got = self._spill(name, paras, width, height, floor)
+        if got is None:
+            need = measure.block_height([p.scaled(0.0, floor) for p in paras], width)
             raise Overflow(
                 name,
-                f"text of '{name}' needs {need:.1f} pt but its box holds {height:.1f} pt even at "
-                f"{int(min_scale * 100)}% size; shorten it or drop it from this slide",
+                f"text of '{name}' needs {_pt(need, height)} pt but its box holds "
+                f"{_pt(height, need)} pt even with every size at the floor of {floor:g} pt; "
+                "shorten it or drop it from this slide",
             )
         if got.scale < 1.0:
             self.log.append(
@@ -307,6 +334,47 @@ class SlideCtx:
                 }
             )
         return got
+
+    def fill_under(self, box: Box) -> str:
+        """The colour under a box's centre: the topmost filled shape there, or the slide."""
+        cx, cy = box.x + box.w / 2, box.y + box.h / 2
+        for b, colour in reversed(self.fills):
+            if b.x <= cx <= b.right and b.y <= cy <= b.bottom:
+                return colour
+        return self.background
+
+    def _spill(self, name: str, paras: list[Para], width: float, height: float, floor: float):
+        """The longest run of whole sentences from the start that fits at the floor; the rest
+        goes to `self.spilled` (written under the speaker notes) with a warning."""
+        low = [p.scaled(0.0, floor) for p in paras]
+        pieces = [(i, k, s) for i, p in enumerate(low) for k, s in enumerate(_sentences(p))]
+        for keep in range(len(pieces) - 1, 0, -1):
+            kept: list[Para] = []
+            for i, p in enumerate(low):
+                said = [s for j, _k, s in pieces[:keep] if j == i]
+                if not said:
+                    break
+                kept.append(p if len(said) == len(_sentences(p)) else _with_text(p, "".join(said)))
+            if measure.block_height(kept, width) <= height + 0.01:
+                moved = pieces[keep:]
+                rest: list[str] = []
+                for i in dict.fromkeys(j for j, _k, _s in moved):
+                    rest.append("".join(s for j, _k, s in moved if j == i).strip())
+                self.spilled.extend(t for t in rest if t)
+                need = measure.block_height(low, width)
+                self.log.append(
+                    {
+                        "slide": self.number,
+                        "shape": name,
+                        "message": (
+                            f"{sum(len(t) for t in rest)} characters moved to the speaker notes: "
+                            f"the text needs {_pt(need, height)} pt, its box holds "
+                            f"{_pt(height, need)} pt at the floor of {floor:g} pt; shorten it"
+                        ),
+                    }
+                )
+                return measure.Fit(kept, 0.0, measure.block_height(kept, width))
+        return None
 
     def fits(self, box: Box, paras: list[Para], pad=(4, 2), min_scale: float = 1.0) -> bool:
         got = measure.fit(
@@ -335,6 +403,46 @@ class SlideCtx:
             or box.h < 0
         ):
             raise Overflow(name, f"shape '{name}' would lie outside the slide ({box})")
+
+
+SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s+(?=\S)")
+
+
+def _sentences(p: Para) -> list[str]:
+    """A one-run paragraph's sentences (ends kept; each with the space after it); a paragraph
+    of several runs (a kicker and its text) is one piece."""
+    if len(p.runs) != 1:
+        return [p.text]
+    text = p.runs[0].text
+    out, at = [], 0
+    for m in SENTENCE_END.finditer(text):
+        if m.end() > at and text[at : m.end()].strip():
+            out.append(text[at : m.end()])
+            at = m.end()
+    if text[at:].strip():
+        out.append(text[at:])
+    return out or [text]
+
+
+def _legible(p: Para, fill: str, default: str) -> Para:
+    """The paragraph with every run's colour made to read on `fill` (theme.legible)."""
+    runs = tuple(
+        replace(r, color=legible(r.color or default, fill, p.size, r.bold)) for r in p.runs
+    )
+    return replace(p, runs=runs)
+
+
+def _with_text(p: Para, text: str) -> Para:
+    r = p.runs[0]
+    return replace(p, runs=(measure.Run(text.rstrip(), r.bold, r.color),))
+
+
+def _pt(a: float, b: float) -> str:
+    """`a` in points with enough decimals to differ from `b` as printed."""
+    for digits in (1, 2, 3):
+        if f"{a:.{digits}f}" != f"{b:.{digits}f}":
+            return f"{a:.{digits}f}"
+    return f"{a:.3f}"
 
 
 def _drop_style(shape) -> None:

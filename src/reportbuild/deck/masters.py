@@ -36,7 +36,7 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
         "Title, Content",  # LibreOffice
         "Title and body",  # Google Slides
     ),
-    "blank": ("Blank", "空白"),
+    "blank": ("Blank", "空白", "Blank Slide"),
 }
 # Which role each slide kind of the deck file is built on.
 KIND_ROLE = {
@@ -81,8 +81,8 @@ def _by_type(role: str, layout) -> bool:
     k = _kinds(layout)
     title, center = str(PH.TITLE), str(PH.CENTER_TITLE)
     sub, body, obj = str(PH.SUBTITLE), str(PH.BODY), str(PH.OBJECT)
-    if role == "title":
-        return k in (sorted([center, sub]), [center])
+    if role == "title":  # LibreOffice's title slide has a plain title over its subtitle
+        return k in (sorted([center, sub]), [center], sorted([title, sub]))
     if role == "content":
         return k == [title]
     if role == "section":  # a title with one text placeholder (PowerPoint, Google)
@@ -107,12 +107,15 @@ def find_layout(layouts: list, role: str):
     typed = [lay for lay in layouts if _by_type(role, lay)]
     named = [lay for lay in layouts if rank(lay) < len(names)]
     if role == "section":
-        # the section header and a body layout have the same placeholders: a name decides
+        # the section header and a body layout have the same placeholders: a name decides;
+        # a layout without a title (LibreOffice's "Centered Text" has a subtitle only) serves
+        # only when nothing else does
         typed_named = [lay for lay in typed if rank(lay) < len(names)]
         if typed_named:
             return min(typed_named, key=rank)
-        if named:
-            return min(named, key=rank)
+        titled = [lay for lay in named if any(t in TITLES for t in _types(lay))]
+        if titled or named:
+            return min(titled or named, key=rank)
     if typed:
         return min(typed, key=rank)
     if named:

@@ -323,7 +323,7 @@ class Fit:
 
 # Shrinking stops here: below it, text is split or the build fails.
 MIN_SCALE = 0.8
-STEPS = (1.0, 0.95, 0.9, 0.85, 0.8)
+STEPS = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.0)  # 0: all at the floor
 
 
 def fit(

@@ -12,7 +12,7 @@ from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.oxml.ns import qn
 from pptx.util import Emu
 
-from reportbuild import kinds, model
+from reportbuild import kinds, linebreak, model
 from reportbuild.brand import Brand
 from reportbuild.deck import charts, content, masters, measure
 from reportbuild.deck.layout import (
@@ -25,7 +25,7 @@ from reportbuild.deck.layout import (
     emu,
     write_text,
 )
-from reportbuild.deck.theme import LANG, SCALE, apply_theme, build_time, hex_of, reproducible
+from reportbuild.deck.theme import FONTS, LANG, SCALE, apply_theme, build_time, hex_of, reproducible
 from reportbuild.errors import BuildError
 from reportbuild.figdata import alt_text, format_value
 from reportbuild.locale import get_locale
@@ -127,7 +127,7 @@ class DeckBuilder:
         if box is None:
             box = self.geometry.title
         if ph is not None and self.templated:
-            box = Box(pt(ph.left), pt(ph.top), pt(ph.width), pt(ph.height))
+            box = _zone(ctx.slide, ph, role)
             tight = False
         para = st.p(
             text,
@@ -158,7 +158,7 @@ class DeckBuilder:
         runs = []
         if kicker:
             runs.append(measure.Run(kicker + "  ", True, st.accent))
-        runs.append(measure.Run(text, False, st.secondary))
+        runs.append(measure.Run(linebreak.space_cjk_latin(text), False, st.secondary))
         p = measure.Para(tuple(runs), st.subtitle, st.body_family, line=1.35)
         box = self.geometry.subtitle
         if under is not None and not self.templated:
@@ -185,6 +185,9 @@ class DeckBuilder:
         )
 
     def notes(self, ctx: SlideCtx, text: str) -> None:
+        if ctx.spilled:  # what the slide had no room for leads the notes
+            moved = self.loc.t("deck.not_on_slide") + self.loc.t("sep.sentence").join(ctx.spilled)
+            text = moved + ("\n\n" + text if text.strip() else "")
         if not text.strip():
             return
         tf = ctx.slide.notes_slide.notes_text_frame
@@ -198,30 +201,36 @@ class DeckBuilder:
     ) -> SlideCtx:
         ctx = self.new_slide("content", label)
         self._mark(ctx)
-        used = self.title(ctx, title.rstrip("。"), tight=True)  # a headline takes no full stop
-        self.subtitle(ctx, subtitle, kicker, under=used)
-        if not self.templated:
-            # the body starts under what the title and subtitle took, not under their maximum
-            below = used.bottom + (2 + self.geometry.subtitle.h if (subtitle or kicker) else 0)
-            gap = self.geometry.height * (0.04 if (subtitle or kicker) else 0.07)
-            ctx.top = min(self.geometry.body.y, below + gap)
+        # the grid is fixed: title zone (two lines at most), subtitle band, content zone
+        headline = title.rstrip("。")  # a headline takes no full stop
+        self.title(ctx, headline)
+        self._one_line(ctx, headline)
+        self.subtitle(ctx, subtitle, kicker)
         self.footer(ctx, footer)
         return ctx
 
+    def _one_line(self, ctx: SlideCtx, headline: str) -> None:
+        """A title over one line at the title size is worth a warning: the grid holds two,
+        but a headline read at a glance is one."""
+        st, g = self.style, self.geometry
+        para = st.p(headline, st.title, bold=True, head=True, line=1.25)
+        lines = measure.para_lines(para, g.title.w - 8)
+        if len(lines) > 1:
+            fits = len(lines[0])
+            ctx.log.append(
+                {
+                    "slide": ctx.number,
+                    "shape": "Title",
+                    "code": "L503",
+                    "message": f"the title takes {len(lines)} lines at {st.title:g} pt; one "
+                    f"holds about {fits} characters: shorten it ({len(headline)})",
+                }
+            )
+
     def body_top(self, title: str) -> float:
-        """Where the body of a content slide with this title (and no subtitle) will start,
-        measured before the slide is made: the same fit and gap as `content_slide`."""
-        g, st = self.geometry, self.style
-        if self.templated:
-            return g.body.y
-        para = st.p(title.rstrip("。"), st.title, bold=True, head=True, color=st.primary, line=1.25)
-        pad = (4.0, 2.0)
-        got = measure.fit(
-            [para], g.title.w - 2 * pad[0], g.title.h - 2 * pad[1], floor=st.floor, min_scale=0.7
-        )
-        if got is None:
-            return g.body.y
-        return min(g.body.y, g.title.y + got.height + 2 * pad[1] + 1 + g.height * 0.07)
+        """Where the body of a content slide starts: the grid's content zone, whatever the
+        title (kept for the builders that plan a slide before making it)."""
+        return self.geometry.body.y
 
     def _mark(self, ctx: SlideCtx) -> None:
         """The brand's accent tick over the title, on the default master only."""
@@ -293,6 +302,7 @@ class DeckBuilder:
             fill = ctx.slide.background.fill
             fill.solid()
             fill.fore_color.rgb = RGBColor.from_string(hex_of(st.primary))
+            ctx.background = st.primary
             ctx.shape("Accent", Box(g.title.x + 4, H * 0.30, 64, 6), st.accent)
         ink = WHITE if on_brand else None
         box = Box(g.title.x, H * 0.30 + 16, W * 0.78, H * 0.30)
@@ -306,9 +316,11 @@ class DeckBuilder:
         sub_box = Box(g.title.x, used.bottom + 8, W * 0.78, 64)
         ph = _placeholder(ctx.slide, (PP_PLACEHOLDER.SUBTITLE,))
         if ph is not None and self.templated:
-            sub_box = Box(pt(ph.left), pt(ph.top), pt(ph.width), pt(ph.height))
+            sub_box = _zone(ctx.slide, ph, (PP_PLACEHOLDER.SUBTITLE,))
         if lines and ph is not None:
             got = ctx.fit("Subtitle", sub_box, lines)
+            # as tall as its lines: a master's subtitle zone may fill the slide
+            sub_box = Box(sub_box.x, sub_box.y, sub_box.w, min(sub_box.h, got.height + 8))
             ph.left, ph.top = emu(sub_box.x), emu(sub_box.y)
             ph.width, ph.height = emu(sub_box.w), emu(sub_box.h)
             write_text(ph.text_frame, got.paras, width=sub_box.w - 8)
@@ -750,6 +762,7 @@ class DeckBuilder:
             fill = ctx.slide.background.fill
             fill.solid()
             fill.fore_color.rgb = RGBColor.from_string(hex_of(st.primary))
+            ctx.background = st.primary
         ink = WHITE if not self.templated else st.primary
         number = [st.p(f"{ch.number:02d}", 80, bold=True, color=st.accent, line=1.1, head=True)]
         if not self.templated:
@@ -1017,6 +1030,13 @@ def mix_light(st: Style) -> str:
     return charts.mix(st.primary, WHITE, 0.72)
 
 
+def _zone(slide, ph, types) -> Box:
+    """A placeholder's box as its layout places it (in design points): a slide's placeholder
+    from a LibreOffice export may inherit its position from another of the master's."""
+    src = _placeholder(slide.slide_layout, types) or ph
+    return Box(pt(src.left), pt(src.top), pt(src.width), pt(src.height))
+
+
 def _placeholder(holder, types):
     for ph in holder.placeholders:
         if ph.placeholder_format.type in types:
@@ -1046,5 +1066,8 @@ def _widen(prs) -> None:
                     sh.left, sh.width = Emu(int(sh.left * k)), Emu(int(sh.width * k))
 
 
-def build_deck(report: model.Report, brand: Brand, template: Path | None) -> Built:
+def build_deck(
+    report: model.Report, brand: Brand, template: Path | None, *, fonts: str = "brand"
+) -> Built:
+    FONTS.set(fonts)
     return DeckBuilder(report, brand, template).build()

@@ -35,6 +35,72 @@ def real_pt(v: float) -> float:
     return math.floor(v * SCALE.get() * 100 + 1e-6) / 100
 
 
+def _luminance(color: str) -> float:
+    def ch(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    h = hex_of(color)
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def legible(color: str, fill: str, size: float, bold: bool) -> str:
+    """`color`, or the nearest shade of it (towards black on a light fill, white on a dark one)
+    that reads on `fill`: 4.5:1, or 3:1 for bold text of 18 pt and more (WCAG AA)."""
+    need = 3.0 if bold and size >= 18 else 4.5
+    if contrast(color, fill) >= need:
+        return color
+    target = "#000000" if _luminance(fill) > 0.18 else "#FFFFFF"
+    a = [int(hex_of(color)[i : i + 2], 16) for i in (0, 2, 4)]
+    b = [int(target[1:][i : i + 2], 16) for i in (0, 2, 4)]
+    for step in range(1, 21):
+        t = step / 20
+        shade = "#" + "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(a, b, strict=True))
+        if contrast(shade, fill) >= need:
+            return shade
+    return target
+
+
+def ink_on(fill: str, dark: str, size: float = 0.0, bold: bool = False) -> str:
+    """White, or else the dark text colour (made legible), for a label set on `fill`."""
+    if contrast("#FFFFFF", fill) >= (3.0 if bold and size >= 18 else 4.5):
+        return "#FFFFFF"
+    return legible(dark, fill, size, bold)
+
+
+# `--deck-fonts office`: the faces named in the file are ones Office installs, by the report's
+# language (East Asian face) — the text is still measured with the brand's fonts, whose
+# Chinese glyphs are as wide (1 em) as these; Latin text set in Calibri comes out narrower.
+OFFICE_LATIN = "Calibri"
+OFFICE_EAST_ASIAN = {
+    "zh-CN": "Microsoft YaHei",
+    "zh-SG": "Microsoft YaHei",
+    "zh-TW": "Microsoft JhengHei",
+    "zh-HK": "Microsoft JhengHei",
+    "ja": "Yu Gothic",
+    "ko": "Malgun Gothic",
+}
+DECK_FONTS = ("brand", "office")
+FONTS: ContextVar[str] = ContextVar("deck_fonts", default="brand")
+
+
+def faces(family: str) -> tuple[str, str]:
+    """(Latin face, East Asian face) written for a brand family: itself twice, or with
+    `--deck-fonts office` the faces Office installs for the deck's language."""
+    if FONTS.get() != "office":
+        return family, family
+    lang = LANG.get()
+    ea = OFFICE_EAST_ASIAN.get(lang) or OFFICE_EAST_ASIAN.get(lang.split("-")[0], OFFICE_LATIN)
+    return OFFICE_LATIN, ea
+
+
 def hex_of(color: str) -> str:
     return color.lstrip("#").upper()[:6]
 
@@ -75,7 +141,7 @@ def style_font(
         font.bold = bold
     if color:
         font.color.rgb = RGBColor.from_string(hex_of(color))
-    set_typefaces(font._rPr, family, family)
+    set_typefaces(font._rPr, *faces(family))
     rPr = font._rPr
     if rPr.tag == qn("a:rPr") or rPr.tag == qn("a:defRPr"):
         lang = LANG.get()
@@ -114,8 +180,9 @@ def _fonts(root, which: str, family: str) -> None:
     if ea is None:
         ea = etree.Element(f"{{{A}}}ea")
         latin.addnext(ea)
-    latin.set("typeface", family)
-    ea.set("typeface", family)
+    latin_face, ea_face = faces(family)
+    latin.set("typeface", latin_face)
+    ea.set("typeface", ea_face)
     for script in CJK_SCRIPTS:
         entry = node.find(f"{{{A}}}font[@script='{script}']")
         if entry is None:
@@ -125,7 +192,7 @@ def _fonts(root, which: str, family: str) -> None:
                 node.append(entry)
             else:
                 ext.addprevious(entry)
-        entry.set("typeface", family)
+        entry.set("typeface", ea_face)
 
 
 def _colours(root, brand: Brand) -> None:

@@ -87,6 +87,7 @@ LINTS: dict[str, Lint] = {
         Lint(
             "L502", "slide-overflow", "warning", "the deck stage reported text exceeding its shape"
         ),
+        Lint("L503", "slide-title-long", "warning", "a slide title takes more than one line"),
         # editorial hygiene (lints/hygiene.py)
         Lint("L701", "ascii-punctuation-in-cjk", "warning", "ASCII , ? ! ; : ( ) inside CJK text"),
         Lint(

@@ -105,7 +105,8 @@ def lint_layout(report: Report, root: Path | str) -> list[Problem]:
         # alone cannot be mapped back, because long slides continue onto extra ones
         path = str(e.get("path") or (DECK if report.deck else DECK_LAYOUT))
         shape = f", shape '{e['shape']}'" if e.get("shape") else ""
+        code = "L503" if e.get("code") == "L503" else "L502"  # a long title, or overflow
         out.append(
-            problem("L502", path, int(e.get("line") or 0), f"slide {slide}{shape}: {e['message']}")
+            problem(code, path, int(e.get("line") or 0), f"slide {slide}{shape}: {e['message']}")
         )
     return out
