@@ -317,7 +317,9 @@ def test_stacked_amounts_share_one_scale_with_totals(built):
     assert list(chart.plots[0].series[2].values) == [14.8, -6.0]
     # the unit as the locale writes it after a number: '70.4 billion dollars', '70.4亿元'
     sep = " " if fig.lang == "en-US" else ""
-    assert chart.plots[0].data_labels.number_format == f'General"{sep}{fig.unit}"'
+    unit = f'General"{sep}{fig.unit}"'
+    # and a negative part with the print charts' minus sign (U+2212)
+    assert chart.plots[0].data_labels.number_format == f'{unit};"\u2212"{unit}'
 
 
 def test_a_declared_total_is_checked_within_the_tolerance(tmp_path):

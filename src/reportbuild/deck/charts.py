@@ -42,10 +42,14 @@ def number_format(fig: model.Figure) -> str:
     """Excel format for value labels: the digits as the value has them, then the unit, apart
     from them where the report's locale writes it so ('1.2 percentage points', '89%')."""
     unit = fig.unit or ""
-    if not unit:
-        return "General"
-    suffix = format_number(Decimal(1), unit, lang=fig.lang)[1:]  # the unit as '1' takes it
-    return f'General"{suffix}"'
+    suffix = format_number(Decimal(1), unit, lang=fig.lang)[1:] if unit else ""  # as after '1'
+    positive = f'General"{suffix}"' if suffix else "General"
+    values = [it.value for it in getattr(fig, "items", ()) if it.value is not None]
+    values += [v for s in getattr(fig, "series", ()) for v in s.values.values()]
+    if not any(v < 0 for v in values):
+        return positive
+    # a section for negatives: the minus sign the print charts use (U+2212), not '-'
+    return f'{positive};"\u2212"{positive}'
 
 
 def _num(v: Decimal | None) -> float:
