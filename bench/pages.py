@@ -9,7 +9,7 @@ stylesheets and computing every element's style), boxes (the formatting structur
 HTML once more under cProfile, whose heaviest functions by own time are listed, grouped by
 WeasyPrint module.
 
-    .venv/bin/python bench/pages.py PROJECT [-n RUNS] [--top 25] [--keep-plain PATH]
+    .venv/bin/python bench/pages.py PROJECT [-n RUNS] [--top 25] [--keep-plain PATH] [--no-profile]
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ def phases(html: str, base: str, out: Path) -> dict[str, float]:
         def wrapper(*a, **k):
             t0 = time.perf_counter()
             try:
-                return real[name](*a, **k)
+                got = real[name](*a, **k)
+                # layout_document yields the pages: laid out as they are taken
+                return list(got) if name == "layout_document" else got
             finally:
                 times[label[name]] += time.perf_counter() - t0
 
@@ -114,6 +116,7 @@ def main() -> None:
     ap.add_argument("-n", "--runs", type=int, default=3, help="runs of each (median)")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--keep-plain", type=Path, help="write the plain twin here")
+    ap.add_argument("--no-profile", action="store_true", help="the phase table only")
     args = ap.parse_args()
     project = args.project.resolve()
     html = (project / ".reportbuild-cache" / "report.print.html").read_text(encoding="utf-8")
@@ -133,7 +136,8 @@ def main() -> None:
         per = 1000 * med["total"] / med["pages"]
         print(f"{name:8} {med['pages']:5.0f} " + " ".join(f"{med[k]:9.2f}s" for k in keys)
               + f"   {per:7.1f}")  # fmt: skip
-    profile(html, base, out, args.top)
+    if not args.no_profile:
+        profile(html, base, out, args.top)
     sys.exit(0)
 
 

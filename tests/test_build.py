@@ -363,6 +363,11 @@ def test_a_pdf_alone_draws_only_what_the_pdf_uses(tmp_path, monkeypatch):
     assert [o.artifact for o in result.outputs] == ["pdf"]
     assert (figures / ".print" / "survey.svg").is_file()
     assert not list(figures.glob("*.png")) and not list(figures.glob("*.svg"))
+    drawn = (figures / ".print" / "survey.svg").stat().st_ino
+    chapter = root / "sources" / "chapters" / "01-intro.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    run_build(root, BuildOptions(verbosity=0, only="pdf"))  # its print SVG is current: kept
+    assert (figures / ".print" / "survey.svg").stat().st_ino == drawn
     pdf = (root / "output" / "report.pdf").read_bytes()
 
     result = run_build(root, BuildOptions(verbosity=0))

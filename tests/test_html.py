@@ -82,9 +82,42 @@ def test_long_headings_keep_their_last_characters_together():
     assert str(heading_text(title)).endswith('<span class="keep">转型出路</span>')
     assert str(heading_text("区域差距大")) == "区域差距大"  # short: nothing to keep
     # never inside a Latin run: the Han character before it goes along
-    assert str(heading_text("应用云化采用新的技术 OpenAPI 平台")).endswith(
-        '<span class="keep"><span class="gr">术</span><span class="gr">OpenAPI</span>平台</span>'
+    assert str(heading_text("利用新的技术开发开放的应用程序编程接口 OpenAPI 平台")).endswith(
+        '<span class="keep"><span class="gr">口</span><span class="gr">OpenAPI</span>平台</span>'
     )
+
+
+def test_headings_break_between_phrases():
+    # a phrase that fits a line is kept whole: 持续盈|利 cannot happen, nor 技|术
+    got = str(heading_text("同质化竞争严重、持续盈利能力差"))
+    assert (
+        got == '<span class="keep">同质化竞争严重、</span><span class="keep">持续盈利能力差</span>'
+    )
+    got = str(heading_text("应用云化采用新的技术 OpenAPI 平台"))
+    assert got.endswith(
+        '<span class="keep">技<span class="gr">术</span><span class="gr">OpenAPI</span>平台</span>'
+    )
+
+
+def test_numbers_references_and_paragraph_ends_are_kept_whole():
+    from reportbuild.html import keep_paragraph_ends, keep_units
+
+    assert keep_units('约<span class="gr">7.9</span>亿元') == (
+        '约<span class="keep"><span class="gr">7.9</span>亿</span>元'
+    )
+    ref = '（见<a href="#fig-x">图 3-4</a><span class="halt">）</span>。'
+    assert keep_units(ref) == (
+        '<span class="keep">（见<a href="#fig-x">图 3-4</a><span class="halt">）</span></span>。'
+    )
+    para = "<p>这是一个很长的段落，用来测试最后三个字不会被拆开。</p>"
+    assert keep_paragraph_ends(para).endswith('<span class="keep">被拆开。</span></p>')
+    # a kept figure reference is enough of a last line: the run stops at it
+    ref = '<span class="keep">（见<a href="#f">图 3-4</a>）</span>'
+    para = f"<p>这是一个很长的段落，同时降低后续开发的成本{ref}</p>"
+    assert keep_paragraph_ends(para).endswith(f'成本<span class="keep">{ref}</span></p>')
+    latin = "<p>An editorial team keeps a research report as plain files.</p>"
+    assert keep_paragraph_ends(latin).endswith('as <span class="keep">plain files.</span></p>')
+    assert keep_paragraph_ends("<p>短句。</p>") == "<p>短句。</p>"  # too short to matter
 
 
 def test_text_is_escaped_and_markup_left_alone():

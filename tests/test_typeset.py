@@ -145,3 +145,39 @@ def test_the_hook_is_put_back():
         assert inline.justify_line is not before
     assert inline.justify_line is before
     assert supported("70.0") and not supported("68.1") and not supported("71.0")
+
+
+def test_no_lone_characters_and_no_split_units(chinese, english):
+    # paragraph ends, numbers with units and figure references are kept whole (html.rich)
+    for _root, _report, result in (chinese, english):
+        c = result.counts
+        assert c["lone_last_lines"] == 0, c
+        assert c["split_units"] == 0, c
+        assert c["prohibited_breaks"] == 0, c
+
+
+def test_headings_break_at_phrase_boundaries(chinese):
+    # one long phrase of the real report (20 characters, no punctuation) is left to break where
+    # it must; every other heading breaks between phrases, in the contents and openers too
+    assert chinese[2].counts["headings_split"] <= 1
+
+
+def test_the_default_pdf_is_tagged(chinese):
+    from pypdf import PdfReader
+
+    root, report, _result = chinese
+    catalog = PdfReader(root / "output" / "report.pdf").trailer["/Root"]
+    assert "/StructTreeRoot" in catalog  # structure tree: reading order, figures with alt text
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert str(catalog["/Lang"]) == report.lang
+
+
+def test_text_colours_read_at_4_5_to_1():
+    from reportbuild.brand import load_brand
+    from reportbuild.html import PAPER_TINT, contrast, readable_colours
+
+    css = readable_colours(load_brand(ROOT))
+    assert "--brand-muted" in css  # the brand's #8995A3 reads at 2.8:1 on the tint
+    for value in __import__("re").findall(r"#[0-9A-F]{6}", css):
+        assert contrast(value, PAPER_TINT) >= 4.5
+        assert contrast(value, "#FFFFFF") >= 4.5

@@ -96,3 +96,24 @@ def _pieces(text: str) -> tuple[str, ...]:
         pos = m.end()
     out.extend(WORD.findall(text[pos:]))
     return tuple(out)
+
+
+# Phrase boundaries of a heading: after punctuation, after 的, before a conjunction. A heading
+# breaks only at these where its phrases fit a line (html.heading_text), and `check --layout`
+# reports a break elsewhere. No segmenter: a dictionary (jieba) costs ~0.7 s to load per build
+# for some fifty headings, and these boundaries cover the headings met so far.
+PHRASE_END = frozenset("，、：；？！。）」』”’》—")
+AFTER_WORDS = frozenset("的")
+BEFORE_WORDS = frozenset("与和及或并")
+
+
+def phrase_cuts(text: str) -> list[int]:
+    """Positions in `text` where a phrase ends and a line may break between two CJK characters."""
+    cuts = []
+    for i in range(1, len(text)):
+        a, b = text[i - 1], text[i]
+        if a.isascii() or b.isascii() or b in NO_START:
+            continue
+        if a in PHRASE_END or a in AFTER_WORDS or b in BEFORE_WORDS:
+            cuts.append(i)
+    return cuts

@@ -325,9 +325,11 @@ def write_pdf(
         stand_in=charts.stand_in if charts else None,
     )
     cache: dict = {}  # WeasyPrint's images by URL: where swap_in finds the charts' stand-ins
-    options: dict = {"pdf_variant": variant} if variant else {}
-    if variant == "pdf/ua-1":
-        options["pdf_tags"] = True
+    # tagged by default (structure tree, alt text, language, title): screen readers and reflow
+    # get the reading order; a variant adds PDF/A or PDF/UA metadata on top
+    options: dict = {"pdf_tags": True}
+    if variant:
+        options["pdf_variant"] = variant
 
     collect = _Collect()
     wlog = logging.getLogger("weasyprint")

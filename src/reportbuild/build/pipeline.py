@@ -317,7 +317,8 @@ class _Build:
             from reportbuild.charts import plan
 
             figures = self.out_dir / "figures"
-            self.chart_plan = plan(report, brand, figures, force=self.opts.force)
+            portable = "files" in uses  # else only the print SVGs need be current
+            self.chart_plan = plan(report, brand, figures, self.opts.force, portable)
         for st in stages:
             st.begin(report, brand)
         charts = None
@@ -361,12 +362,13 @@ class _Build:
                     return None
                 charts = res[1]
         extra = figures / ".charts.json"
-        if not portable and chart_plan.todo:
+        if not portable:
             # Drawn for the PDF alone: the print SVGs and the charts' own manifest go to output/
             # with it, and the redrawn figures' older SVG and PNG leave it (the next build that
             # needs them draws them). The charts output itself is not complete.
             drawn = [charts[f.id] for f in chart_plan.todo]
-            self.files["charts/print"] = [c.print_svg for c in drawn] + [extra]
+            self.files["charts/print"] = [c.print_svg for c in drawn]
+            self.files["charts/print"] += [extra] if drawn and extra.is_file() else []
             self.dropped += [p.relative_to(self.out_dir) for c in drawn for p in (c.svg, c.png)]
             return charts
         files = [f for c in charts.values() for f in c.paths]

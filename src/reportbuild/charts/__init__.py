@@ -99,13 +99,20 @@ class ChartPlan:
         return [_files(fig, out_dir, (0, 0)).print_svg for fig in self.todo]
 
 
-def plan(report: Report, brand: Brand, out_dir: Path, force: bool = False) -> ChartPlan:
+def plan(
+    report: Report, brand: Brand, out_dir: Path, force: bool = False, portable: bool = True
+) -> ChartPlan:
     """Compare each figure's content hash with the manifest of out_dir: draw only what changed
-    (everything, with `force`)."""
+    (everything, with `force`). `portable=False` (a build of the PDF alone): a figure whose
+    print SVG is current is not drawn again for want of its outlined SVG and PNG."""
     out_dir = Path(out_dir)
     old = _read_manifest(out_dir / MANIFEST)
     entries: dict[str, dict] = {}
     todo: list[Figure] = []
+
+    def needed(files: ChartFiles) -> tuple[Path, ...]:
+        return files.paths if portable else (files.print_svg,)
+
     for fid, fig in report.figures.items():
         h = figure_hash(fig, brand)
         prev = old.get(fid)
@@ -113,7 +120,7 @@ def plan(report: Report, brand: Brand, out_dir: Path, force: bool = False) -> Ch
             not force
             and isinstance(prev, dict)
             and prev.get("hash") == h
-            and all(f.is_file() for f in _files(fig, out_dir, (0, 0)).paths)
+            and all(f.is_file() for f in needed(_files(fig, out_dir, (0, 0))))
         ):
             entries[fid] = prev
         else:

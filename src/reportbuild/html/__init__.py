@@ -38,6 +38,7 @@ _WORD = r"[A-Za-z0-9](?:[A-Za-z0-9%+\-./&_'’]*[A-Za-z0-9%])?"
 LATIN_RUN = re.compile(rf"( *)({_WORD}(?: {_WORD})*)( *)")
 PUNCT_PAIR = re.compile(f"([{CLOSING}{OPENING}])(?=[{CLOSING}{OPENING}])")
 IS_HAN = re.compile(f"[{HAN}]")
+IS_CJK = re.compile(f"[{HAN}{CLOSING}{OPENING}]")
 IS_CJK_PUNCT = re.compile(f"[{CLOSING}{OPENING}]")
 TAG = re.compile(r"(<[^>]*>)")
 SKIP_TAGS = re.compile(r"<(/?)(code|pre|kbd|samp)\b", re.I)
@@ -93,13 +94,62 @@ def cjk_text(text: str | None) -> Markup:
     return Markup(_squeeze_punct(_space_latin(text)))
 
 
-def heading_text(text: str | None, keep: int = 4) -> Markup:
-    """A title whose last few characters cannot be split: no single character alone on a line.
+PHRASE_MAX = 14  # em: a phrase this short fits a line of any heading (the opener's 28 pt title)
 
-    WeasyPrint has no `text-wrap: balance`; a long Chinese heading otherwise often ends with
-    one character (出路 → 路) on its last line.
+
+def heading_text(text: str | None, keep: int = 4) -> Markup:
+    """A title that breaks at phrase boundaries, never leaving one character on its last line.
+
+    WeasyPrint has no `text-wrap: balance` and no word segmentation for Chinese: a long heading
+    broke anywhere (持续盈|利, 人|工智能) and often ended with one character. Each phrase
+    (`linebreak.phrase_cuts`: after punctuation or 的, before 与/和/及) short enough to fit any
+    heading's line is kept whole; of a longer phrase, the last `keep` characters.
     """
-    if not text or len(text) < 3 * keep:
+    if not text:
+        return cjk_text(text)
+    from reportbuild.linebreak import phrase_cuts
+
+    bounds = [0, *phrase_cuts(text), len(text)]
+    parts = [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    if len(parts) == 1:
+        return _keep_tail(text, keep)
+    out = []
+    for part in parts:
+        if _ems(part) <= PHRASE_MAX:
+            out.append(f'<span class="keep">{cjk_text(part)}</span>')
+        elif IS_ALL_CJK.fullmatch(part):
+            out.append(_keep_words(part, keep))
+        else:
+            out.append(str(_keep_tail(part, keep)))
+    return Markup("".join(out))
+
+
+IS_ALL_CJK = re.compile(f"[{HAN}{CLOSING}{OPENING}]+")
+
+
+def _keep_words(text: str, keep: int) -> str:
+    """A phrase too long for one line, of CJK only: its words (linebreak.pieces, a segmenter
+    loaded only here) kept whole, and its last `keep` characters together."""
+    from reportbuild.linebreak import pieces
+
+    words = list(pieces(text))
+    tail = []
+    while words and sum(len(w) for w in tail) < keep:
+        tail.insert(0, words.pop())
+    out = [f'<span class="keep">{cjk_text(w)}</span>' if len(w) > 1 else str(cjk_text(w))
+           for w in words]  # fmt: skip
+    out.append(f'<span class="keep">{cjk_text("".join(tail))}</span>')
+    return "".join(out)
+
+
+def _ems(text: str) -> float:
+    """A rough width in em: CJK characters one, Latin letters and digits about half."""
+    return sum(0.55 if ch.isascii() else 1.0 for ch in text)
+
+
+def _keep_tail(text: str, keep: int) -> Markup:
+    """`text` whose last `keep` characters cannot be split (no single character left alone)."""
+    if len(text) < 3 * keep:
         return cjk_text(text)
     cut = len(text) - keep
     # cut between two characters that take no gap: never inside a Latin run, its spaces or
@@ -131,8 +181,89 @@ def cjk_html(fragment: str | None) -> Markup:
 
 
 def rich(value: Rich | None) -> Markup:
-    """A Rich field as HTML: markdown-it rendered it with raw HTML off, so it is already safe."""
-    return cjk_html(value.html) if value is not None else Markup("")
+    """A Rich field as HTML: markdown-it rendered it with raw HTML off, so it is already safe.
+
+    Besides CJK spacing, three things are kept from breaking: a number and the CJK character
+    (its unit) after it, a figure reference with the bracket and word around it (（见图 1-2）),
+    and the last characters of each paragraph or list item (no lone character on a last line).
+    """
+    if value is None:
+        return Markup("")
+    return Markup(keep_paragraph_ends(keep_units(str(cjk_html(value.html)))))
+
+
+# a number (in its gap span) and the CJK character after it: 7.9 亿, 2018 年
+NUMBER_UNIT = re.compile(rf'(<span class="gr">[^<]*\d</span>)([{HAN}%％])')
+# a figure reference and the bracket, with up to three characters (见, 如), around it
+FIG_REF = re.compile(
+    # a closing mark before the bracket goes along: it may not begin a line, and left behind
+    # (squeezed by halt) WeasyPrint let it hang past the measure
+    rf'((?:<span class="halt">[{CLOSING}]</span>|[{CLOSING}])?'
+    r'(?:<span class="halt">)?[（(](?:</span>)?[^（()）<>]{0,3})?'
+    r'(<a href="#fig-[^"]*"[^>]*>.*?</a>)'
+    r'((?:<span class="halt">)?[）)](?:</span>)?)?'
+)
+
+
+def keep_units(html: str) -> str:
+    """Numbers with their units and figure references (with their brackets) kept whole."""
+    html = NUMBER_UNIT.sub(r'<span class="keep">\1\2</span>', html)
+    return FIG_REF.sub(lambda m: f'<span class="keep">{m.group(0)}</span>', html)
+
+
+PARA_END = re.compile(r"</(?:p|li)>")
+TOKEN = re.compile(r"<[^>]*>|&[#\w]+;|.", re.S)
+
+
+def keep_paragraph_ends(html: str, han: int = 4, words: int = 2) -> str:
+    """Keep the last `han` CJK characters, punctuation included (Latin text: `words` words), of
+    each paragraph and list item on one line: a last line never holds one or two characters.
+
+    The kept run starts where the element nesting is that of the paragraph's end, so the span
+    never cuts an element in two; a paragraph shorter than three times the run is left alone.
+    """
+    out: list[str] = []
+    pos = 0
+    for end in PARA_END.finditer(html):
+        seg = html[pos : end.start()]
+        out.append(_keep_end(seg, han, words) + end.group(0))
+        pos = end.end()
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def _keep_end(seg: str, han: int, words: int) -> str:
+    tokens = TOKEN.findall(seg)
+    latin = not IS_HAN.search(seg)
+    depth = seen = 0
+    cut = None
+    for i in range(len(tokens) - 1, -1, -1):
+        t = tokens[i]
+        if t.startswith("</"):
+            depth += 1
+            continue
+        if t.startswith("<"):
+            if t.startswith(("<p", "<li", "<ul", "<ol", "<br", "<div")):
+                break  # the paragraph's start: it is short, leave it
+            depth -= 1
+        elif latin and t.isspace():
+            seen += 1
+            if seen >= words and depth == 0:
+                cut = i + 1  # after the space: the line may still break there
+                break
+            continue
+        elif not latin:
+            seen += bool(IS_CJK.match(t))
+        if not latin and depth == 0 and seen >= han:
+            cut = i
+            break
+    if cut is None:
+        return seg
+    text = [t for t in tokens if not t.startswith("<")]
+    kept = [t for t in tokens[cut:] if not t.startswith("<")]
+    if len(kept) * 3 > len(text):
+        return seg
+    return "".join(tokens[:cut]) + '<span class="keep">' + "".join(tokens[cut:]) + "</span>"
 
 
 def rich_run_in(value: Rich | None, lead: str, sep: str = "：") -> Markup:
@@ -350,9 +481,14 @@ def locale_css(loc: Locale) -> str:
         (_css_string(loc.t("page_ref.before")), "target-counter(attr(href url), page)",
          _css_string(loc.t("page_ref.after")))
     )  # fmt: skip
+    indent = str(loc.rule("paragraph_indent"))
+    # paragraphs on the line grid: an indent marks a new paragraph, or a blank line does
+    # (never both: a 2 em indent plus half a line of space broke the 17.5 pt rhythm)
+    space = "0" if indent.strip() not in ("", "0", "0em", "0pt") else "var(--gap)"
     return (
         ".page-body .prose p, .chapter-body .prose p"
-        f" {{ text-indent: {loc.rule('paragraph_indent')}; }}\n"
+        f" {{ text-indent: {indent}; }}\n"
+        f".prose p {{ margin-bottom: {space}; }}\n"
         f".prose p, .case-text, .quote-text {{ hyphens: {loc.rule('hyphens')}; }}\n"
         f".pull-quote::before {{ content: {_css_string(loc.rule('quote_open'))}; }}\n"
         f".strategy a::after {{ content: {page_ref}; }}\n"
@@ -378,6 +514,49 @@ def xref_page_css(loc: Locale) -> str:
     return f".mode-print a.xref-sec::after {{ content: {content}; }}\n"
 
 
+PAPER_TINT = "#F3F6F9"  # report.css --paper-tint: the lightest ground text is set on
+MIN_CONTRAST = 4.5  # WCAG 2 AA for body-size text
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    rgb = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #RRGGBB colours."""
+    la, lb = _luminance(a), _luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def darken_to(colour: str, ground: str = PAPER_TINT, ratio: float = MIN_CONTRAST) -> str:
+    """`colour` mixed with black in 2 % steps until it reads at `ratio` on `ground`."""
+    h = colour.lstrip("#")
+    if not re.fullmatch(r"[0-9A-Fa-f]{6}", h):
+        return colour
+    rgb = [int(h[i : i + 2], 16) for i in (0, 2, 4)]
+    out = f"#{h.upper()}"
+    for step in range(51):
+        k = 1 - step * 0.02
+        out = "#" + "".join(f"{round(c * k):02X}" for c in rgb)
+        if contrast(out, ground) >= ratio:
+            break
+    return out
+
+
+def readable_colours(brand: Brand) -> str:
+    """The brand's text colours, darkened where they would read below 4.5:1 on the paper tint
+    (muted source lines and running heads were 3.05:1 on white)."""
+    rows = []
+    for name in ("muted", "secondary", "accent"):
+        value = getattr(brand, name, None)
+        if value and contrast(value, PAPER_TINT) < MIN_CONTRAST:
+            rows.append(f"  --brand-{name}: {darken_to(value)};")
+    return ":root {\n" + "\n".join(rows) + "\n}\n" if rows else ""
+
+
 def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path], loc: Locale) -> Markup:
     """Brand variables, the theme CSS for the mode, then each project/theme *.css by name."""
     # var() does not reach the @page background of named pages in WeasyPrint: give the colour
@@ -385,7 +564,8 @@ def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path], loc: Locale) -> Ma
         f"@page {name} {{ background: {brand.primary}; }}\n" for name in ("cover", "back")
     )
     parts = [
-        brand.css_variables(), (STATIC / "report.css").read_text(encoding="utf-8"),
+        brand.css_variables(), readable_colours(brand),
+        (STATIC / "report.css").read_text(encoding="utf-8"),
         (STATIC / "content.css").read_text(encoding="utf-8"), pages, locale_css(loc),
     ]  # fmt: skip
     if mode == "screen":

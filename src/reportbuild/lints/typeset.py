@@ -23,13 +23,13 @@ import bisect
 import contextlib
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from reportbuild import paths
 from reportbuild.errors import Problem
-from reportbuild.linebreak import NO_END, NO_START
+from reportbuild.linebreak import NO_END, NO_START, phrase_cuts
 from reportbuild.lints.codes import problem
 from reportbuild.lints.sites import Site, sites
 from reportbuild.model import Report
@@ -231,6 +231,17 @@ def map_lines(pages: list[list[Line]], corpus: Corpus) -> None:
             prev_end = at + len(n)
 
 
+def _word_ends(text: str) -> set[int]:
+    """Offsets in `text` where a word ends (the segmenter of linebreak.pieces)."""
+    from reportbuild.linebreak import pieces
+
+    ends, pos = set(), 0
+    for w in pieces(text):
+        pos += len(w)
+        ends.add(pos)
+    return ends
+
+
 def _drop(glyphs: list[Glyph], k: int) -> list[Glyph]:
     """The glyphs after the first `k` non-space ones."""
     seen = 0
@@ -302,16 +313,20 @@ def measure(pdf_path: Path, report: Report, root: Path, labels: list[str] | None
         path, line = _source_line(ln)
         out.findings.append(Finding(code, ln.page, path or "output/report.pdf", line, message))
 
-    # the measure of a column: the right edge of the longest line with the same left edge
-    # (continuation lines), size and page side, or of the same text on the same page
-    right: dict[tuple, float] = defaultdict(float)
+    # the measure of a column: the right edge most lines with the same left edge (continuation
+    # lines), size and page side end at — a line hanging past it does not move it — or, for
+    # a text with too few such lines, the longest of its lines on the page
+    ends: dict[tuple, list[float]] = defaultdict(list)
     by_site_page: dict[tuple, float] = defaultdict(float)
     body = [ln for lines in pages for ln in lines if ln.site and justified(ln.site)]
     for ln in body:
         by_site_page[(id(ln.site), ln.page)] = max(by_site_page[(id(ln.site), ln.page)], ln.x1)
         if not first(ln):
-            key = (ln.page % 2, round(ln.size, 1), round(ln.x0))
-            right[key] = max(right[key], ln.x1)
+            ends[(ln.page % 2, round(ln.size, 1), round(ln.x0))].append(ln.x1)
+    right: dict[tuple, float] = {}
+    for key, xs in ends.items():
+        common = Counter(round(x * 2) / 2 for x in xs).most_common(1)[0]
+        right[key] = common[0] if common[1] >= 2 else max(xs)
 
     # a line is known to be non-final when the next line found carries its text on
     continued: set[int] = set()
@@ -329,13 +344,16 @@ def measure(pdf_path: Path, report: Report, root: Path, labels: list[str] | None
         if not final(ln):
             if id(ln) not in continued:
                 continue
-            edge = by_site_page[(id(ln.site), ln.page)]
-            if not first(ln):
-                edge = max(edge, right[(ln.page % 2, round(size, 1), round(ln.x0))])
+            key = (ln.page % 2, round(size, 1), round(ln.x0))
+            edge = right.get(key) if not first(ln) else None
+            if edge is None:
+                edge = by_site_page[(id(ln.site), ln.page)]
             short = (edge - ln.x1) / size
             judged += 1
-            if short <= SHORT_EM:
+            if -SHORT_EM <= short <= SHORT_EM:
                 flush += 1
+            elif short < 0:
+                add("L601", ln, f"line runs {-short:.2f} em past the measure: “{ln.text[-12:]}”")
             else:
                 short_lines.append(short)
                 add("L601", ln, f"line short of the measure by {short:.2f} em: “{ln.text[-12:]}”")
@@ -412,6 +430,9 @@ def measure(pdf_path: Path, report: Report, root: Path, labels: list[str] | None
                     or not (HAN.match(last[-1:]) and HAN.match(nxt[:1]))
                 ):
                     continue
+                title = SPACE.sub("", a.site.text)
+                if a.end in phrase_cuts(title) or a.end in _word_ends(title):
+                    continue  # a phrase boundary (after 的, before 与…) or between two words
                 split_heads += 1
                 add("L606", a, f"heading broken inside a phrase: “{last[-4:]}|{nxt[:4]}”")
 
