@@ -68,7 +68,7 @@ def test_an_image_is_numbered_with_the_figures_and_referenced(built):
     (image,) = [b for b in report.chapters[0].blocks() if b.kind == "image"]
     assert (image.number, image.src) == ("1.2", "figures/photos/square.png")
     html = render_html(report, load_brand(built), {})
-    assert 'The harbour (<a href="#fig-harbour">Figure 1.2</a>)' in html
+    assert '<a href="#fig-harbour">Figure 1.2</a>' in html
     assert '<img src="figures/photos/square.png" alt="A grey square standing for' in html
     assert '<img src="figures/photos/square.png" alt="A grey square" />' in html
 
