@@ -229,3 +229,21 @@ def test_build_deck_fonts_office_says_so_in_the_summary(english, tmp_path):
     prs = Presentation(str(root / "output" / "summary.pptx"))
     faces = {el.get("typeface") for s in prs.slides for el in s._element.iter(qn("a:latin"))}
     assert "Calibri" not in faces
+
+
+@pytest.mark.parametrize("master", list(MASTERS))
+def test_card_text_holds_twelve_chinese_characters_a_line(decks, master):
+    """Card and column text (not their headings) is set so that a line holds 12 Chinese
+    characters, or at the floor where the column is too narrow for that; table cells with
+    nothing to say are empty, not a dash."""
+    _report, prs = decks["zh", master]
+    seen = 0
+    for n, name, tf, w, _h in checks.text_frames(prs):
+        if name.endswith(" tagline") or (name.startswith("Point ") and name.endswith(" text")):
+            for p in checks.paras_of(tf)[1 if name.startswith("Point ") else 0 :]:
+                # 12 a line, unless that needs type below the floor (4 columns on 4:3)
+                floor = 12 * checks._scale(prs) - 0.01
+                assert w * 0.97 / p.size >= 12 - 0.01 or p.size <= floor + 0.02, (n, name, w)
+                seen += 1
+        assert tf.text.strip() != "—", (n, name)
+    assert seen >= 7

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -64,6 +65,12 @@ class Loader:
         self.final: dict[str, Any] = {}
         self.case_chapter: dict[str, str] = {}
         self.broken: set[str] = set()  # ids whose own file failed: no follow-up "missing" errors
+        # '@sec-ID' targets: id -> (label as printed, HTML anchor)
+        self.section_refs: dict[str, tuple[str, str]] = {}
+        # footnotes of the Markdown file being read in pass 2 (None: not in a Markdown file)
+        self._note_defs: dict[str, markup.RawBlock] | None = None
+        self._notes: dict[str, model.Footnote] = {}
+        self._note_where: tuple[Path, str] = (self.root, "")
         # heading ids are link targets in one document: unique across all chapters
         self.heading_ids: dict[str, model.Loc] = {}
 
@@ -226,6 +233,7 @@ class Loader:
             if raw is None:
                 continue
             raw["number"] = number
+            self._section_targets(raw, number)
             for blk in raw["blocks"]:
                 entry = directives.REGISTRY.get(blk.kind)
                 if entry is not None:
@@ -242,6 +250,10 @@ class Loader:
                 f"{f.id}.{p}" for f in self.figures.values() for p in f.binding_paths()
             ],
             known_figures=lambda: list(self.figures),
+            refs={
+                "sec": (self.section_refs.get, lambda: list(self.section_refs)),
+                "tbl": (self._table_ref, lambda: list(self.numbers.get("table", {}))),
+            },
             broken=lambda fid: fid in self.broken,
         )
 
@@ -376,8 +388,150 @@ class Loader:
         for lineno, msg in self.binder.errors:
             self.error(path, lineno, msg, "E030")
         self.binder.errors.clear()
-        html, plain = markup.render(self.md, bound)
+        html, plain = markup.render(
+            self.md,
+            bound,
+            note_call=self._note_call if self._note_defs is not None else None,
+            soft="" if self.locale.cjk else " ",
+            image_src=lambda src: self._prose_image(path, line, source, src),
+        )
         return model.Rich(source=source, html=html, text=plain, loc=self.loc(path, line))
+
+    # ── footnotes and section references ───────────────────────────────────
+
+    def _section_targets(self, raw: dict, number: int) -> None:
+        """What '@sec-ID' prints for a chapter, its sections and subsections (ids as in
+        `_chapter`)."""
+        t = self.locale.t
+        self.section_refs.setdefault(raw["id"], (t("xref.chapter", n=number), f"ch-{raw['id']}"))
+        sections = sub = 0
+        parent = raw["id"]
+        for blk in raw["blocks"]:
+            if blk.kind != "heading":
+                continue
+            if blk.level <= 2:
+                sections, sub = sections + 1, 0
+                parent = blk.anchor or f"{raw['id']}-{sections}"
+                label = t("xref.section", number=f"{number}.{sections}")
+                self.section_refs.setdefault(parent, (label, f"sec-{parent}"))
+            else:
+                sub += 1
+                hid = blk.anchor or f"{parent}-{sub}"
+                label = t("xref.subsection", title=blk.title)
+                self.section_refs.setdefault(hid, (label, f"sec-{hid}"))
+
+    def _prose_image(self, path: Path, line: int, source: str, src: str) -> str | None:
+        """A Markdown image's path, from the file it is written in to the project's root."""
+        from reportbuild.directives.image import image_path
+
+        at = line + next((i for i, t in enumerate(source.split("\n")) if src in t), 0)
+        if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or src.startswith("/"):
+            self.error(
+                path,
+                at,
+                f"image '{src}' is not a file of the project; the outputs show only pictures "
+                "kept in the project (copy it into figures/ and give the path from this file)",
+                "E005",
+            )
+            return None
+        return image_path(self, path, src, at)
+
+    def _table_ref(self, tid: str) -> tuple[str, str] | None:
+        number = self.numbers.get("table", {}).get(tid)
+        return (
+            None if number is None else (self.locale.t("table.label", number=number), f"tbl-{tid}")
+        )
+
+    def read_relative(self, md_path: Path, rel: str, line: int) -> str | None:
+        """A file a Markdown file names by a path relative to itself (inside the project)."""
+        target = self.resolve_relative(md_path, rel, line)
+        if target is None:
+            return None
+        return self.read(target)
+
+    def resolve_relative(self, md_path: Path, rel: str, line: int) -> Path | None:
+        """`rel` from the folder of `md_path`; an error at `line` if it leaves the project or
+        does not exist."""
+        target = Path(os.path.normpath((md_path.parent / rel).absolute()))
+        if not self.paths.inside(target):
+            self.error(
+                md_path,
+                line,
+                f"'{rel}' is outside the project; paths are relative to this file and stay "
+                "inside the project (copy the file into figures/)",
+                "E005",
+            )
+            return None
+        if not target.is_file():
+            near = [
+                Path(os.path.relpath(p, md_path.parent)).as_posix()
+                for p in self.root.rglob(f"*{Path(rel).suffix}")
+                if ".reportbuild-cache" not in p.parts and "output" not in p.parts
+            ]
+            self.error(
+                md_path,
+                line,
+                f"file '{rel}' does not exist (paths are relative to this file)"
+                f"{did_you_mean(rel, near)}",
+                "E004",
+            )
+            return None
+        return target
+
+    def _begin_notes(self, raw: dict) -> None:
+        """Footnotes of one Markdown file: numbered from 1 in the order they are first called."""
+        defs: dict[str, markup.RawBlock] = raw.get("notes", {})
+        self._note_defs = defs
+        self._notes = {}
+        self._note_where = (raw["path"], raw["id"])
+        self.binder.notes = lambda: list(defs)
+
+    def _end_notes(self) -> tuple[model.Footnote, ...]:
+        path = self._note_where[0]
+        for label, d in (self._note_defs or {}).items():
+            if label not in self._notes:
+                self.error(
+                    path,
+                    d.line,
+                    f"footnote '[^{label}]' is defined but never called; put '[^{label}]' "
+                    "where it belongs, or delete the definition",
+                    "E032",
+                )
+        notes = tuple(self._notes.values())
+        self._note_defs, self._notes = None, {}
+        self.binder.notes = None
+        return notes
+
+    def _note_call(self, label: str) -> str | None:
+        """The HTML of a call: a superscript link (the HTML edition's endnote) and, at the
+        first call, the note itself, which print floats to the foot of the page."""
+        defs = self._note_defs
+        if defs is None or label not in defs:
+            return None
+        note = self._notes.get(label)
+        first = note is None
+        if note is None:
+            path, scope = self._note_where
+            d = defs[label]
+            n = len(self._notes) + 1
+            self._note_defs = None  # no footnote inside a footnote: its calls print as typed
+            self.binder.notes = lambda: []
+            try:
+                body = self.rich(d.text, path, d.line)
+            finally:
+                self._note_defs = defs
+                self.binder.notes = lambda: list(defs)
+            note = model.Footnote(id=f"fn-{scope}-{n}", label=label, number=n, body=body)
+            self._notes[label] = note
+        n, nid = note.number, note.id
+        if not first:
+            return f'<sup class="fn-ref fn-again">{n}</sup>'
+        inline = re.sub(r"</p>\s*<p>", "<br>", note.body.html.strip())
+        inline = inline.removeprefix("<p>").removesuffix("</p>").replace("\n", " ")
+        return (
+            f'<sup class="fn-ref"><a href="#{nid}" id="ref-{nid}">{n}</a></sup>'
+            f'<span class="footnote" data-n="{n}" data-loc="{note.body.loc}">{inline}</span>'
+        )
 
     def rich_field(self, data: LineDict, key: str, path: Path) -> model.Rich | None:
         if key not in data or data[key] is None:
@@ -552,13 +706,27 @@ class Loader:
                 "E013",
             )
         body = markup.strip_comments(body)
-        blocks = markup.blocks_of(self.md, body, offset + 1)
-        for b in blocks:
-            self._check_syntax(path, b)
+        blocks = []
+        notes: dict[str, markup.RawBlock] = {}
+        for b in markup.blocks_of(self.md, body, offset + 1):
+            if b.kind != markup.FOOTNOTE_DEF:
+                self._check_syntax(path, b)
+                blocks.append(b)
+            elif b.args[0] in notes:
+                self.error(
+                    path,
+                    b.line,
+                    f"footnote '[^{b.args[0]}]' is defined twice (first at line "
+                    f"{notes[b.args[0]].line}); give each its own label",
+                    "E021",
+                )
+            else:
+                notes[b.args[0]] = b
         return {
             "path": path,
             "meta": meta,
             "blocks": blocks,
+            "notes": notes,
             "id": str(meta.get("id") or path.stem),
         }
 
@@ -624,12 +792,16 @@ class Loader:
 
     def _page(self, raw: dict) -> model.Page | None:
         meta = raw["meta"]
+        self._begin_notes(raw)
+        blocks = tuple(self._blocks(raw))
+        notes = self._end_notes()
         try:
             return model.Page(
                 id=raw["id"],
                 title=str(meta.get("title") or "?"),
-                blocks=tuple(self._blocks(raw)),
+                blocks=blocks,
                 loc=self.loc(raw["path"], 1),
+                notes=notes,
             )
         except ValidationError:
             return None  # reported from the front matter checks
@@ -646,8 +818,10 @@ class Loader:
 
     def _chapter(self, raw: dict, number: int) -> model.Chapter | None:
         path, meta = raw["path"], raw["meta"]
+        self._begin_notes(raw)
         summary = self.rich_field(meta, "summary", path)
         blocks = self._blocks(raw)
+        notes = self._end_notes()
         intro: list[model.Block] = []
         sections: list[model.Section] = []
         current: dict | None = None
@@ -688,6 +862,7 @@ class Loader:
                 intro=tuple(intro),
                 sections=tuple(sections),
                 loc=self.loc(path, 1),
+                notes=notes,
             )
         except ValidationError:
             return None

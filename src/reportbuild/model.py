@@ -261,6 +261,15 @@ class Note(Block):
         return [self.body]
 
 
+class Footnote(Frozen):
+    """A footnote of a chapter or page, numbered in the order of its first call ('[^label]')."""
+
+    id: str  # the HTML id of its endnote ('fn-<chapter>-<n>')
+    label: str
+    number: int
+    body: Rich
+
+
 class Section(Frozen):
     id: str
     title: str
@@ -281,6 +290,7 @@ class Chapter(Frozen):
     intro: tuple[Block, ...]
     sections: tuple[Section, ...]
     loc: Loc
+    notes: tuple[Footnote, ...] = ()
 
     def blocks(self) -> list[Block]:
         out = list(self.intro)
@@ -296,6 +306,7 @@ class Page(Frozen):
     title: NonEmpty
     blocks: tuple[Block, ...]
     loc: Loc
+    notes: tuple[Footnote, ...] = ()
 
 
 # ── items placed by reference ──────────────────────────────────────────────
@@ -443,6 +454,8 @@ class Report(Frozen):
             blocks.extend(p.blocks)
         for b in blocks:
             out.extend(b.prose())
+        for part in (*self.front, *self.chapters, *self.back):
+            out.extend(n.body for n in part.notes)
         for case in self.cases.values():
             for r in (case.background, case.effect, case.body):
                 if r:

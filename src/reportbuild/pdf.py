@@ -178,6 +178,83 @@ def _text_of(box) -> str:
     return "".join(out)
 
 
+def find_wide_tables(document) -> list[dict]:
+    """Tables (::: table) wider than their page's text block, each named by where it was
+    written (the figure's data-loc): a finding with file:line, never a silent overflow."""
+    from weasyprint.formatting_structure import boxes
+
+    out: list[dict] = []
+    seen: set[str] = set()
+
+    def walk(box, holder, n: int, right: float) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and "table-block" in (element.get("class") or ""):
+            holder = element
+        if isinstance(box, boxes.TableBox) and holder is not None:
+            over = box.position_x + box.margin_width() - right
+            where = holder.get("data-loc", "")
+            if over > TOLERANCE and where and where not in seen:
+                seen.add(where)
+                path, _, line = where.rpartition(":")
+                out.append(
+                    {
+                        "path": path,
+                        "line": int(line or 0),
+                        "page": n,
+                        "message": (
+                            f"table '{holder.get('id', '')[4:]}' is {over * 25.4 / 96:.1f} mm "
+                            "wider than the text block; add 'wide: small' (smaller type) or "
+                            "'wide: landscape' (a page of its own), or cut columns"
+                        ),
+                    }
+                )
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, holder, n, right)
+
+    for n, page in enumerate(document.pages, 1):
+        pbox = page._page_box
+        walk(pbox, None, n, pbox.content_box_x() + pbox.width)
+    return out
+
+
+NOTE = re.compile(r'<span class="footnote" data-n="(\d+)" data-loc="([^"]+)"')
+
+
+def find_lost_footnotes(document, html: str) -> list[dict]:
+    """Footnotes the typesetter left out. WeasyPrint (70) drops a block footnote that cannot
+    fit on the page of its call instead of moving the call; say so at the note's line."""
+    from weasyprint.formatting_structure import boxes
+
+    placed: set[str] = set()
+
+    def walk(box, inside: bool) -> None:
+        inside = inside or isinstance(box, boxes.FootnoteAreaBox)
+        element = getattr(box, "element", None)
+        if inside and element is not None and element.get("data-loc"):
+            placed.add(element.get("data-loc"))
+        for child in getattr(box, "children", ()):
+            walk(child, inside)
+
+    for page in document.pages:
+        walk(page._page_box, False)
+    out = []
+    for n, where in NOTE.findall(html):
+        if where not in placed:
+            path, _, line = where.rpartition(":")
+            out.append(
+                {
+                    "path": path,
+                    "line": int(line or 0),
+                    "message": (
+                        f"footnote {n} is missing from the PDF: it did not fit on the page of "
+                        "its call and the typesetter left it out; shorten it, or move its call"
+                    ),
+                }
+            )
+    return out
+
+
 def find_overflows(document) -> list[dict]:
     """Lines and images that run past the text block's right or bottom edge, as layout-report
     entries: `message`, `page` and the line's `text` (which `check` maps to its source line)."""
@@ -277,7 +354,13 @@ def write_pdf(
         meta.created = meta.modified = _w3c_date()
         # checked now, not before typesetting: in a build the PDF waits here for the charts
         check_fonts(report, brand)  # undrawable characters: an error before anything is written
+        wide_tables = find_wide_tables(document) + find_lost_footnotes(document, html)
         outside = find_overflows(document)
+        # a wide table's cells run past too: one finding per table is enough
+        table_pages = {t.get("page") for t in wide_tables}
+        outside = [
+            e for e in outside if not (e["page"] in table_pages and "a line runs" in e["message"])
+        ]
         if charts:
             charts.drawn()
             deferred.swap_in(charts, cache, fetcher.read)
@@ -294,6 +377,7 @@ def write_pdf(
         wlog.setLevel(old_level)
 
     entries = [{"message": m} for m in collect.messages if LAYOUT_WORDS.search(m)] + outside
+    entries += wide_tables
     overflow = [e["message"] for e in entries]
     for m in collect.messages:
         if m not in overflow:

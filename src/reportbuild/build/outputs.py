@@ -286,7 +286,24 @@ class HtmlStage(Stage):
             with b.fb.step("html"):
                 text = render_html(report, brand, charts, mode="screen", theme_dirs=b.theme_dirs)
                 write_text(target, text)
-            b.done("html", [target], None, time.perf_counter() - t0)
+                pictures = _copy_pictures(report, b.root, b.out_dir)
+            b.done("html", [target, *pictures], None, time.perf_counter() - t0)
+
+
+def _copy_pictures(report, root: Path, out_dir: Path) -> list[Path]:
+    """The report's pictures, copied beside the HTML edition (output/images/<project path>):
+    the browser and the preview, which serve output/ only, show them from there."""
+    import shutil
+
+    from reportbuild.html import IMAGES, report_images
+
+    copies = []
+    for rel in report_images(report):
+        src, dest = Path(root) / rel, out_dir / IMAGES / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        copies.append(dest)
+    return copies
 
 
 # ── the registry (its order is the summary's) ────────────────────────────────

@@ -177,6 +177,13 @@ class Style:
     def light(self) -> str:
         return self.brand.light
 
+    def measure_size(self, size: float, width: float, text: str) -> float:
+        """`size`, or smaller, so that a line of `width` holds at least 12 Chinese characters
+        or 35 Latin ones (half an em each, on average): a column of 8 characters a line reads
+        as a list of fragments. Never below the floor."""
+        per_line = 12.0 if HAN.search(text) else 35 * 0.5
+        return max(self.floor, min(size, round(width * measure.WIDTH_SLACK / per_line * 2) / 2))
+
     def p(
         self,
         text: str,

@@ -406,10 +406,13 @@ class DeckBuilder:
             )
             head, _, tail = pnt.title.partition("，")
             paras = [st.p(head, 30, bold=True, color=st.primary, head=True, line=1.3, after=12)]
+            inner = c.w - 36 - 8
             if tail:
-                paras.append(st.p(tail, 21, color=st.fg, line=1.5, after=12))
+                size = st.measure_size(21, inner, tail)
+                paras.append(st.p(tail, size, color=st.fg, line=1.5, after=12))
             if pnt.text:
-                paras.append(st.p(pnt.text, 17, color=st.secondary, line=1.5))
+                size = st.measure_size(17, inner, pnt.text)
+                paras.append(st.p(pnt.text, size, color=st.secondary, line=1.5))
             ctx.text(f"Point {i + 1} text", Box(c.x + 18, c.y + 96, c.w - 36, c.h - 114), paras)
         stop = self.loc.t("sentence.end") + self.loc.t("sep.sentence")
         self.notes(
@@ -547,7 +550,14 @@ class DeckBuilder:
             ctx.text(
                 f"Strategy {i + 1} tagline",
                 Box(c.x + 16, c.y + 136, c.w - 32, c.h - 152),
-                [st.p(sg.tagline or sg.headline, 21, color=st.fg, line=1.5)],
+                [
+                    st.p(
+                        sg.tagline or sg.headline,
+                        st.measure_size(21, c.w - 32 - 8, sg.tagline or sg.headline),
+                        color=st.fg,
+                        line=1.5,
+                    )
+                ],
             )
         intro = [b.body.text for b in (ch.intro if ch else ()) if isinstance(b, model.Prose)]
         self.notes(
@@ -860,8 +870,8 @@ def _cases_table(
         [
             c.org,
             content.case_focus(c),
-            content.case_measure(c) or "—",
-            content.case_result(c) or "—",
+            content.case_measure(c),  # an empty cell says "none" better than a dash
+            content.case_result(c),
         ]
         for c in cases
     ]

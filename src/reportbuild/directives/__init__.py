@@ -69,4 +69,4 @@ def get(kind: str) -> Directive:
 
 
 # the built-in kinds; each module registers its entries on import
-from reportbuild.directives import builtin  # noqa: E402, F401
+from reportbuild.directives import builtin, image, table  # noqa: E402, F401

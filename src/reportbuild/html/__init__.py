@@ -333,6 +333,25 @@ def _image_src(svg: Path, root: Path, mode: str) -> str:
     return svg.as_uri()
 
 
+IMAGES = "images"  # the HTML edition's copies of the report's pictures, in output/
+IMG_SRC = re.compile(r'<img src="([^"]+)"')
+
+
+def report_images(report: Report) -> list[str]:
+    """Every picture the report shows (`::: image` and Markdown images), project-relative."""
+    found: dict[str, None] = {}
+    blocks = [b for part in (*report.front, *report.back) for b in part.blocks]
+    blocks += [b for c in report.chapters for b in c.blocks()]
+    for b in blocks:
+        if b.kind == "image":
+            found.setdefault(b.src, None)  # type: ignore[attr-defined]
+    for rich in report.all_prose():
+        for src in IMG_SRC.findall(rich.html):
+            if not re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
+                found.setdefault(htmllib.unescape(src), None)
+    return list(found)
+
+
 def figure_views(report: Report, charts: Mapping[str, Any], mode: str) -> dict[str, FigureView]:
     from reportbuild import figdata
 
@@ -473,6 +492,7 @@ def locale_css(loc: Locale) -> str:
         f".prose p, .case-text, .quote-text {{ hyphens: {loc.rule('hyphens')}; }}\n"
         f".pull-quote::before {{ content: {_css_string(loc.rule('quote_open'))}; }}\n"
         f".strategy a::after {{ content: {page_ref}; }}\n"
+        + xref_page_css(loc)
         + (
             ""
             if loc.rule("case_label_beside")
@@ -480,6 +500,18 @@ def locale_css(loc: Locale) -> str:
             ".case-full .case-text { margin-left: 0; }\n"
         )
     )
+
+
+def xref_page_css(loc: Locale) -> str:
+    """Print: a reference to a section names its page, where the locale has a form for it."""
+    before = loc.t("xref.page_before")
+    if not before:
+        return ""
+    content = " ".join(
+        (_css_string(before), "target-counter(attr(href url), page)",
+         _css_string(loc.t("xref.page_after")))
+    )  # fmt: skip
+    return f".mode-print a.xref-sec::after {{ content: {content}; }}\n"
 
 
 PAPER_TINT = "#F3F6F9"  # report.css --paper-tint: the lightest ground text is set on
@@ -533,7 +565,8 @@ def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path], loc: Locale) -> Ma
     )
     parts = [
         brand.css_variables(), readable_colours(brand),
-        (STATIC / "report.css").read_text(encoding="utf-8"), pages, locale_css(loc),
+        (STATIC / "report.css").read_text(encoding="utf-8"),
+        (STATIC / "content.css").read_text(encoding="utf-8"), pages, locale_css(loc),
     ]  # fmt: skip
     if mode == "screen":
         parts.append((STATIC / "screen.css").read_text(encoding="utf-8"))
@@ -601,7 +634,12 @@ def _render(
     from reportbuild import directives
 
     loc = get_locale(report.lang)
-    return template.render(
+
+    def image_src(rel: str) -> str:
+        # print: relative to the project (WeasyPrint's base); screen: the copy in output/images
+        return f"{IMAGES}/{rel}" if mode == "screen" else rel
+
+    text = template.render(
         block_templates=directives.templates(),
         loc=loc,
         report=report,
@@ -615,4 +653,10 @@ def _render(
         # a strategy's page headline prints under the heading of the section it names
         strategy_of_section={s.section: s for s in report.strategies.strategies},
         logo=_image_src(Path(brand.logo), Path(report.root), mode) if brand.logo else None,
+        image_src=image_src,
     )
+    if mode == "screen":  # Markdown images in the prose point at their copies too
+        for rel in report_images(report):
+            ref = str(escape(rel))
+            text = text.replace(f'<img src="{ref}"', f'<img src="{IMAGES}/{ref}"')
+    return text

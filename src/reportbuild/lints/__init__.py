@@ -8,6 +8,7 @@ from reportbuild.brand import Brand
 from reportbuild.errors import Problem, ReportError
 from reportbuild.lints.codes import LINTS, problem
 from reportbuild.lints.config import load_config
+from reportbuild.lints.content import lint_content
 from reportbuild.lints.figures import lint_figures
 from reportbuild.lints.glyphs import lint_glyphs
 from reportbuild.lints.hygiene import lint_hygiene
@@ -39,6 +40,7 @@ def run_lints(
         *lint_glyphs(brand, texts, root),
         *lint_hygiene(report, texts),
         *lint_layout(report, root),
+        *lint_content(report, texts),
         *extra,
     ]
     kept = [p for p in found if not any(i.covers(p) for i in cfg.ignore)]

@@ -65,6 +65,13 @@ LINTS: dict[str, Lint] = {
             "prose writes a figure number by hand instead of @fig-ID",
         ),
         Lint("L401", "glyph-not-in-fonts", "error", "a character the brand fonts cannot draw"),
+        Lint("L801", "image-without-alt", "warning", "a picture has no alt text"),
+        Lint(
+            "L802",
+            "raw-html-printed",
+            "warning",
+            "an HTML tag in the text prints as typed because allow_html is off",
+        ),
         Lint(
             "L500",
             "layout-report-unreadable",

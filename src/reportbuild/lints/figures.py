@@ -13,7 +13,7 @@ from reportbuild.errors import Problem
 from reportbuild.lints.codes import problem
 from reportbuild.lints.sites import Locator, Site, blank_bindings
 from reportbuild.markup import XREF
-from reportbuild.model import FigureRef, Report
+from reportbuild.model import Block, FigureRef, Report
 
 PLACEHOLDER = re.compile(
     r"^\s*(todo|tbd|fixme|xxx+|\?+|？+|待补充?|待定|待确认|暂无|无|-+|—+)\s*$", re.I
@@ -24,6 +24,16 @@ LITERAL_NUMBER = re.compile(r"图\s*(\d+)\s*[-–－.]\s*(\d+)")
 def placements(report: Report) -> list[tuple[int, FigureRef]]:
     """(chapter number, placement) for every `::: figure` in chapter order."""
     return [(c.number, b) for c in report.chapters for b in c.blocks() if isinstance(b, FigureRef)]
+
+
+def numbered(report: Report) -> list[tuple[int, Block]]:
+    """Every block the figures' counter numbers (`::: figure`, `::: image`), in order."""
+    return [
+        (c.number, b)
+        for c in report.chapters
+        for b in c.blocks()
+        if isinstance(b, FigureRef) or b.kind == "image"
+    ]
 
 
 def lint_figures(report: Report, sites: list[Site], root: Path | str) -> list[Problem]:
@@ -79,20 +89,23 @@ def lint_figures(report: Report, sites: list[Site], root: Path | str) -> list[Pr
                 )
             )
 
+    from reportbuild.locale import get_locale
+
+    number_form = get_locale(report.lang).rule("figure_number")  # '1-2' or '1.2'
     expected: dict[int, int] = {}
-    for chapter, ref in placed:
-        fig = report.figures.get(ref.figure)
+    for chapter, ref in numbered(report):
+        fig = report.figures.get(ref.figure) if isinstance(ref, FigureRef) else ref
         if fig is None:
             continue
         expected[chapter] = expected.get(chapter, 0) + 1
-        want = f"{chapter}-{expected[chapter]}"
+        want = number_form.format(chapter=chapter, n=expected[chapter])
         if fig.number != want:
             out.append(
                 problem(
                     "L305",
                     ref.loc.path,
                     ref.loc.line,
-                    f"figure '{fig.id}' is numbered 图 {fig.number or '(none)'} but is "
+                    f"figure '{fig.id}' is numbered {fig.number or '(none)'} but is "
                     f"figure {want} in reading order; figure numbers must run 1, 2, 3 … "
                     "in each chapter",
                 )

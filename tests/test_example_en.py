@@ -1,0 +1,124 @@
+"""The English example report (examples/minimum-wage-2013): it builds as a user would build it,
+and its PDF, HTML and deck are English only, in its Latin brand."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reportbuild.cli import cli
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "minimum-wage-2013"
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    proj = tmp_path_factory.mktemp("example") / "minimum-wage-2013"
+    shutil.copytree(EXAMPLE, proj, ignore=shutil.ignore_patterns("output", ".reportbuild-cache"))
+    runner = CliRunner()
+    res = runner.invoke(cli, ["build", "-C", str(proj), "-q"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(cli, ["check", "-C", str(proj), "--strict"])
+    assert res.exit_code == 0, res.output
+    return proj
+
+
+def _text(pdf: Path) -> list[str]:
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    return out.stdout.split("\f")
+
+
+def test_the_example_names_its_public_domain_source():
+    manifest = (EXAMPLE / "sources" / "report.yml").read_text(encoding="utf-8")
+    readme = (EXAMPLE / "README.md").read_text(encoding="utf-8")
+    for text in (manifest, readme):
+        assert "Bureau of Labor Statistics" in text and "public domain" in text
+        assert "www.bls.gov/cps/minwage2013.pdf" in text and "1048" in text
+    # no template, stylesheet or raw HTML of its own
+    assert not list((EXAMPLE / "styles").glob("*.css"))
+    assert not (EXAMPLE / "styles" / "templates").exists()
+    assert "allow_html" not in manifest
+
+
+def test_its_pdf_reads_as_the_source_with_table_notes_and_references(built):
+    pages = _text(built / "output" / "report.pdf")
+    text = "\n".join(pages)
+    assert not CJK.findall(text)
+    # the table, with its number, caption, rows and source line
+    assert re.search(r"Table 2\.1\s+Wage and salary workers paid hourly rates", text)
+    assert re.search(r"Women, 16 years and over\s+38,404\s+1,148\s+910\s+2,058\s+5\.4", text)
+    assert "Source: U.S. Bureau of Labor Statistics, Current Population Survey" in text
+    # section references print their number and page, and point to the right page
+    m = re.search(r"described in Chapter 2 \(page (\d+)\)", text)
+    assert m, text
+    assert "Who earns the minimum wage or less" in pages[int(m.group(1)) - 1]
+    m = re.search(r"As in Section 1\.1 \(page (\d+)\)", text)
+    assert m and "The count in 2013" in pages[int(m.group(1)) - 1]
+    # footnotes land on the page of their call
+    (page,) = [p for p in pages if "collected on a regular basis." in p]
+    assert "Table 10 of the source report gives the series from 1979 on" in page
+    (page,) = [p for p in pages if "Among part-time workers" in p]
+    assert "Part-time workers are persons who usually work less than 35 hours" in page
+    # the numbers bound from figures/ print as the source gives them
+    assert "declined from 4.7% in 2012 to 4.3% in 2013" in re.sub(r"\s+", " ", text)
+    # the picture is numbered with the figures
+    assert re.search(r"Figure 1\.2\s+Earnings questions go to one-fourth", text)
+
+
+def test_its_pdf_has_an_outline_and_only_latin_fonts(built):
+    from pypdf import PdfReader
+
+    reader = PdfReader(built / "output" / "report.pdf")
+    titles = []
+
+    def walk(items):
+        for it in items:
+            if isinstance(it, list):
+                walk(it)
+            else:
+                titles.append(it.title)
+
+    walk(reader.outline)
+    for want in (
+        "Minimum wage workers in 2013",
+        "The count in 2013",
+        "Who earns the minimum wage or less",
+        "Full- and part-time work",
+    ):
+        assert any(want in t for t in titles), titles
+    fonts = subprocess.run(
+        ["pdffonts", str(built / "output" / "report.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Carlito" in fonts
+    assert not re.search(r"CJK|Noto Sans SC|Noto Serif SC|WenQuanYi|Droid Sans Fallback", fonts)
+    assert reader.metadata.title == "Characteristics of Minimum Wage Workers, 2013"
+
+
+def test_its_html_edition_shows_the_picture_and_the_endnotes(built):
+    html = (built / "output" / "report.html").read_text(encoding="utf-8")
+    assert not CJK.findall(html)
+    src = re.search(r'<img src="([^"]+cps-earnings-sample\.svg)"', html).group(1)
+    assert (built / "output" / src).is_file()  # copied next to the HTML, so preview serves it
+    assert '<aside class="endnotes"' in html and 'id="fn-overview-1"' in html
+
+
+def test_its_deck_is_english(built):
+    from pptx import Presentation
+
+    deck = Presentation(built / "output" / "summary.pptx")
+    texts = [
+        sh.text_frame.text for slide in deck.slides for sh in slide.shapes if sh.has_text_frame
+    ]
+    assert not CJK.findall("\n".join(texts))
+    assert any("Characteristics of Minimum Wage Workers" in t for t in texts)
