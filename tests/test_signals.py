@@ -50,7 +50,13 @@ def _start(project: Path) -> subprocess.Popen:
 def test_kill_9_leaves_no_worker_and_the_next_build_runs(project):
     proc = _start(project)
     os.kill(proc.pid, signal.SIGKILL)
-    proc.communicate()
+    try:  # a worker that outlived the build would hold stderr open: never wait for ever
+        proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        left = _group(proc.pid)
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"workers outlived their build: {left}")
     assert _until(lambda: not _group(proc.pid), 2.0), "workers outlived their build"
     done = subprocess.run(
         [sys.executable, "-m", "reportbuild", "build", "-C", str(project), "-q"],

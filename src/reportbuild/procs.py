@@ -32,14 +32,16 @@ def release_freed_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """Make this (forked) process receive SIGTERM when its parent dies, even by `kill -9`:
     a worker must never outlive the build that started it, holding its lock or writing files.
     Linux's PR_SET_PDEATHSIG; elsewhere the closed pipe to the parent ends the worker."""
     import ctypes
     import signal
 
-    parent = os.getppid()
+    # `parent`: the pid the parent had before forking. Read here instead, it may already be
+    # init's (a parent killed between the fork and this call), and the death would go unseen.
+    parent = os.getppid() if parent is None else parent
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG

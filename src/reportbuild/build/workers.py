@@ -10,6 +10,7 @@ function takes `inbox` (None when it runs in the parent, with `-j 1`).
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import time
@@ -79,7 +80,9 @@ def run_job(name: str, fn: Callable, args: tuple, kwargs: dict) -> tuple:
     return ("ok", value, time.perf_counter() - t0)
 
 
-def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int, siblings) -> None:
+def _worker_main(
+    conn, warm: Callable[[Path], None], root: Path, nice: int, siblings, parent: int | None = None
+) -> None:
     """A stage worker: warm up now (while the parent loads the sources), then run one job."""
     # A forked worker inherits the parent's ends of the pipes to the workers started before
     # it: closed here, so that each of those sees the end of its pipe when the parent closes it.
@@ -90,7 +93,7 @@ def _worker_main(conn, warm: Callable[[Path], None], root: Path, nice: int, sibl
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     # Ctrl-C reaches the whole process group: the parent alone answers it and stops the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
+    die_with_parent(parent)
     with contextlib.suppress(Exception):  # only a head start: the job reports real failures
         warm(root)
     if nice:  # after warming up, which is done early, while the other processes are small
@@ -142,7 +145,15 @@ class StageWorker:
         inherited = [w.conn for w in siblings] if ctx.get_start_method() == "fork" else []
         self.proc = ctx.Process(
             target=_worker_main,
-            args=(child, warm, root, nice, inherited),
+            # the build's pid, for a fork child (a forkserver child's parent is the server)
+            args=(
+                child,
+                warm,
+                root,
+                nice,
+                inherited,
+                os.getpid() if ctx.get_start_method() == "fork" else None,
+            ),
             name=f"reportbuild-{name}",
             daemon=True,
         )

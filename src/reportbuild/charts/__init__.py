@@ -152,9 +152,10 @@ def _halves(todo: list[Figure], fn: Callable[[Figure], object], split: bool) -> 
         return
     release_freed_memory()  # the fork then shares less, and both halves hold less
     read, write = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: the odd figures; the error, if any, goes back through the pipe
-        die_with_parent()
+        die_with_parent(parent)
         os.close(read)
         code = 1
         try:
