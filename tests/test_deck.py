@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from deck_checks import text_frames
 from pptx import Presentation
 from pptx.oxml.ns import qn
 from pptx.util import Emu
@@ -94,28 +95,6 @@ def expected_data(fig) -> dict[str, float]:
             s.label: {c.label: float(s.values[c.id]) for c in fig.categories} for s in fig.series
         }
     return {it.label: float(it.value) for it in fig.items}
-
-
-def text_frames(prs):
-    """(slide number, name, text frame, width pt, height pt) of every text in the slides,
-    table cells included; the available size is the box minus its insets."""
-    for n, slide in enumerate(prs.slides, 1):
-        for sh in slide.shapes:
-            if sh.has_text_frame and sh.text_frame.text.strip():
-                body = sh.text_frame._txBody.find(qn("a:bodyPr"))
-                l_, r_ = (int(body.get(k, 91440)) for k in ("lIns", "rIns"))
-                t_, b_ = (int(body.get(k, 45720)) for k in ("tIns", "bIns"))
-                w = (sh.width - l_ - r_) / EMU_PER_PT
-                h = (sh.height - t_ - b_) / EMU_PER_PT
-                yield n, sh.name, sh.text_frame, w, h
-            if sh.has_table:
-                tbl = sh.table
-                for ri, row in enumerate(tbl.rows):
-                    for ci, col in enumerate(tbl.columns):
-                        cell = tbl.cell(ri, ci)
-                        w = (col.width - cell.margin_left - cell.margin_right) / EMU_PER_PT
-                        h = (row.height - cell.margin_top - cell.margin_bottom) / EMU_PER_PT
-                        yield n, f"{sh.name} r{ri}c{ci}", cell.text_frame, w, h
 
 
 def paras_of(tf) -> list[measure.Para]:
