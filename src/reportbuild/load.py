@@ -336,7 +336,8 @@ class Loader:
             self.problems.raise_if_errors()
             raise
 
-    def _check_keys(self, data: LineDict, allowed: set[str], path: Path) -> None:
+    def _check_keys(self, data: LineDict, allowed: set[str], path: Path, what: str = "") -> None:
+        """Every key of `data` is allowed; `what` names the item in the message ('table')."""
         for key in data:
             if key in RENAMED and RENAMED[key] in allowed:
                 self.error(
@@ -350,7 +351,8 @@ class Loader:
                 self.error(
                     path,
                     data.key_lines.get(key, data.line),
-                    f"unknown field '{key}'{did_you_mean(key, allowed)}; allowed: "
+                    f"unknown {what + ' ' if what else ''}field '{key}'"
+                    f"{did_you_mean(key, allowed)}; allowed: "
                     f"{', '.join(sorted(allowed))}",
                     "E010",
                 )

@@ -20,7 +20,6 @@ from typing import Any, Literal
 
 from reportbuild import model
 from reportbuild.directives import Directive, register
-from reportbuild.errors import did_you_mean
 from reportbuild.yamlio import LineDict
 
 KEYS = ("src", "alt", "caption", "source", "note")
@@ -67,15 +66,7 @@ def _build(loader: Any, path: Path, raw: Any) -> model.Block | None:
             path, raw.line, "an image needs 'src: path/to/picture.png' in its body", "E011"
         )
         return None
-    for key in meta:
-        if key not in KEYS:
-            loader.error(
-                path,
-                meta.key_lines.get(key, first),
-                f"unknown image field '{key}'{did_you_mean(str(key), KEYS)}; "
-                f"allowed: {', '.join(KEYS)}",
-                "E010",
-            )
+    loader._check_keys(meta, set(KEYS), path, "image")
     src = image_path(loader, path, str(meta["src"]), meta.key_lines.get("src", first))
     if src is None:
         return None

@@ -29,7 +29,6 @@ from typing import Any, Literal
 
 from reportbuild import model
 from reportbuild.directives import Directive, register
-from reportbuild.errors import did_you_mean
 from reportbuild.yamlio import LineDict
 
 KEYS = ("caption", "source", "note", "wide", "csv")
@@ -88,15 +87,7 @@ def _build(loader: Any, path: Path, raw: Any) -> model.Block | None:
     if not isinstance(meta, dict):
         loader.error(path, first, "a table's header lines read 'caption: …', 'source: …'", "E031")
         return None
-    for key in meta:
-        if key not in KEYS:
-            loader.error(
-                path,
-                meta.key_lines.get(key, first),
-                f"unknown table field '{key}'{did_you_mean(str(key), KEYS)}; "
-                f"allowed: {', '.join(KEYS)}",
-                "E010",
-            )
+    loader._check_keys(meta, set(KEYS), path, "table")
     caption = str(meta.get("caption") or "").strip()
     if not caption:
         loader.error(
