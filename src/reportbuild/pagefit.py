@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 import re
 
+from reportbuild import weasy
+
 MIN_SCALE = 0.8  # a figure drawn below 80 % of its width: its labels would fall under ~6 pt
 HOLE_SHARE = 0.30  # the same limit as check --layout's L607
 SLACK = 4.0  # CSS px (1 mm) of margin for what the estimate cannot see (line boxes, rounding)
@@ -32,30 +34,31 @@ FORCED = {"page", "left", "right", "recto", "verso"}
 def _flow(page) -> list:
     """The page's boxes in document order, without margin boxes (running heads, folios) and
     footnotes."""
-    from weasyprint.formatting_structure import boxes
-
     out: list = []
 
     def walk(box) -> None:
-        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+        if weasy.is_footnote_area(box):
             return
         out.append(box)
-        for child in getattr(box, "children", ()):
+        for child in weasy.children(box):
             walk(child)
 
-    for child in page._page_box.children:
+    for child in weasy.page_content(page):
         walk(child)
     return out
 
 
+def _block(box) -> bool:
+    """A block-level box (not a line, nor text or a span inside one)."""
+    return not (weasy.is_line(box) or weasy.is_text(box) or weasy.is_inline(box))
+
+
 def _area(page) -> tuple[float, float]:
     """Top and bottom of the page's text area (above its footnotes, if any)."""
-    from weasyprint.formatting_structure import boxes
-
-    pbox = page._page_box
+    pbox = weasy.page_box(page)
     top, bottom = pbox.content_box_y(), pbox.content_box_y() + pbox.height
-    for child in pbox.children:
-        if isinstance(child, boxes.FootnoteAreaBox) and child.children:
+    for child in weasy.children(pbox):
+        if weasy.is_footnote_area(child) and weasy.children(child):
             bottom = min(bottom, child.position_y)
     return top, bottom
 
@@ -63,19 +66,16 @@ def _area(page) -> tuple[float, float]:
 def _lowest(flow: list, going_on: set[int]) -> float:
     """Where the page's content ends: the margin-box bottom of its last finished block (a block
     that goes on overleaf is stretched to the page's foot, so only lines count in it)."""
-    from weasyprint.formatting_structure import boxes
-
     low = 0.0
     for box in flow:
-        if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
-            low = max(low, box.position_y + box.margin_height())
-        elif isinstance(box, boxes.BlockBox) and id(getattr(box, "element", None)) not in going_on:
+        finished = _block(box) and id(weasy.element(box)) not in going_on
+        if weasy.is_line(box) or weasy.is_replaced(box) or finished:
             low = max(low, box.position_y + box.margin_height())
     return low
 
 
 def _elements(flow: list) -> set[int]:
-    return {id(b.element) for b in flow if getattr(b, "element", None) is not None}
+    return {id(weasy.element(b)) for b in flow if weasy.element(b) is not None}
 
 
 def _empty_share(page, going_on: set[int]) -> tuple[float, float, float, float]:
@@ -100,7 +100,7 @@ def holes(document) -> int:
 def _forced(flow: list, before: set[int]) -> bool:
     """True when the page starts with an element that asks for a new page (a chapter)."""
     for box in flow:
-        element = getattr(box, "element", None)
+        element = weasy.element(box)
         if element is None or id(element) in before:
             continue
         return box.style["break_before"] in FORCED
@@ -109,8 +109,6 @@ def _forced(flow: list, before: set[int]) -> bool:
 
 def plan(document) -> str:
     """A user stylesheet scaling the figures that would close a hole; '' when there are none."""
-    from weasyprint.formatting_structure import boxes
-
     rules: list[str] = []
     pages = document.pages
     for page, nxt in zip(pages, pages[1:], strict=False):
@@ -122,14 +120,14 @@ def plan(document) -> str:
         if share <= HOLE_SHARE:
             continue
         figure = next(
-            (b for b in after if isinstance(b, boxes.BlockBox)
-             and getattr(b, "element", None) is not None and b.element.tag == "figure"
-             and b.element.get("id") and id(b.element) not in seen),
+            (b for b in after if _block(b) and weasy.element(b) is not None
+             and weasy.element(b).tag == "figure" and weasy.element(b).get("id")
+             and id(weasy.element(b)) not in seen),
             None,
         )  # fmt: skip
         if figure is None:
             continue
-        images = [b for b in figure.descendants() if isinstance(b, boxes.ReplacedBox)]
+        images = [b for b in weasy.descendants(figure) if weasy.is_replaced(b)]
         if len(images) != 1:
             continue  # no drawing to scale (a table), or several
         image = images[0]
@@ -138,12 +136,12 @@ def plan(document) -> str:
         # of them (margins collapse) comes back when the group follows text
         regained = 0.0
         for b in after:
-            if isinstance(b, boxes.LineBox) or b.position_y > next_top + 0.5:
+            if weasy.is_line(b) or b.position_y > next_top + 0.5:
                 break
             margin = b.style["margin_top"]
-            if getattr(b, "element", None) is not None and id(b.element) not in seen:
-                if getattr(margin, "unit", None) == "px":
-                    regained = max(regained, margin.value)
+            new = weasy.element(b) is not None and id(weasy.element(b)) not in seen
+            if new and getattr(margin, "unit", None) == "px":
+                regained = max(regained, margin.value)
         group = figure.position_y + figure.margin_top + figure.border_height() - next_top
         over = low + regained + group + SLACK - bottom
         height = image.height
@@ -153,7 +151,7 @@ def plan(document) -> str:
         if scale < MIN_SCALE:
             continue
         width = image.width * scale
-        fid = re.sub(r"([^A-Za-z0-9_-])", r"\\\1", figure.element.get("id"))
+        fid = re.sub(r"([^A-Za-z0-9_-])", r"\\\1", weasy.element(figure).get("id"))
         rules.append(
             f"#{fid} img {{ width: {width:.1f}px !important; height: auto !important; "
             "max-width: none !important }"

@@ -466,6 +466,7 @@ def measure(pdf_path: Path, report: Report, root: Path, labels: list[str] | None
     for s in items:
         count += _opens_part(s)
         part[id(s)] = count
+
     def running(lines: list[Line]) -> list[Line]:
         # running text found whole: a short line (a table's "2.1%") found somewhere in the
         # prose says nothing about where a chapter goes on
@@ -523,9 +524,10 @@ def measure(pdf_path: Path, report: Report, root: Path, labels: list[str] | None
 
 def _opens_part(site: Site) -> bool:
     w = site.where
-    return (
-        w.startswith(("chapter ", "page ")) and w.endswith(" title")
-    ) or w in ("core points title", "report title")  # the report's own: covers, back page
+    return (w.startswith(("chapter ", "page ")) and w.endswith(" title")) or w in (
+        "core points title",
+        "report title",
+    )  # the report's own: covers, back page
 
 
 def _widest_space(ln: Line) -> float:
