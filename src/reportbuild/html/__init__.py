@@ -490,6 +490,9 @@ def locale_css(loc: Locale) -> str:
         f" {{ text-indent: {indent}; }}\n"
         f".prose p {{ margin-bottom: {space}; }}\n"
         f".prose p, .case-text, .quote-text {{ hyphens: {loc.rule('hyphens')}; }}\n"
+        # a phone's column: Latin justified at ~35 characters a line opens wide word gaps
+        "@media screen and (max-width: 720px) { .prose p, .prose li, .case-text, .quote-text"
+        f" {{ text-align: {loc.rule('narrow_align')}; }} }}\n"
         f".pull-quote::before {{ content: {_css_string(loc.rule('quote_open'))}; }}\n"
         f".strategy a::after {{ content: {page_ref}; }}\n"
         + xref_page_css(loc)
