@@ -75,15 +75,16 @@ def _justify_latin(context, line, extra_width: float, original) -> None:
     size = line.style["font_size"]
     room = MAX_SPACE_EM * size - weasy.space_width(context, line.style)
     gaps = _count(line) - 1
-    if spaces == 0 or extra_width <= room * spaces or gaps <= spaces:
+    if spaces == 0 or extra_width <= room * spaces or gaps <= 2 * spaces:
         original(context, line, extra_width)
         return
-    # spaces stretch to the cap (less the letter spacing they get too), letters share the rest
-    letter = (extra_width - room * spaces) / (gaps - spaces)
+    # spaces stretch to the cap, letters share the rest; a space's gap also gets the letter
+    # spacing after the character before it and after itself, so it stretches two less
+    letter = (extra_width - room * spaces) / (gaps - 2 * spaces)
     if letter > MAX_LETTER_EM * size:
         original(context, line, extra_width)  # wide spaces read better than spaced letters
         return
-    original(context, line, (room - letter) * spaces)
+    original(context, line, (room - 2 * letter) * spaces)
     _spread(context, line, letter, 0.0, [True])
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reportbuild import deferred, fonts, paths, weasy
+from reportbuild import deferred, fonts, pagefit, paths, weasy
 from reportbuild.atomic import atomic_path, write_text
 from reportbuild.brand import Brand
 from reportbuild.deferred import PendingCharts
@@ -338,10 +338,16 @@ def write_pdf(
         )
         cache: dict = {}  # WeasyPrint's images by URL: where swap_in finds the stand-ins
         stylesheets = [weasyprint.CSS(string=BLEED_CSS)] if bleed else []
+        source = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         with inter_character():  # CJK lines justified between characters (justify.py)
-            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                stylesheets=stylesheets, cache=cache, **options
-            )
+            document = source.render(stylesheets=stylesheets, cache=cache, **options)
+            fit = pagefit.plan(document)  # a figure that left a hole is drawn smaller
+            if fit:
+                fitted = source.render(
+                    stylesheets=[*stylesheets, weasyprint.CSS(string=fit)], cache=cache, **options
+                )
+                if pagefit.holes(fitted) < pagefit.holes(document):
+                    document = fitted
         return document, fetcher, cache
 
     collect = _Collect()

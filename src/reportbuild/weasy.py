@@ -4,7 +4,7 @@ WeasyPrint's public API (`HTML`, `CSS`, `Document`, `URLFetcher`, `URLFetcherRes
 where it is needed. What is not public lives here and nowhere else:
 
 - the laid-out box tree (`Page._page_box`, `formatting_structure.boxes`): read by pdf.py's
-  layout findings, edited by justify.py;
+  layout findings and pagefit.py, edited by justify.py;
 - line justification (`layout.inline.justify_line`, `count_expandable_spaces`) and Pango
   layouts (`text.line_break`, `text.ffi`): justify.py's inter-character justification;
 - the parsed document of an SVG image (`images.SVGImage._svg`, `_context`, `_url_fetcher`):
