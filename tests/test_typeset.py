@@ -246,3 +246,31 @@ def test_a_figure_is_not_shrunk_past_the_limit_nor_across_a_forced_break():
     assert pagefit.holes(too_tall) == 1 and pagefit.plan(too_tall) == ""
     forced = _page_with_figure(250, forced=True).render()  # a new chapter: its due white space
     assert pagefit.holes(forced) == 0 and pagefit.plan(forced) == ""
+
+
+# ── one spacing rule for numbers and units: prose, charts, stat cards ─────────────────────
+
+
+@pytest.mark.parametrize(
+    ("root", "fid"), [(ROOT, "nim"), (ROOT / "examples" / "minimum-wage-2013", "by-age-sex")]
+)
+def test_stat_cards_space_units_as_the_prose_does(root, fid):
+    # '%' tight to its number in both languages ("1.90%", "11.0%"; it was 0.6 mm apart); a
+    # Chinese unit or prefix a quarter em (of its size) from the digits, as the CJK–Latin gap
+    # of the prose and the other charts ("约 1.20 个百分点")
+    from reportbuild.charts.draw import lay_out
+    from reportbuild.charts.style import MM_PER_PT
+
+    report = load_project(root)
+    cv, _size = lay_out(report.figures[fid], load_brand(root))
+    texts = [op for kind, op in cv.ops if kind == "text"]
+    gaps = {}
+    for a, b in zip(texts, texts[1:], strict=False):
+        if abs(a["y"] - b["y"]) < 0.01 and b["x"] > a["x"]:  # runs on one baseline
+            end = a["x"] + cv.measure(a["s"], a["size"], bold=True)
+            gaps[(a["s"], b["s"])] = (b["x"] - end, min(a["size"], b["size"]))
+    pct = [g for (_, unit), (g, _s) in gaps.items() if unit == "%"]
+    assert pct and all(abs(g) < 0.05 for g in pct), gaps
+    for (left, right), (g, small) in gaps.items():
+        if "个百分点" in right or left == "约":
+            assert abs(g - 0.25 * small * MM_PER_PT) < 0.05, (left, right, g)

@@ -490,9 +490,6 @@ def locale_css(loc: Locale) -> str:
         f" {{ text-indent: {indent}; }}\n"
         f".prose p {{ margin-bottom: {space}; }}\n"
         f".prose p, .case-text, .quote-text {{ hyphens: {loc.rule('hyphens')}; }}\n"
-        # a phone's column: Latin justified at ~35 characters a line opens wide word gaps
-        "@media screen and (max-width: 720px) { .prose p, .prose li, .case-text, .quote-text"
-        f" {{ text-align: {loc.rule('narrow_align')}; }} }}\n"
         f".pull-quote::before {{ content: {_css_string(loc.rule('quote_open'))}; }}\n"
         f".strategy a::after {{ content: {page_ref}; }}\n"
         + xref_page_css(loc)
@@ -502,6 +499,16 @@ def locale_css(loc: Locale) -> str:
             else ".case-label { float: none; width: auto; margin-bottom: 1mm; }\n"
             ".case-full .case-text { margin-left: 0; }\n"
         )
+    )
+
+
+def screen_locale_css(loc: Locale) -> str:
+    """The browser edition's language rules (WeasyPrint drops a media query with features,
+    with a warning, so the print HTML never carries them)."""
+    # a phone's column: Latin justified at ~35 characters a line opens wide word gaps
+    return (
+        "@media (max-width: 720px) { .prose p, .prose li, .case-text, .quote-text"
+        f" {{ text-align: {loc.rule('narrow_align')}; }} }}\n"
     )
 
 
@@ -572,7 +579,7 @@ def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path], loc: Locale) -> Ma
         (STATIC / "content.css").read_text(encoding="utf-8"), pages, locale_css(loc),
     ]  # fmt: skip
     if mode == "screen":
-        parts.append((STATIC / "screen.css").read_text(encoding="utf-8"))
+        parts += [(STATIC / "screen.css").read_text(encoding="utf-8"), screen_locale_css(loc)]
     for d in reversed(dirs):  # the project's own CSS comes last, so it wins
         for css in sorted(d.glob("*.css")):
             # the loader refuses such links (E005); never paste a file from outside the project
