@@ -303,6 +303,14 @@ def block_height(paras: list[Para], width: float) -> float:
     return sum(para_height(p, width) for p in paras)
 
 
+def widest_line(paras: list[Para], width: float) -> float:
+    best = 0.0
+    for p in paras:
+        for ln in para_lines(p, width):
+            best = max(best, text_width(ln, p.family, p.size, any(r.bold for r in p.runs)))
+    return best
+
+
 @dataclass
 class Fit:
     """The outcome of fitting text to a box: the paragraphs as placed and how far they shrank."""
