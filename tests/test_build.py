@@ -305,29 +305,77 @@ def test_chart_text_is_text_in_the_pdf(tmp_path, monkeypatch):
     assert "<text" not in (root / "output" / "figures" / "survey.svg").read_text()
 
 
-def test_a_chart_drawn_at_another_size_than_announced_is_an_error(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def built_new(tmp_path_factory):
+    """A new report built once (-j default): the PDF, the print HTML and the print SVGs."""
     from reportbuild.brand import load_brand
-    from reportbuild.deferred import PendingCharts
     from reportbuild.load import load_project
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        root = new_project(tmp_path_factory.mktemp("built") / "r")
+        run_build(root, BuildOptions(verbosity=0))
+    html = (root / ".reportbuild-cache" / "report.print.html").read_text(encoding="utf-8")
+    return root, html, load_project(root), load_brand(root)
+
+
+def _pending(printed: Path, size: tuple[str, str] | None = None):
+    """The print SVG as a chart still being drawn, announced at `size` (default: its own)."""
+    import re
+
+    from reportbuild.deferred import PendingCharts
+
+    if size is None:
+        head = printed.read_text(encoding="utf-8")[:400]
+        size = tuple(re.search(rf'{a}="([\d.]+)pt"', head)[1] for a in ("width", "height"))
+    return PendingCharts(paths=(printed,), sizes=lambda: {str(printed): size}, drawn=lambda: None)
+
+
+def test_a_chart_drawn_at_another_size_than_announced_is_an_error(built_new, monkeypatch):
     from reportbuild.pdf import write_pdf
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    root = new_project(tmp_path / "r")
-    run_build(root, BuildOptions(verbosity=0))
-    html = (root / ".reportbuild-cache" / "report.print.html").read_text(encoding="utf-8")
+    root, html, report, brand = built_new
     printed = (root / "output" / "figures" / ".print" / "survey.svg").resolve()
-    charts = PendingCharts(
-        paths=(printed,),
-        sizes=lambda: {str(printed): ("100", "50")},  # not what was drawn
-        drawn=lambda: None,
-    )
-    report, brand = load_project(root), load_brand(root)
+    charts = _pending(printed, ("100", "50"))  # not what was drawn
     out = root / "output" / "report.pdf"
     before = out.read_bytes()
     wrong = r"survey.svg was drawn 453.5\d* × .* but laid out 100 × 50 pt"
     with pytest.raises(BuildError, match=wrong):
         write_pdf(html, out, root=root, report=report, brand=brand, charts=charts)
     assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize("broken", ["can_swap_svg", "swap_svg"])
+def test_a_weasyprint_that_cannot_swap_charts_in_gets_the_same_pdf(
+    built_new, monkeypatch, tmp_path, broken
+):
+    """Another WeasyPrint whose SVG images the adapter cannot reach: known before typesetting
+    (the PDF waits for the charts), or found only when swapping (the PDF is typeset again).
+    Either way the PDF is the one the pipelined build made, and nothing fails."""
+    from reportbuild import weasy
+    from reportbuild.pdf import write_pdf
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    root, html, report, brand = built_new
+    printed = (root / "output" / "figures" / ".print" / "survey.svg").resolve()
+    charts = _pending(printed)
+    waited = []
+    charts = type(charts)(charts.paths, charts.sizes, lambda: waited.append(True))
+    if broken == "can_swap_svg":
+        monkeypatch.setattr(weasy, "can_swap_svg", lambda: False)
+    else:
+
+        def unsupported(image, data, url):
+            raise weasy.Unsupported("WeasyPrint's SVG images have no _svg")
+
+        monkeypatch.setattr(weasy, "swap_svg", unsupported)
+    out = tmp_path / "report.pdf"
+    write_pdf(html, out, root=root, report=report, brand=brand, charts=charts)
+    assert waited and charts.served == (
+        {} if broken == "can_swap_svg" else {printed.as_uri(): printed}
+    )
+    assert out.read_bytes() == (root / "output" / "report.pdf").read_bytes()
 
 
 def test_the_fetcher_serves_stand_ins_for_pending_files_only(tmp_path):

@@ -1,52 +1,198 @@
 """The private parts of WeasyPrint and matplotlib reportbuild relies on, in one place.
 
-pyproject.toml bounds both libraries to the versions these were read in. When a new version
-moves one of them, this file fails first and names it, instead of a build failing somewhere
-later. Each test names the module that uses the private part.
+Every private use of WeasyPrint is a function of reportbuild.weasy (the adapter); a test here
+proves no other module reaches past WeasyPrint's public API, and each adapter function is
+exercised against the installed WeasyPrint. pyproject.toml bounds WeasyPrint to the adapter's
+SUPPORTED range: when a new version moves a part, this file fails first and names it. Outside
+the range, or with a part missing, builds take WeasyPrint's plain path (tested below).
 """
 
 from __future__ import annotations
 
-import inspect
+import ast
+import re
+import tomllib
+from pathlib import Path
 
 import pytest
 
+from reportbuild import weasy
 
-def test_weasyprint_page_keeps_its_page_box():
-    """pdf.find_overflows walks `Page._page_box` for lines past the margins."""
-    from weasyprint import HTML
-
-    doc = HTML(string="<p>x</p>").render()
-    box = doc.pages[0]._page_box  # noqa: SLF001
-    assert hasattr(box, "content_box_x") and hasattr(box, "children")
-
-
-def test_weasyprint_svg_image_keeps_document_context_and_fetcher():
-    """deferred.swap_in re-parses a chart drawn while WeasyPrint typesets into
-    `SVGImage._svg`, with the image's `_context` fonts and `_url_fetcher`."""
-    from weasyprint.images import SVGImage
-    from weasyprint.svg import SVG
-
-    source = inspect.getsource(SVGImage)
-    for name in ("self._svg", "self._context", "self._url_fetcher"):
-        assert name in source, name
-    params = list(inspect.signature(SVG).parameters)
-    assert params[:4] == ["tree", "url", "font_config", "url_fetcher"], params
+SRC = Path(__file__).resolve().parents[1] / "src" / "reportbuild"
+# WeasyPrint's documented API (doc.courtbouillon.org, "API Reference"): what any module may use
+PUBLIC = {
+    "weasyprint": {"HTML", "CSS", "Document", "URLFetcher", "__version__"},
+    "weasyprint.urls": {"URLFetcher", "URLFetcherResponse", "FatalURLFetchingError"},
+}
+HTML = """<html><body style="width: 10cm">
+<p style="text-align: justify">A line of words that is long enough to be justified across the
+whole block of text and then some <span>more</span> words.</p>
+<table><tr><td>cell</td></tr></table>
+<img src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='20' height='10'/%3E">
+</body></html>"""
 
 
-def test_weasyprint_fetcher_fails_on_errors_when_asked():
-    """fetcher.SandboxFetcher sets `_fail_on_errors` so a refused URL stops the build."""
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError
+def _weasyprint_uses(path: Path) -> list[tuple[str, str, int]]:
+    """(module, name, line) for each WeasyPrint import and `weasyprint.X` attribute in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("weasyprint"):
+            out += [(node.module, a.name, node.lineno) for a in node.names]
+        elif isinstance(node, ast.Import):
+            out += [(a.name, "", node.lineno) for a in node.names if a.name.startswith("weasyp")]
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "weasyprint"
+        ):
+            out.append(("weasyprint", node.attr, node.lineno))
+    return out
 
-    class Refuse:
-        _fail_on_errors = True
 
-        def __call__(self, url, *args, **kwargs):
-            raise ValueError(f"refused {url}")
+def test_only_the_adapter_reaches_past_weasyprints_public_api():
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path.name == "weasy.py":
+            continue
+        for module, name, line in _weasyprint_uses(path):
+            if name and name not in PUBLIC.get(module, set()):
+                offenders.append(f"{path.relative_to(SRC)}:{line} {module}.{name}")
+        text = path.read_text(encoding="utf-8")
+        for n, src_line in enumerate(text.split("\n"), 1):
+            # a private attribute of a WeasyPrint object (matplotlib's is listed below)
+            if "SLF001" in src_line and "_t2p" not in src_line:
+                offenders.append(f"{path.relative_to(SRC)}:{n} {src_line.strip()}")
+    assert offenders == [], "use reportbuild.weasy for these"
 
+
+def test_the_check_finds_a_private_import(tmp_path):
+    # the scan above can fail: it sees an import of a private module and a private attribute
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from weasyprint.layout import inline\nimport weasyprint\nweasyprint.images\n"
+    )
+    found = {(m, n) for m, n, _ in _weasyprint_uses(sample)}
+    assert ("weasyprint.layout", "inline") in found and ("weasyprint", "images") in found
+
+
+def test_pyproject_bounds_weasyprint_to_the_adapters_versions():
+    meta = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    spec = next(d for d in meta["project"]["dependencies"] if d.startswith("weasyprint"))
+    low, high = re.findall(r"[<>]=?\s*([\d.]+)", spec)
+    bounds = tuple(tuple(int(p) for p in (v.split(".") + ["0"])[:2]) for v in (low, high))
+    assert bounds == weasy.SUPPORTED
+    assert weasy.supported()  # the installed one
+    assert weasy.supported("70.0") and not weasy.supported("68.1") and not weasy.supported("71.0")
+
+
+@pytest.fixture(scope="module")
+def document():
+    from weasyprint import HTML as Html
+
+    cache: dict = {}
+    return Html(string=HTML).render(cache=cache), cache
+
+
+def test_the_box_tree_functions(document):
+    doc, _ = document
+    page = doc.pages[0]
+    box = weasy.page_box(page)
+    right, bottom = weasy.text_block_edges(page)
+    assert 0 < right <= box.margin_width() and 0 < bottom <= box.margin_height()
+    everything = [b for c in weasy.page_content(page) for b in weasy.descendants(c)]
+    kinds = {
+        name: [b for b in everything if getattr(weasy, f"is_{name}")(b)]
+        for name in ("text", "line", "inline", "table", "replaced")
+    }
+    assert all(kinds.values()), {k: len(v) for k, v in kinds.items()}
+    assert "more" in [t.text for t in kinds["text"]]
+    assert any(weasy.element(b) is not None and weasy.element(b).tag == "td" for b in everything)
+    line = kinds["line"][0]
+    assert weasy.children(line) and all(weasy.in_flow(c) for c in weasy.children(line))
+    # what justify.py reads and moves on each box
+    text = kinds["text"][0]
+    for name in ("position_x", "width", "style", "margin_right", "justification_spacing"):
+        assert hasattr(text, name), name
+    assert weasy.children(text) == ()
+    assert not weasy.is_footnote_area(box)
+
+
+def test_footnote_areas_are_found():
+    from weasyprint import HTML as Html
+
+    doc = Html(
+        string='<style>.fn{float:footnote}</style><p>a<span class="fn">note</span></p>'
+    ).render()
+    found = [
+        b for b in weasy.descendants(weasy.page_box(doc.pages[0])) if weasy.is_footnote_area(b)
+    ]
+    assert found
+
+
+def test_the_justification_hook_is_called_and_put_back():
+    from weasyprint import HTML as Html
+    from weasyprint.layout import inline
+
+    seen = []
+
+    def justify(context, line, extra, original):
+        seen.append((weasy.count_expandable_spaces(line), weasy.space_width(context, line.style)))
+        first = next(b for b in weasy.descendants(line) if weasy.is_text(b))
+        weasy.set_letter_spacing(first, 0.5)
+        original(context, line, extra)
+
+    before = inline.justify_line
+    with weasy.hook_justify_line(justify) as hooked:
+        assert hooked and inline.justify_line is not before
+        Html(string=HTML).render().write_pdf()  # drawing re-sets the spaced layouts' text
+    assert inline.justify_line is before
+    assert seen and all(spaces > 0 and width > 0 for spaces, width in seen)
+
+
+def test_another_weasyprint_takes_the_plain_paths(monkeypatch):
+    import weasyprint
+    from weasyprint.layout import inline
+
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    before = inline.justify_line
+    with weasy.hook_justify_line(lambda *a: None) as hooked:
+        assert not hooked and inline.justify_line is before
+    assert not weasy.can_swap_svg()
+
+
+def test_an_svg_image_takes_another_document(document):
+    _, cache = document
+    assert weasy.can_swap_svg()
+    url, image = next((u, i) for u, i in cache.items() if u.startswith("data:image/svg"))
+    assert image.get_intrinsic_size(1, 16)[0] == 20
+    weasy.swap_svg(image, b"<svg xmlns='http://www.w3.org/2000/svg' width='40' height='10'/>", url)
+    assert image.get_intrinsic_size(1, 16)[0] == 40
+
+
+def test_an_image_without_its_document_is_unsupported():
+    class Other:  # another WeasyPrint's image: its parts are named differently
+        pass
+
+    with pytest.raises(weasy.Unsupported):
+        weasy.swap_svg(Other(), b"<svg xmlns='http://www.w3.org/2000/svg'/>", "file:///x.svg")
+
+
+def test_the_fetcher_is_weasyprints_public_class_failing_on_errors():
+    """fetcher.SandboxFetcher subclasses URLFetcher with fail_on_errors: a refused URL stops
+    the build instead of a warning and a missing picture."""
+    from weasyprint import HTML as Html
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    from reportbuild.fetcher import make_url_fetcher
+
+    fetcher = make_url_fetcher([SRC])
+    assert isinstance(fetcher, URLFetcher)
     with pytest.raises(FatalURLFetchingError):
-        HTML(string='<img src="file:///nowhere.png">', url_fetcher=Refuse()).render()
+        Html(string='<img src="file:///nowhere.png">', url_fetcher=fetcher).render()
+    with pytest.raises(FatalURLFetchingError):
+        Html(string='<img src="http://example.com/a.png">', url_fetcher=fetcher).render()
+    assert fetcher.refused == ["file:///nowhere.png", "http://example.com/a.png"]
 
 
 def test_matplotlib_text_to_path_gives_its_font():

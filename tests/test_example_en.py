@@ -122,3 +122,18 @@ def test_its_deck_is_english(built):
     ]
     assert not CJK.findall("\n".join(texts))
     assert any("Characteristics of Minimum Wage Workers" in t for t in texts)
+
+
+def test_its_pages_meet_the_typesetting_targets(built):
+    # check --layout on the PDF as built: every L60x count zero, >= 97 % of non-final justified
+    # lines flush, no word space over 0.33 em (issue 14); the appendix's table cells and the back
+    # page are not read as a chapter going on (a false hole on the last appendix page before)
+    import json
+
+    res = CliRunner().invoke(cli, ["check", "-C", str(built), "--strict", "--layout"])
+    assert res.exit_code == 0, res.output
+    data = json.loads((built / ".reportbuild-cache" / "typeset.json").read_text(encoding="utf-8"))
+    c = data["counts"]
+    assert data["findings"] == [], data["findings"]
+    assert c["justified_nonfinal"] >= 20 and c["flush_share"] >= 0.97, c
+    assert c["widest_space_em"] <= 0.33 and c["holes"] == 0, c

@@ -252,8 +252,40 @@ def test_screen_edition_has_its_stylesheet_and_no_print_only_mode(fixture_html):
     screen = render_html(report, load_brand(FIXTURE), {}, mode="screen")
     assert 'class="mode-screen"' in screen and "max-width: 46em" in screen
     assert "max-width: 46em" not in fixture_html
+    # WeasyPrint warns about (and drops) media queries with features: print has none
+    assert "@media (" not in fixture_html and "@media (max-width: 720px)" in screen
     with pytest.raises(ValueError):
         render_html(report, load_brand(FIXTURE), {}, mode="slides")  # type: ignore[arg-type]
+
+
+def test_screen_bands_bleed_by_the_gutter_only():
+    """On a phone the column's padding shrinks; a band that bled by a fixed 3.5 em (or the print
+    bands' 3 mm bleed) made the whole page scroll sideways (seen in chromium at 390 px)."""
+    from importlib import resources
+
+    css = resources.files("reportbuild.html").joinpath("static/screen.css").read_text("utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    sides = []  # the left and right values of every margin shorthand
+    for value in re.findall(r"margin:\s*([^;}]+)", css):
+        parts = re.findall(r"calc\([^)]*\)\)|calc\([^)]*\)|\S+", value.strip())
+        sides += [parts[1], parts[3] if len(parts) == 4 else parts[1]] if len(parts) > 1 else parts
+    negative = [v for v in sides if v.startswith(("-", "calc(-"))]
+    assert negative, "the bands bleed into the column's padding"
+    assert all(v == "calc(-1 * var(--gutter))" for v in negative), negative
+    assert re.search(r"max-width: 720px\)\s*\{\s*html\s*\{\s*--gutter:", css)
+    assert re.search(r"\.opener-band::before, \.core-band::before \{ content: none; \}", css)
+
+
+@pytest.mark.parametrize(("lang", "align"), [("zh-CN", "justify"), ("en-US", "start")])
+def test_phone_alignment_is_the_locales(lang, align):
+    from reportbuild.html import screen_locale_css
+    from reportbuild.locale import get_locale
+
+    css = screen_locale_css(get_locale(lang))
+    assert re.search(
+        r"@media \(max-width: 720px\) \{[^{}]*\.prose p[^{}]*\{ text-align: " + align,
+        css,
+    )
 
 
 def test_a_note_is_printed_with_its_text(fixture_html):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -34,11 +35,33 @@ def _copy(src: Path, dest: Path) -> Path:
     return dest
 
 
+class _Warnings(logging.Handler):
+    """The warnings the PDF stage passes on (WeasyPrint's own among them), kept for a test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+WARNINGS: dict[Path, list[str]] = {}  # each built PDF's warnings
+
+
 def _build(root: Path, out: Path, **kw):
     report = load_project(root)
     brand = load_brand(root)
     html = render_html(report, brand, kw.pop("charts", {}))
-    return report, html, write_pdf(html, out, root=root, report=report, brand=brand, **kw)
+    seen = _Warnings()
+    logger = logging.getLogger("reportbuild.pdf")
+    logger.addHandler(seen)
+    try:
+        result = write_pdf(html, out, root=root, report=report, brand=brand, **kw)
+    finally:
+        logger.removeHandler(seen)
+    WARNINGS[out] = seen.messages
+    return report, html, result
 
 
 class Built:
@@ -124,6 +147,13 @@ def _titles(outline) -> list:
 def test_outline_mirrors_chapters_and_sections(which, request):
     built: Built = request.getfixturevalue(which)
     assert _titles(built.outline()) == _expected_outline(built.report)
+
+
+@pytest.mark.parametrize("which", ["small", "real"])
+def test_weasyprint_has_nothing_to_warn_about(which, request):
+    """A rule WeasyPrint cannot read (a media query with features, say) is dropped with a
+    warning on every build's stderr: the theme must not carry one."""
+    assert WARNINGS[request.getfixturevalue(which).pdf] == []
 
 
 def test_page_count(small, real):

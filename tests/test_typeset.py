@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from reportbuild.brand import load_brand
+from reportbuild.charts import render_all
 from reportbuild.cli import cli
 from reportbuild.commands.new import new_project
 from reportbuild.html import render_html
@@ -43,10 +44,12 @@ brand fonts cannot draw.
 """
 
 
-def _build(root: Path) -> Path:
+def _build(root: Path, charts: bool = False) -> Path:
     report, brand = load_project(root), load_brand(root)
     out = root / "output" / "report.pdf"
-    write_pdf(render_html(report, brand, {}), out, root=root, report=report, brand=brand)
+    # the print SVGs only (portable=False): the pages are laid out as a build lays them out
+    files = render_all(report, brand, root / "output" / "figures", portable=False) if charts else {}
+    write_pdf(render_html(report, brand, files), out, root=root, report=report, brand=brand)
     return out
 
 
@@ -55,7 +58,7 @@ def chinese(tmp_path_factory):
     root = tmp_path_factory.mktemp("zh")
     for part in ("sources", "figures", "styles"):
         shutil.copytree(ROOT / part, root / part, ignore=IGNORE)
-    pdf = _build(root)
+    pdf = _build(root, charts=True)
     report = load_project(root)
     return root, report, measure(pdf, report, root)
 
@@ -138,13 +141,12 @@ def test_justification_changes_no_text(chinese):
 def test_the_hook_is_put_back():
     from weasyprint.layout import inline
 
-    from reportbuild.justify import inter_character, supported
+    from reportbuild.justify import inter_character
 
     before = inline.justify_line
     with inter_character():
         assert inline.justify_line is not before
     assert inline.justify_line is before
-    assert supported("70.0") and not supported("68.1") and not supported("71.0")
 
 
 def test_no_lone_characters_and_no_split_units(chinese, english):
@@ -181,3 +183,94 @@ def test_text_colours_read_at_4_5_to_1():
     for value in __import__("re").findall(r"#[0-9A-F]{6}", css):
         assert contrast(value, PAPER_TINT) >= 4.5
         assert contrast(value, "#FFFFFF") >= 4.5
+
+
+def test_the_report_has_no_holes_and_no_finding(chinese):
+    # the issue's "done when", on the report as a build sets it (charts drawn): every count of
+    # check --layout is zero; the last section of chapter 1 (a heading, a lead-in and a tall
+    # diagram) left 54 % of page 13 empty until pagefit drew the diagram smaller
+    _root, _report, result = chinese
+    c = result.counts
+    assert c["holes"] == 0, [f for f in result.findings if f.code == "L607"]
+    assert [f.code for f in result.findings] == [], result.findings
+    assert c["flush_share"] >= 0.97 and c["widest_space_em"] <= 0.33, c
+
+
+# ── pagefit: a figure that would leave a hole is drawn smaller ───────────────────────────
+
+
+def _page_with_figure(image_height: int, forced: bool = False):
+    """Seventeen lines of text, a heading and a figure with a 400 px wide image, on A5 pages."""
+    import urllib.parse
+
+    import weasyprint
+
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="{image_height}">'
+        f'<rect width="400" height="{image_height}" fill="#888"/></svg>'
+    )
+    src = "data:image/svg+xml," + urllib.parse.quote(svg)
+    text = "".join(f"<p>Line {i} of the running text.</p>" for i in range(17))
+    brk = "break-before: page;" if forced else ""
+    html = (
+        "<style>@page { size: A5; margin: 20mm } body { margin: 0; font-size: 12px }"
+        " p { margin: 0; line-height: 20px }"
+        f" h2 {{ margin: 30px 0 0; line-height: 30px; break-after: avoid; {brk} }}"
+        " figure { margin: 0; break-inside: avoid } img { display: block; width: 400px }</style>"
+        f'{text}<h2>Heading</h2><figure id="fig-x"><figcaption>Figure 1</figcaption>'
+        f'<img src="{src}"></figure>{text}'
+    )
+    return weasyprint.HTML(string=html)
+
+
+def test_a_figure_that_leaves_a_hole_is_drawn_smaller():
+    import weasyprint
+
+    from reportbuild import pagefit
+
+    source = _page_with_figure(250)  # 40 px too tall for what is left of the first page
+    first = source.render()
+    assert pagefit.holes(first) == 1
+    fit = pagefit.plan(first)
+    width = float(fit.split("width: ")[1].split("px")[0])
+    assert fit.startswith("#fig-x img") and 0.8 * 400 <= width < 400
+    again = source.render(stylesheets=[weasyprint.CSS(string=fit)])
+    assert pagefit.holes(again) == 0
+    assert len(again.pages) == len(first.pages)
+
+
+def test_a_figure_is_not_shrunk_past_the_limit_nor_across_a_forced_break():
+    from reportbuild import pagefit
+
+    too_tall = _page_with_figure(400).render()  # would need 60 %: left where it is
+    assert pagefit.holes(too_tall) == 1 and pagefit.plan(too_tall) == ""
+    forced = _page_with_figure(250, forced=True).render()  # a new chapter: its due white space
+    assert pagefit.holes(forced) == 0 and pagefit.plan(forced) == ""
+
+
+# ── one spacing rule for numbers and units: prose, charts, stat cards ─────────────────────
+
+
+@pytest.mark.parametrize(
+    ("root", "fid"), [(ROOT, "nim"), (ROOT / "examples" / "minimum-wage-2013", "by-age-sex")]
+)
+def test_stat_cards_space_units_as_the_prose_does(root, fid):
+    # '%' tight to its number in both languages ("1.90%", "11.0%"; it was 0.6 mm apart); a
+    # Chinese unit or prefix a quarter em (of its size) from the digits, as the CJK–Latin gap
+    # of the prose and the other charts ("约 1.20 个百分点")
+    from reportbuild.charts.draw import lay_out
+    from reportbuild.charts.style import MM_PER_PT
+
+    report = load_project(root)
+    cv, _size = lay_out(report.figures[fid], load_brand(root))
+    texts = [op for kind, op in cv.ops if kind == "text"]
+    gaps = {}
+    for a, b in zip(texts, texts[1:], strict=False):
+        if abs(a["y"] - b["y"]) < 0.01 and b["x"] > a["x"]:  # runs on one baseline
+            end = a["x"] + cv.measure(a["s"], a["size"], bold=True)
+            gaps[(a["s"], b["s"])] = (b["x"] - end, min(a["size"], b["size"]))
+    pct = [g for (_, unit), (g, _s) in gaps.items() if unit == "%"]
+    assert pct and all(abs(g) < 0.05 for g in pct), gaps
+    for (left, right), (g, small) in gaps.items():
+        if "个百分点" in right or left == "约":
+            assert abs(g - 0.25 * small * MM_PER_PT) < 0.05, (left, right, g)

@@ -132,7 +132,13 @@ def build(
     """
     import os
 
-    from reportbuild.build import BuildOptions, Feedback, run_build, summary_lines
+    from reportbuild.build import (
+        BuildOptions,
+        Feedback,
+        findings_lines,
+        run_build,
+        summary_lines,
+    )
 
     opts = BuildOptions(
         only=only, force=force, pdf_variant=pdf_variant, bleed=bleed, pdf_split=pdf_split,
@@ -153,6 +159,8 @@ def build(
         fb.info(line)
     if any(o.artifact == "pptx" and o.built for o in result.outputs):
         fb.info(_deck_fonts_note(deck_fonts))
+    for line in findings_lines(result.findings):
+        fb.info(line)
 
 
 def _deck_fonts_note(choice: str) -> str:

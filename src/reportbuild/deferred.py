@@ -7,6 +7,9 @@ Drawing the PDF needs the file. So while a chart is pending, the fetcher answers
 stand-in: an empty SVG with the width, height and viewBox the drawn file will have. Once the
 files are written, and before the PDF is drawn, `swap_in` gives each image WeasyPrint made from
 a stand-in the drawn SVG, checking that its size is the one the pages were laid out with.
+
+That swap reaches into WeasyPrint's images (weasy.py). With a WeasyPrint where it cannot, the
+PDF is typeset from the drawn files instead (pdf.write_pdf): slower, never a failure.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportbuild import weasy
 from reportbuild.errors import BuildError
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -58,28 +62,15 @@ def swap_in(
     """Give each image WeasyPrint made from a stand-in (found in its image cache, by URL) the
     drawn SVG; return how many. Call after `charts.drawn()`, before drawing the PDF.
 
-    WeasyPrint's SVGImage keeps its parsed document in `_svg` and the layout context it was made
-    in (fonts for the SVG's text) in `_context`: the drawn SVG is parsed the way SVGImage parses
-    it, with that context's fonts.
+    Raises weasy.Unsupported if this WeasyPrint's images cannot take another document (the
+    caller typesets again from the drawn files); BuildError if a chart's size changed.
     """
-    from xml.etree import ElementTree
-
-    from weasyprint.svg import SVG
-
     for url, path in charts.served.items():
         image = cache.get(url)
         if image is None:
             continue  # not kept (an image that failed to load was reported by WeasyPrint)
-        try:
-            context, fetcher = image._context, image._url_fetcher  # noqa: SLF001
-        except AttributeError:
-            raise BuildError(
-                "pdf: this WeasyPrint cannot take charts drawn while it typesets "
-                "(build with -j 1, or install the WeasyPrint version pyproject.toml names)"
-            ) from None
         before = image.get_intrinsic_size(1, 16)
-        font_config = context.font_config if context else None
-        image._svg = SVG(ElementTree.fromstring(read(url)), url, font_config, fetcher)  # noqa: SLF001
+        weasy.swap_svg(image, read(url), url)
         after = image.get_intrinsic_size(1, 16)
         if after != before:
 

@@ -8,6 +8,8 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
 from reportbuild.errors import BuildError
 
 # Types WeasyPrint checks by name (a stylesheet must say text/css, an SVG image/svg+xml).
@@ -19,16 +21,15 @@ EXTRA_TYPES = {
 }
 
 
-class SandboxFetcher:
-    """WeasyPrint url_fetcher: file:// inside `roots` and data: URLs are served, the rest refused.
+class SandboxFetcher(URLFetcher):
+    """WeasyPrint URL fetcher: file:// inside `roots` and data: URLs are served, the rest refused.
 
     WeasyPrint turns an exception from a fetcher into a logged warning and goes on without the
-    resource; `_fail_on_errors = True` makes it stop the build instead (it raises
+    resource; `fail_on_errors=True` makes it stop the build instead (it raises
     FatalURLFetchingError, whose cause is our BuildError). Every refusal is also kept in
-    `refused`, so the caller can name the source that asked for the URL.
+    `refused`, so the caller can name the source that asked for the URL. `fetch` is ours
+    throughout: the opener URLFetcher is built on (HTTP, FTP, redirects) is never used.
     """
-
-    _fail_on_errors = True
 
     def __init__(
         self,
@@ -36,6 +37,8 @@ class SandboxFetcher:
         origin: Callable[[str], str | None] | None = None,
         stand_in: Callable[[Path, str], bytes | None] | None = None,
     ):
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False,
+                         fail_on_errors=True)  # fmt: skip
         self.roots = [Path(r).resolve() for r in roots]
         self.origin = origin
         # stand_in(path, url): what to serve instead of a file not written yet (a chart drawn
@@ -44,13 +47,7 @@ class SandboxFetcher:
         self.refused: list[str] = []
         self.served: list[str] = []
 
-    # WeasyPrint calls the fetcher, or its .fetch(url, headers) like URLFetcher's.
-    def __call__(self, url: str):
-        return self.fetch(url)
-
-    def fetch(self, url: str, headers: object = None):
-        from weasyprint.urls import URLFetcherResponse
-
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":
             with urllib.request.urlopen(url) as resp:  # noqa: S310 - data: only, no network

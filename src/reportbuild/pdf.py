@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reportbuild import deferred, fonts, paths
+from reportbuild import deferred, fonts, pagefit, paths, weasy
 from reportbuild.atomic import atomic_path, write_text
 from reportbuild.brand import Brand
 from reportbuild.deferred import PendingCharts
 from reportbuild.errors import BuildError, Problems
-from reportbuild.fetcher import make_url_fetcher
 from reportbuild.justify import inter_character
 from reportbuild.model import Loc, Report, Rich
 
@@ -166,12 +165,10 @@ TOLERANCE = 0.75  # CSS px (≈0.2 mm): rounding, not overflow
 
 
 def _text_of(box) -> str:
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.TextBox):
+    if weasy.is_text(box):
         return box.text
     out = []
-    for child in getattr(box, "children", ()):
+    for child in weasy.children(box):
         out.append(_text_of(child))
         if sum(len(t) for t in out) > 40:
             break
@@ -181,16 +178,14 @@ def _text_of(box) -> str:
 def find_wide_tables(document, first: int = 1) -> list[dict]:
     """Tables (::: table) wider than their page's text block, each named by where it was
     written (the figure's data-loc): a finding with file:line, never a silent overflow."""
-    from weasyprint.formatting_structure import boxes
-
     out: list[dict] = []
     seen: set[str] = set()
 
     def walk(box, holder, n: int, right: float) -> None:
-        element = getattr(box, "element", None)
+        element = weasy.element(box)
         if element is not None and "table-block" in (element.get("class") or ""):
             holder = element
-        if isinstance(box, boxes.TableBox) and holder is not None:
+        if weasy.is_table(box) and holder is not None:
             over = box.position_x + box.margin_width() - right
             where = holder.get("data-loc", "")
             if over > TOLERANCE and where and where not in seen:
@@ -209,12 +204,11 @@ def find_wide_tables(document, first: int = 1) -> list[dict]:
                     }
                 )
             return
-        for child in getattr(box, "children", ()):
+        for child in weasy.children(box):
             walk(child, holder, n, right)
 
     for n, page in enumerate(document.pages, first):
-        pbox = page._page_box
-        walk(pbox, None, n, pbox.content_box_x() + pbox.width)
+        walk(weasy.page_box(page), None, n, weasy.text_block_edges(page)[0])
     return out
 
 
@@ -224,20 +218,18 @@ NOTE = re.compile(r'<span class="footnote" data-n="(\d+)" data-loc="([^"]+)"')
 def find_lost_footnotes(document, html: str) -> list[dict]:
     """Footnotes the typesetter left out. WeasyPrint (70) drops a block footnote that cannot
     fit on the page of its call instead of moving the call; say so at the note's line."""
-    from weasyprint.formatting_structure import boxes
-
     placed: set[str] = set()
 
     def walk(box, inside: bool) -> None:
-        inside = inside or isinstance(box, boxes.FootnoteAreaBox)
-        element = getattr(box, "element", None)
+        inside = inside or weasy.is_footnote_area(box)
+        element = weasy.element(box)
         if inside and element is not None and element.get("data-loc"):
             placed.add(element.get("data-loc"))
-        for child in getattr(box, "children", ()):
+        for child in weasy.children(box):
             walk(child, inside)
 
     for page in document.pages:
-        walk(page._page_box, False)
+        walk(weasy.page_box(page), False)
     out = []
     for n, where in NOTE.findall(html):
         if where not in placed:
@@ -259,21 +251,17 @@ def find_overflows(document, first: int = 1) -> list[dict]:
     """Lines and images that run past the text block's right or bottom edge, as layout-report
     entries: `message`, `page` and the line's `text` (which `check` maps to its source line).
     `first`: the number of the document's first page (a part of a split PDF)."""
-    from weasyprint.formatting_structure import boxes
-
     out: list[str] = []
     for n, page in enumerate(document.pages, first):
-        pbox = page._page_box
-        right = pbox.content_box_x() + pbox.width
-        bottom = pbox.content_box_y() + pbox.height  # into the footer is overflow too
-        content = [c for c in pbox.children if not isinstance(c, boxes.MarginBox)]
-        for box in (b for c in content for b in c.descendants(placeholders=True)):
-            if not isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
+        right, bottom = weasy.text_block_edges(page)  # into the footer is overflow too
+        content = weasy.page_content(page)
+        for box in (b for c in content for b in weasy.descendants(c)):
+            if not (weasy.is_line(box) or weasy.is_replaced(box)):
                 continue
             over_x = box.position_x + box.margin_width() - right
             over_y = box.position_y + box.margin_height() - bottom
             if over_x > TOLERANCE or over_y > TOLERANCE:
-                what = "an image" if isinstance(box, boxes.ReplacedBox) else "a line"
+                what = "an image" if weasy.is_replaced(box) else "a line"
                 where = "right margin" if over_x > TOLERANCE else "bottom margin"
                 by = max(over_x, over_y) * 25.4 / 96
                 text = _text_of(box).strip()
@@ -282,6 +270,18 @@ def find_overflows(document, first: int = 1) -> list[dict]:
                 message += f": “{snippet}”" if snippet else ""
                 out.append({"message": message, "page": n, "text": text})
     return out
+
+
+def layout_findings(document, html: str, first: int = 1) -> tuple[list[dict], list[dict]]:
+    """(wide tables and lost footnotes, lines and images past the margins)."""
+    wide_tables = find_wide_tables(document, first) + find_lost_footnotes(document, html)
+    outside = find_overflows(document, first)
+    # a wide table's cells run past too: one finding per table is enough
+    table_pages = {t.get("page") for t in wide_tables}
+    outside = [
+        e for e in outside if not (e["page"] in table_pages and "a line runs" in e["message"])
+    ]
+    return wide_tables, outside
 
 
 def _w3c_date() -> str:
@@ -335,15 +335,17 @@ def write_pdf(
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
+    from reportbuild.fetcher import make_url_fetcher
+
+    if charts and not weasy.can_swap_svg():
+        log.info("pdf: this WeasyPrint cannot take charts drawn while it typesets; waiting")
+        charts.drawn()
+        charts = None  # the plain path: typeset from the drawn files
+
     base_url = root.as_uri() + "/"
     css_dirs = [paths.ProjectPaths(root).styles]
     allowed = [root, PACKAGE / "html", PACKAGE / "theme"]
-    fetcher = make_url_fetcher(
-        allowed,
-        origin=origin_finder(report, base_url, css_dirs),
-        stand_in=charts.stand_in if charts else None,
-    )
-    cache: dict = {}  # WeasyPrint's images by URL: where swap_in finds the charts' stand-ins
+    origin = origin_finder(report, base_url, css_dirs)
     # tagged by default (structure tree, alt text, language, title): screen readers and reflow
     # get the reading order; a variant adds PDF/A or PDF/UA metadata on top
     options: dict = {"pdf_tags": True}
@@ -359,6 +361,24 @@ def write_pdf(
         if done is not None:
             return done
 
+    def typeset(pending: PendingCharts | None):
+        fetcher = make_url_fetcher(
+            allowed, origin=origin, stand_in=pending.stand_in if pending else None
+        )
+        cache: dict = {}  # WeasyPrint's images by URL: where swap_in finds the stand-ins
+        stylesheets = [weasyprint.CSS(string=BLEED_CSS)] if bleed else []
+        source = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+        with inter_character():  # CJK lines justified between characters (justify.py)
+            document = source.render(stylesheets=stylesheets, cache=cache, **options)
+            fit = pagefit.plan(document)  # a figure that left a hole is drawn smaller
+            if fit:
+                fitted = source.render(
+                    stylesheets=[*stylesheets, weasyprint.CSS(string=fit)], cache=cache, **options
+                )
+                if pagefit.holes(fitted) < pagefit.holes(document):
+                    document = fitted
+        return document, fetcher, cache
+
     collect = _Collect()
     wlog = logging.getLogger("weasyprint")
     wlog.addHandler(collect)
@@ -367,24 +387,21 @@ def write_pdf(
         wlog.setLevel(logging.WARNING)
     started = time.perf_counter()
     try:
-        stylesheets = [weasyprint.CSS(string=BLEED_CSS)] if bleed else []
-        with inter_character():  # CJK lines justified between characters (justify.py)
-            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                stylesheets=stylesheets, cache=cache, **options
-            )
-        set_metadata(document, report)
+        document, fetcher, cache = typeset(charts)
         # checked now, not before typesetting: in a build the PDF waits here for the charts
         check_fonts(report, brand)  # undrawable characters: an error before anything is written
-        wide_tables = find_wide_tables(document) + find_lost_footnotes(document, html)
-        outside = find_overflows(document)
-        # a wide table's cells run past too: one finding per table is enough
-        table_pages = {t.get("page") for t in wide_tables}
-        outside = [
-            e for e in outside if not (e["page"] in table_pages and "a line runs" in e["message"])
-        ]
+        findings = layout_findings(document, html)
         if charts:
             charts.drawn()
-            deferred.swap_in(charts, cache, fetcher.read)
+            try:
+                deferred.swap_in(charts, cache, fetcher.read)
+            except weasy.Unsupported as exc:  # never a failure: typeset from the drawn files
+                log.info("pdf: %s; typesetting again from the drawn charts", exc)
+                collect.messages.clear()
+                document, fetcher, cache = typeset(None)
+                findings = layout_findings(document, html)
+        wide_tables, outside = findings
+        set_metadata(document, report)
         with atomic_path(Path(out)) as tmp:
             document.write_pdf(tmp, pdf_identifier=True, **options)
         seconds = time.perf_counter() - started

@@ -355,7 +355,7 @@ def _typeset_group(task: dict) -> dict:
 
     import weasyprint
 
-    from reportbuild import pdf
+    from reportbuild import pagefit, pdf
     from reportbuild.atomic import atomic_path
     from reportbuild.deferred import PendingCharts
     from reportbuild.fetcher import make_url_fetcher
@@ -381,23 +381,30 @@ def _typeset_group(task: dict) -> dict:
     if wlog.getEffectiveLevel() > logging.WARNING:
         wlog.setLevel(logging.WARNING)
     options = task["options"]
-    with inter_character():
-        document = weasyprint.HTML(
-            string=task["html"], base_url=base_url, url_fetcher=fetcher
-        ).render(**options)
+    source = weasyprint.HTML(string=task["html"], base_url=base_url, url_fetcher=fetcher)
+    fit_holes = None
+    fitted = False
+    with inter_character():  # as pdf.write_pdf typesets (justify.py, pagefit.py)
+        document = source.render(**options)
+        fit = pagefit.plan(document)
+        if fit:
+            alternative = source.render(stylesheets=[weasyprint.CSS(string=fit)], **options)
+            fit_holes = [pagefit.holes(document), pagefit.holes(alternative)]
+            # the single pass keeps the fitted pages if the whole document has fewer holes:
+            # the caller decides that over all groups and may force the choice
+            choice = task.get("fit")
+            fitted = fit_holes[1] < fit_holes[0] if choice is None else choice
+            if fitted:
+                document = alternative
     anchors: dict[str, int] = {}
     for n, page in enumerate(document.pages, 1):
         for name in page.anchors:
             anchors.setdefault(name, n)
-    facts = {"pages": len(document.pages), "anchors": anchors}
+    facts = {"pages": len(document.pages), "anchors": anchors, "fit": fit_holes, "fitted": fitted}
     if task.get("out") is None:
         return facts
-    first = task["offset"] + 1
     pdf.set_metadata(document, report)
-    wide = pdf.find_wide_tables(document, first) + pdf.find_lost_footnotes(document, task["html"])
-    outside = pdf.find_overflows(document, first)
-    pages = {t.get("page") for t in wide}
-    outside = [e for e in outside if not (e["page"] in pages and "a line runs" in e["message"])]
+    wide, outside = pdf.layout_findings(document, task["html"], task["offset"] + 1)
     with atomic_path(task["out"]) as tmp:
         document.write_pdf(tmp, pdf_identifier=True, **options)
     facts.update(
@@ -560,21 +567,32 @@ def typeset(
         charts.drawn()  # the print SVGs are written: the parts can be drawn
     used: set[str] = set()
     typeset_now = 0
+    force: list[bool | None] = [None] * len(p.groups)  # pagefit's choice, where it was forced
     for _round in range(ROUNDS):
         offsets, pages = _numbers(p, facts)
         docs = [p.group_html(g, offsets[g.index], pages) for g in p.groups]
-        keys = [digest(salt, d, _resources(d, root)) for d in docs]
+        keys = [
+            digest(salt, d, _resources(d, root), str(f)) for d, f in zip(docs, force, strict=True)
+        ]
         todo = [i for i, k in enumerate(keys) if not (cache / f"{k}.json").exists()]
         tasks = [
-            {**base, "html": docs[i], "offset": offsets[i], "out": cache / f"{keys[i]}.pdf"}
+            {**base, "html": docs[i], "offset": offsets[i], "out": cache / f"{keys[i]}.pdf",
+             "fit": force[i]}
             for i in todo
-        ]
+        ]  # fmt: skip
         for i, f in zip(todo, run_all(tasks, jobs), strict=True):
             write_text(cache / f"{keys[i]}.json", dumps(f))
         typeset_now += len(todo)
         got = [json.loads((cache / f"{k}.json").read_text(encoding="utf-8")) for k in keys]
         used.update(keys)
-        settled = all(
+        # the single pass keeps pagefit's smaller figures only if the whole document then has
+        # fewer holes: every group that had a choice must have made that one
+        choices = [g["fit"] for g in got if g.get("fit")]
+        want = sum(h[1] for h in choices) < sum(h[0] for h in choices)
+        wrong = [i for i, g in enumerate(got) if g.get("fit") and g["fitted"] != want]
+        for i in wrong:
+            force[i] = want
+        settled = not wrong and all(
             g["pages"] == f["pages"] and g["anchors"] == f["anchors"]
             for g, f in zip(got, facts, strict=True)
         )

@@ -20,6 +20,7 @@ from reportbuild.build.options import (
     BuildResult,
     Feedback,
     Output,
+    findings_lines,
     human_size,
     summary_lines,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "_record",
     "artifact_keys",
     "brand_file",
+    "findings_lines",
     "human_size",
     "input_groups",
     "is_fresh",

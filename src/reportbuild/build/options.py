@@ -44,6 +44,7 @@ class BuildResult:
     outputs: list[Output] = field(default_factory=list)
     up_to_date: bool = False
     seconds: float = 0.0
+    findings: list = field(default_factory=list)  # the editorial lints' (errors.Problem)
 
 
 class Feedback:
@@ -88,6 +89,20 @@ def human_size(n: int) -> str:
 def counted(artifact: str, count: int) -> str:
     """'37 pages', '1 slide': the output's count word (outputs.REGISTRY), pluralised."""
     return f"{count} {REGISTRY[artifact].count_word}{'' if count == 1 else 's'}"
+
+
+def findings_lines(findings: list, shown: int = 5) -> list[str]:
+    """The lints' findings under the summary: their count, the first few, where the rest are."""
+    if not findings:
+        return []
+    n_err = sum(p.severity == "error" for p in findings)
+    counts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in (
+        (n_err, "error"), (len(findings) - n_err, "warning")) if n]  # fmt: skip
+    rows = [f"  lints: {', '.join(counts)} (reportbuild check lists them; --strict fails on any)"]
+    rows += [f"    {p.format()}" for p in findings[:shown]]
+    if len(findings) > shown:
+        rows.append(f"    … and {len(findings) - shown} more")
+    return rows
 
 
 def summary_lines(result: BuildResult, root: Path) -> list[str]:

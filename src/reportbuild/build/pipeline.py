@@ -85,6 +85,7 @@ def run_build(
     # what was asked for, and what was rebuilt on the way (charts for the HTML, say)
     shown = [a for a in REGISTRY if a in requested or a in by_name]
     result = BuildResult([by_name[a] for a in shown if a in by_name], False)
+    result.findings = sorted(set(build.findings))
     result.seconds = time.perf_counter() - t_start
     return result
 
@@ -162,6 +163,7 @@ class _Build:
         self.outputs: list[Output] = []
         self.errors: list[ReportError] = []
         self.chart_plan = None
+        self.findings: list = []  # the editorial lints' findings, for the summary
         styles = paths.ProjectPaths(root).styles
         self.theme_dirs = (styles,) if styles.is_dir() else ()
 
@@ -335,8 +337,27 @@ class _Build:
                 charts = self._charts(report, brand, self.chart_plan, chart_worker, relay)
         for st in stages:
             st.charts_drawn(report, brand, charts)
+        # the lints here, while the workers typeset and write: this process would only wait
+        self._lint(report, brand, layout=False)
         for st in stages:
             st.finish()
+        if not self.errors:
+            self._lint(report, brand, layout=True)
+
+    def _lint(self, report, brand, layout: bool) -> None:
+        """The editorial lints' findings for the summary (`check` is where they fail a run).
+        Read-only and advisory: a lint that breaks is a detail, never a failed build."""
+        if self.fb.verbosity < 1:
+            return
+        from reportbuild.lints import build_layout_findings, run_lints
+
+        try:
+            if layout:
+                self.findings += build_layout_findings(report, self.root)
+            else:
+                self.findings += run_lints(report, brand, self.root, layout=False)
+        except Exception as exc:  # noqa: BLE001 - the build's outputs do not depend on it
+            self.fb.detail(f"lints: not run ({type(exc).__name__}: {exc})")
 
     def _charts(self, report, brand, chart_plan, worker=None, relay=None) -> dict | None:
         """Draw the charts (in `worker` if given, passing its news on to `relay(kind, payload)`);

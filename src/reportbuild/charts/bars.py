@@ -8,6 +8,7 @@ from decimal import Decimal
 from reportbuild.charts.canvas import Canvas
 from reportbuild.charts.style import MM_PER_PT, mix
 from reportbuild.figdata import format_number, format_value, item_unit, number, ranked, series_label
+from reportbuild.linebreak import cjk_latin_spaced
 from reportbuild.locale import get_locale
 from reportbuild.model import Figure
 
@@ -347,6 +348,19 @@ def _stat_parts(fig: Figure, it) -> tuple[str, str, str]:
     return prefix, num, unit
 
 
+def _affix_gap(cv: Canvas, left: str, right: str, small: float, fig: Figure, unit: bool) -> float:
+    """mm between two runs of a callout set in different sizes, by the rules prose and every
+    chart follow: a word space before a worded unit where the locale spaces units ("1.20
+    percentage points", figdata.format_number), the quarter-em CJK–Latin gap where Han meets a
+    digit ("约 1.20", "1.20 个百分点", linebreak.cjk_latin_spaced), else none ("11.0%")."""
+    if not left or not right or left.endswith(" "):
+        return 0.0  # nothing beside it, or the prefix ("about ") brings its own space
+    if unit and format_number(Decimal(1), right, lang=fig.lang).startswith("1 "):
+        return cv.measure(" ", small, bold=True)
+    pair = left[-1] + right[0]
+    return 0.25 * small * MM_PER_PT if cjk_latin_spaced(pair) != pair else 0.0
+
+
 def stat(cv: Canvas, fig: Figure) -> None:
     st = cv.style
     n = len(fig.items)
@@ -356,13 +370,19 @@ def stat(cv: Canvas, fig: Figure) -> None:
     inner = tw - 2 * pad - bar
     parts = [_stat_parts(fig, it) for it in fig.items]
 
+    def gaps(small: float, pre: str, num: str, unit: str) -> tuple[float, float]:
+        return (
+            _affix_gap(cv, pre, num, small, fig, unit=False),
+            _affix_gap(cv, num, unit, small, fig, unit=True),
+        )
+
     def width(size: float, pre: str, num: str, unit: str) -> float:
         small = size * AFFIX
         return (
             cv.measure(pre, small, bold=True)
             + cv.measure(num, size, bold=True)
             + cv.measure(unit, small, bold=True)
-            + 1.2
+            + sum(gaps(small, pre, num, unit))
         )
 
     # one size for every callout, so no number looks more important than another by accident
@@ -383,11 +403,12 @@ def stat(cv: Canvas, fig: Figure) -> None:
             cv.rect(x, y, bar, tile_h, st.primary)
             tx = x + bar + pad
             base = y + pad + 0.88 * size * MM_PER_PT  # big digits and small affixes share it
+            before, after = gaps(small, pre, num, unit)
             if pre:
                 cv.baseline_text(tx, base, pre, size=small, bold=True, color=st.ink)
-                tx += cv.measure(pre, small, bold=True) + 0.6
+                tx += cv.measure(pre, small, bold=True) + before
             cv.baseline_text(tx, base, num, size=size, bold=True, color=st.ink)
-            tx += cv.measure(num, size, bold=True) + 0.6
+            tx += cv.measure(num, size, bold=True) + after
             if unit:
                 cv.baseline_text(tx, base, unit, size=small, bold=True, color=st.ink)
             cv.text(x + bar + pad, y + pad + big_h + 2.5, label, color=st.fg)

@@ -502,6 +502,16 @@ def locale_css(loc: Locale) -> str:
     )
 
 
+def screen_locale_css(loc: Locale) -> str:
+    """The browser edition's language rules (WeasyPrint drops a media query with features,
+    with a warning, so the print HTML never carries them)."""
+    # a phone's column: Latin justified at ~35 characters a line opens wide word gaps
+    return (
+        "@media (max-width: 720px) { .prose p, .prose li, .case-text, .quote-text"
+        f" {{ text-align: {loc.rule('narrow_align')}; }} }}\n"
+    )
+
+
 def xref_page_css(loc: Locale) -> str:
     """Print: a reference to a section names its page, where the locale has a form for it."""
     before = loc.t("xref.page_before")
@@ -569,7 +579,7 @@ def stylesheet(brand: Brand, mode: str, dirs: Sequence[Path], loc: Locale) -> Ma
         (STATIC / "content.css").read_text(encoding="utf-8"), pages, locale_css(loc),
     ]  # fmt: skip
     if mode == "screen":
-        parts.append((STATIC / "screen.css").read_text(encoding="utf-8"))
+        parts += [(STATIC / "screen.css").read_text(encoding="utf-8"), screen_locale_css(loc)]
     for d in reversed(dirs):  # the project's own CSS comes last, so it wins
         for css in sorted(d.glob("*.css")):
             # the loader refuses such links (E005); never paste a file from outside the project

@@ -18,16 +18,30 @@ from reportbuild.lints.repeats import lint_repeats
 from reportbuild.lints.sites import sites
 from reportbuild.model import Report
 
-__all__ = ["LINTS", "LintFailure", "Problem", "failing", "problem", "run_lints"]
+__all__ = [
+    "LINTS",
+    "LintFailure",
+    "Problem",
+    "build_layout_findings",
+    "failing",
+    "problem",
+    "run_lints",
+]
 
 
 def run_lints(
-    report: Report, brand: Brand, root: Path | str, extra: list[Problem] = ()
+    report: Report,
+    brand: Brand,
+    root: Path | str,
+    extra: list[Problem] = (),
+    *,
+    layout: bool = True,
 ) -> list[Problem]:
     """Every lint over a loaded report, sorted by file and line; accepted findings left out.
 
     `extra`: findings made elsewhere (the typesetting report of `check --layout`), filtered by
-    the same `ignore:` entries of sources/lints.yml.
+    the same `ignore:` entries of sources/lints.yml. `layout=False` leaves out the findings read
+    from the last build's layout reports (a build runs them once its stages have written them).
     """
     root = Path(root)
     cfg = load_config(root)
@@ -39,12 +53,26 @@ def run_lints(
         *lint_figures(report, texts, root),
         *lint_glyphs(brand, texts, root),
         *lint_hygiene(report, texts),
-        *lint_layout(report, root),
+        *(lint_layout(report, root) if layout else ()),
         *lint_content(report, texts),
         *extra,
     ]
+    return accepted(found, cfg)
+
+
+def accepted(found: list[Problem], cfg) -> list[Problem]:
+    """`found` without what sources/lints.yml accepts (`ignore:`), sorted by file and line."""
     kept = [p for p in found if not any(i.covers(p) for i in cfg.ignore)]
     return sorted(set(kept))
+
+
+def build_layout_findings(report: Report, root: Path | str) -> list[Problem]:
+    """The layout findings a build's stages just wrote (overflow, long slide titles), accepted
+    ones left out. A report the build did not rewrite (`--only deck`: the PDF's) is stale,
+    which is `check`'s business, not the build's: L500 is left out here."""
+    root = Path(root)
+    found = [p for p in lint_layout(report, root) if p.code != "L500"]
+    return accepted(found, load_config(root))
 
 
 def failing(problems: list[Problem], strict: bool = False) -> list[Problem]:

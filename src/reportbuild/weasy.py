@@ -1,0 +1,251 @@
+"""Every use of WeasyPrint's private parts, each behind a small named function.
+
+WeasyPrint's public API (`HTML`, `CSS`, `Document`, `URLFetcher`, `URLFetcherResponse`) is used
+where it is needed. What is not public lives here and nowhere else:
+
+- the laid-out box tree (`Page._page_box`, `formatting_structure.boxes`): read by pdf.py's
+  layout findings and pagefit.py, edited by justify.py;
+- line justification (`layout.inline.justify_line`, `count_expandable_spaces`) and Pango
+  layouts (`text.line_break`, `text.ffi`): justify.py's inter-character justification;
+- the parsed document of an SVG image (`images.SVGImage._svg`, `_context`, `_url_fetcher`):
+  deferred.py's charts drawn while WeasyPrint typesets.
+
+pyproject.toml bounds WeasyPrint to SUPPORTED, and tests/test_compat.py checks each function
+here against the installed version. Where a part is missing (another version), the callers
+take WeasyPrint's plain path and say so: justification by WeasyPrint alone (`hook_justify_line`
+yields False), charts drawn before typesetting (`can_swap_svg` is False; `swap_svg` raises
+Unsupported and the PDF is typeset again from the drawn files). Nothing here fails a build.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+SUPPORTED = ((69, 0), (71, 0))  # [low, high): the versions whose private parts this matches
+
+
+class Unsupported(Exception):
+    """The installed WeasyPrint lacks a private part reportbuild uses; take the plain path."""
+
+
+def supported(version: str | None = None) -> bool:
+    """Whether `version` (default: the installed one) is in SUPPORTED."""
+    if version is None:
+        import weasyprint
+
+        version = weasyprint.__version__
+    parts = tuple(int(p) for p in re.findall(r"\d+", version)[:2])
+    return SUPPORTED[0] <= parts < SUPPORTED[1]
+
+
+# ── the box tree ───────────────────────────────────────────────────────────────────────
+
+
+@lru_cache(maxsize=1)
+def _boxes():
+    from weasyprint.formatting_structure import boxes
+
+    return boxes
+
+
+def page_box(page):
+    """The laid-out box of a `Document.pages` entry (margins, content and margin boxes)."""
+    return page._page_box  # noqa: SLF001
+
+
+def text_block_edges(page) -> tuple[float, float]:
+    """(right, bottom) of the page's text block, in CSS px."""
+    box = page_box(page)
+    return box.content_box_x() + box.width, box.content_box_y() + box.height
+
+
+def page_content(page) -> list:
+    """The page's top-level boxes that hold its flow (not its margin boxes: headers, folios)."""
+    boxes = _boxes()
+    return [c for c in page_box(page).children if not isinstance(c, boxes.MarginBox)]
+
+
+def descendants(box) -> Iterator:
+    """`box` and every box inside it, placeholders (floats, absolutes) included."""
+    return box.descendants(placeholders=True)
+
+
+def children(box) -> tuple:
+    """The boxes directly inside `box` (none for a text or replaced box)."""
+    return tuple(getattr(box, "children", ()))
+
+
+def is_text(box) -> bool:
+    return isinstance(box, _boxes().TextBox)
+
+
+def is_line(box) -> bool:
+    return isinstance(box, _boxes().LineBox)
+
+
+def is_inline(box) -> bool:
+    """An inline box (a span): holds text boxes and other inline boxes."""
+    return isinstance(box, _boxes().InlineBox)
+
+
+def is_table(box) -> bool:
+    return isinstance(box, _boxes().TableBox)
+
+
+def is_replaced(box) -> bool:
+    """An image (or other replaced element)."""
+    return isinstance(box, _boxes().ReplacedBox)
+
+
+def is_footnote_area(box) -> bool:
+    return isinstance(box, _boxes().FootnoteAreaBox)
+
+
+def in_flow(box) -> bool:
+    return box.is_in_normal_flow()
+
+
+def element(box):
+    """The HTML element a box was made for (None for anonymous boxes)."""
+    return getattr(box, "element", None)
+
+
+# ── line justification ─────────────────────────────────────────────────────────────────
+
+# justify(context, line, extra_width, original): what WeasyPrint calls for each justified line
+Justify = Callable[[object, object, float, Callable], None]
+
+
+@contextmanager
+def hook_justify_line(justify: Justify) -> Iterator[bool]:
+    """While the block runs, WeasyPrint justifies each line with `justify`; yields whether it
+    could (False: another WeasyPrint, which justifies by itself)."""
+    if not supported():
+        yield False
+        return
+    from weasyprint.layout import inline
+
+    original = getattr(inline, "justify_line", None)
+    if original is None:
+        yield False
+        return
+
+    def justify_line(context, line, extra_width):
+        justify(context, line, extra_width, original)
+
+    inline.justify_line = justify_line
+    try:
+        yield True
+    finally:
+        inline.justify_line = original
+
+
+def count_expandable_spaces(line) -> int:
+    """The spaces on a line that WeasyPrint's own justification widens."""
+    from weasyprint.layout.inline import count_expandable_spaces as count
+
+    return count(line)
+
+
+_SPACES: dict[tuple, float] = {}
+
+
+def space_width(context, style) -> float:
+    """The natural width of a space in the style's font (measured once per font)."""
+    from weasyprint.text.line_break import create_layout, line_size
+
+    key = (tuple(style["font_family"]), style["font_size"], style["font_weight"],
+           style["font_style"], style["font_stretch"])  # fmt: skip
+    if key not in _SPACES:
+        layout = create_layout("a a", style, context, None, 0)
+        with_space, _ = line_size(layout.get_first_line()[0], style)
+        layout = create_layout("aa", style, context, None, 0)
+        without, _ = line_size(layout.get_first_line()[0], style)
+        _SPACES[key] = with_space - without
+    return _SPACES[key]
+
+
+def set_letter_spacing(box, spacing: float) -> None:
+    """Give a text box a Pango layout of its text with `spacing` (CSS px) between its
+    characters, on top of its own letter spacing."""
+    layout = _spaced_class()(box.style, box.justification_spacing, None)
+    layout.extra_letter_spacing = spacing
+    layout.set_text(box.text)
+    layout.deactivate()
+    box.pango_layout = layout
+
+
+@lru_cache(maxsize=1)
+def _spaced_class():
+    """WeasyPrint's Layout, plus a letter spacing of its own: kept through deactivate/reactivate
+    (drawing sets the text again), so the glyphs are drawn where the line was justified."""
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+    from weasyprint.text.line_break import Layout
+
+    class Spaced(Layout):
+        extra_letter_spacing = 0.0
+
+        def set_text(self, text, justify=False):
+            super().set_text(text, justify)
+            own = self.style["letter_spacing"]
+            spacing = (0 if own == "normal" else own) + self.extra_letter_spacing
+            attrs = pango.pango_layout_get_attributes(self.layout)
+            if attrs == ffi.NULL:
+                attrs = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+            encoded = self.text.encode()
+
+            def add(start: int, end: int, units: int) -> None:
+                attr = pango.pango_attr_letter_spacing_new(units)
+                attr.start_index, attr.end_index = start, end
+                pango.pango_attr_list_change(attrs, attr)
+
+            add(0, len(encoded), int(spacing * TO_UNITS))
+            word = self.style["word_spacing"] + (self.justification_spacing if justify else 0)
+            if word:  # word spaces keep their stretch on top (as WeasyPrint sets it)
+                ends = (0, len(encoded) - 1)
+                for m in re.finditer(" |\u00a0".encode(), encoded):
+                    factor = 1 + (m.start() in ends)
+                    add(m.start(), m.end(), int((factor * word + spacing) * TO_UNITS))
+            pango.pango_layout_set_attributes(self.layout, attrs)
+
+    return Spaced
+
+
+# ── SVG images ─────────────────────────────────────────────────────────────────────────
+
+_SVG_PARTS = ("_svg", "_context", "_url_fetcher")
+
+
+def can_swap_svg() -> bool:
+    """Whether `swap_svg` can work with the installed WeasyPrint (checked before typesetting,
+    so a build that cannot swap draws its charts first)."""
+    if not supported():
+        return False
+    try:
+        from weasyprint.images import SVGImage
+        from weasyprint.svg import SVG
+    except ImportError:
+        return False
+    names = set(SVGImage.__init__.__code__.co_names)
+    params = SVG.__init__.__code__.co_varnames[1:5]
+    return set(_SVG_PARTS) <= names and params == ("tree", "url", "font_config", "url_fetcher")
+
+
+def swap_svg(image, data: bytes, url: str) -> None:
+    """Make the SVG image WeasyPrint made from `url` draw `data` instead, parsed the way
+    SVGImage parses it (with its layout context's fonts and its fetcher). Raise Unsupported if
+    this WeasyPrint's image keeps its document elsewhere."""
+    from xml.etree import ElementTree
+
+    try:
+        from weasyprint.svg import SVG
+
+        context, fetcher = image._context, image._url_fetcher  # noqa: SLF001
+        image._svg  # noqa: B018, SLF001 - present before it is replaced
+    except (ImportError, AttributeError) as exc:
+        raise Unsupported(f"WeasyPrint's SVG images have no {exc}") from None
+    font_config = context.font_config if context else None
+    image._svg = SVG(ElementTree.fromstring(data), url, font_config, fetcher)  # noqa: SLF001
