@@ -20,7 +20,7 @@ from pptx.util import Pt
 
 from reportbuild import model
 from reportbuild.deck.layout import Box, SlideCtx, emu
-from reportbuild.deck.theme import hex_of, ink_on, style_font
+from reportbuild.deck.theme import contrast, hex_of, ink_on, style_font
 from reportbuild.figdata import (
     alt_text,
     format_number,
@@ -93,13 +93,17 @@ def _fill(fmt, color: str) -> None:
 def _base(ctx: SlideCtx, fig: model.Figure, box: Box, kind, data):
     name = f"Chart {fig.id}"
     ctx._inside(name, box)
+    st = ctx.style
+    under = ctx.colours_under(box) if ctx.backdrop is not None else []
+    if any(contrast(st.fg, c) < 4.5 for c in under):
+        # a template's decoration or picture behind the chart: its labels go on a panel
+        ctx.panel(f"{name} panel", box)
     gf = ctx.slide.shapes.add_chart(kind, emu(box.x), emu(box.y), emu(box.w), emu(box.h), data)
     gf.name = name
     # the chart described in words for screen readers (PowerPoint's "Alt Text")
     gf._element.nvGraphicFramePr.cNvPr.set("descr", alt_text(fig))
     chart = gf.chart
     chart.has_title = False
-    st = ctx.style
     style_font(chart.font, st.body_family, st.body, st.fg)
     return gf, chart
 

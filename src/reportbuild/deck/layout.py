@@ -14,7 +14,7 @@ from reportbuild import linebreak
 from reportbuild.brand import Brand
 from reportbuild.deck import measure
 from reportbuild.deck.measure import Para
-from reportbuild.deck.theme import LANG, SCALE, hex_of, legible, real_pt, style_font
+from reportbuild.deck.theme import LANG, SCALE, hex_of, legible_over, real_pt, style_font
 from reportbuild.locale import Locale, get_locale
 
 EMU_PER_PT = 12700
@@ -217,6 +217,7 @@ class SlideCtx:
     background: str = "#FFFFFF"  # the slide's own fill, where a builder sets one
     fills: list[tuple[Box, str]] = field(default_factory=list)  # filled shapes, in z-order
     loc: Locale = field(default_factory=get_locale)  # the report's words
+    backdrop: object | None = None  # what the template's layout paints behind (backdrop.py)
 
     def shape(
         self,
@@ -281,8 +282,9 @@ class SlideCtx:
         the theme's floor, then with the sentences that do not fit moved to the speaker notes
         (a warning); Overflow only when the first sentence alone does not fit."""
         got = self.fit(name, box, paras, pad=pad, min_scale=min_scale, spill=True, floor=floor)
-        under = fill or self.fill_under(box)
-        got = replace(got, paras=[_legible(p, under, self.style.fg) for p in got.paras])
+        under = [fill] if fill else self.colours_under(ink_box(box, got.paras, pad, anchor))
+        hug = anchor == "top" and all(p.align == "left" for p in got.paras)
+        got = replace(got, paras=self.readable(name, box, got.paras, under, pad=pad, hug=hug))
         sh = (
             shape
             if shape is not None
@@ -341,6 +343,61 @@ class SlideCtx:
                 }
             )
         return got
+
+    def colours_under(self, box: Box) -> list[str]:
+        """The colours a text in `box` is read against: on a template, every colour its
+        layout paints there (backdrop.py) with the shapes this slide has filled over it; on
+        the built-in master, the fill under the box's centre."""
+        if self.backdrop is None:
+            return [self.fill_under(box)]
+        return self.backdrop.under(box, self.fills)
+
+    def readable(
+        self,
+        name: str,
+        box: Box,
+        paras: list[Para],
+        under: list[str],
+        *,
+        pad: tuple[float, float] = (4, 2),
+        hug: bool = False,
+    ) -> list[Para]:
+        """The paragraphs with every run's colour made to read on all of `under`; where no
+        shade of a colour does (text over a picture or a decoration of light and dark parts),
+        a panel in the brand's background colour goes behind the box — with `hug` (text set
+        from the top left), only as wide and tall as the text — and the colours read on it."""
+        out = [_legible(p, under, self.style.fg) for p in paras]
+        if all(p is not None for p in out):
+            return out
+        area = box
+        if hug:
+            inner = box.w - 2 * pad[0]
+            w = measure.widest_line(paras, inner) + 2 * pad[0] + 6
+            h = measure.block_height(paras, inner) + 2 * pad[1] + 4
+            area = Box(max(0.0, box.x - 3), box.y, min(box.w + 3, w), min(box.h, h))
+        colour = self.panel(f"{name} panel", area)
+        self.log.append(
+            {
+                "slide": self.number,
+                "shape": name,
+                "message": "set on a panel: no shade of its colour reads on the template's "
+                "background there",
+                "fitted": True,
+            }
+        )
+        return [_legible(p, [colour], self.style.fg) for p in paras]
+
+    def panel(self, name: str, box: Box) -> str:
+        """A plain panel in the brand's background colour behind everything this slide puts
+        on its layout (the template's decoration stays behind it); returns its colour."""
+        colour = self.style.brand.background
+        sh = self.shape(name, box, colour)
+        self.fills.remove((box, colour))
+        self.fills.insert(0, (box, colour))
+        tree = sh._element.getparent()
+        tree.remove(sh._element)
+        tree.insert(2, sh._element)  # after the tree's nvGrpSpPr and grpSpPr
+        return colour
 
     def fill_under(self, box: Box) -> str:
         """The colour under a box's centre: the topmost filled shape there, or the slide."""
@@ -412,6 +469,27 @@ class SlideCtx:
             raise Overflow(name, f"shape '{name}' would lie outside the slide ({box})")
 
 
+def ink_box(box: Box, paras: list[Para], pad: tuple[float, float], anchor: str) -> Box:
+    """Where the text set in `box` lies: as wide as its widest line (placed by the
+    paragraphs' alignment) and as tall as its lines (placed by the anchor) — a centred label
+    is read against what is behind it, not against the corners of its box."""
+    inner = Box(box.x + pad[0], box.y + pad[1], box.w - 2 * pad[0], box.h - 2 * pad[1])
+    if inner.w <= 0 or inner.h <= 0:
+        return box
+    w = min(inner.w, measure.widest_line(paras, inner.w) + 2)
+    h = min(inner.h, measure.block_height(paras, inner.w))
+    aligns = {p.align for p in paras}
+    x = inner.x
+    if aligns == {"center"}:
+        x = inner.x + (inner.w - w) / 2
+    elif aligns == {"right"}:
+        x = inner.right - w
+    elif len(aligns) > 1:
+        w = inner.w
+    y = {"top": inner.y, "middle": inner.y + (inner.h - h) / 2, "bottom": inner.bottom - h}[anchor]
+    return Box(x, y, w, h)
+
+
 SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s+(?=\S)")
 
 
@@ -431,12 +509,16 @@ def _sentences(p: Para) -> list[str]:
     return out or [text]
 
 
-def _legible(p: Para, fill: str, default: str) -> Para:
-    """The paragraph with every run's colour made to read on `fill` (theme.legible)."""
-    runs = tuple(
-        replace(r, color=legible(r.color or default, fill, p.size, r.bold)) for r in p.runs
-    )
-    return replace(p, runs=runs)
+def _legible(p: Para, fills: list[str], default: str) -> Para | None:
+    """The paragraph with every run's colour made to read on all of `fills`
+    (theme.legible_over); None if some run's colour has no shade that does."""
+    runs = []
+    for r in p.runs:
+        c = legible_over(r.color or default, fills, p.size, r.bold)
+        if c is None:
+            return None
+        runs.append(replace(r, color=c))
+    return replace(p, runs=tuple(runs))
 
 
 def _with_text(p: Para, text: str) -> Para:

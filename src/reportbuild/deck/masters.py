@@ -125,11 +125,57 @@ def find_layout(layouts: list, role: str):
     return min(pool, key=lambda lay: len(lay.placeholders))
 
 
+def choose_layouts(prs, first_slide_layout=None) -> dict[str, object]:
+    """The layout for each role (title, section, content, blank, body) over all the template's
+    masters. One master: its layouts by find_layout. Several (LibreOffice writes one per
+    Impress master page, a busy title page first): the title slide on the layout the
+    template's own first slide used, if it is a title layout, else on the first master; the
+    other roles on the master whose content zone is plainest behind the text, as painted by
+    backdrop (ties: the earlier master)."""
+    roles = ("title", "section", "content", "blank", "body")
+    ms = list(prs.slide_masters)
+    first = list(ms[0].slide_layouts)
+    if len(ms) == 1:
+        return {r: find_layout(first, r) for r in roles}
+    from reportbuild.deck import backdrop
+
+    k = design_scale(prs.slide_width, prs.slide_height)
+    W, H = prs.slide_width / EMU_PER_PT / k, prs.slide_height / EMU_PER_PT / k
+
+    def clutter(master) -> float:
+        lays = list(master.slide_layouts)
+        content, body = find_layout(lays, "content"), find_layout(lays, "body")
+        z = zones(prs, content, body)
+        paint = backdrop.paint(content, W, H, k)
+        grid = content_grid(W, H, z)
+        return round(paint.busy(grid.body) + 0.5 * paint.busy(grid.title), 2)
+
+    best = min(ms, key=lambda m: (clutter(m), ms.index(m)))
+    lays = list(best.slide_layouts)
+    out = {r: find_layout(lays, r) for r in roles}
+    title_ok = first_slide_layout is not None and _by_type("title", first_slide_layout)
+    out["title"] = first_slide_layout if title_ok else find_layout(first, "title")
+    return out
+
+
+def content_grid(width: float, height: float, z: Zones):
+    from reportbuild.deck.layout import Box, Geometry
+
+    return Geometry.for_template(
+        width,
+        height,
+        Box(*z.title) if z.title else None,
+        Box(*z.body) if z.body else None,
+        z.footer_top,
+    )
+
+
 def _types(layout) -> set:
     return {ph.placeholder_format.type for ph in layout.placeholders}
 
 
 def layout_named(layouts: list, name: str):
+    """The layout of that name (the first, in the order given)."""
     want = name.strip().lower()
     return next((lay for lay in layouts if lay.name.strip().lower() == want), None)
 

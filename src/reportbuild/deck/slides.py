@@ -14,7 +14,7 @@ from pptx.util import Emu
 
 from reportbuild import kinds, linebreak, model
 from reportbuild.brand import Brand
-from reportbuild.deck import charts, content, masters, measure
+from reportbuild.deck import backdrop, charts, content, masters, measure
 from reportbuild.deck.layout import (
     EMU_PER_PT,
     Box,
@@ -23,6 +23,7 @@ from reportbuild.deck.layout import (
     SlideCtx,
     Style,
     emu,
+    ink_box,
     write_text,
 )
 from reportbuild.deck.theme import FONTS, LANG, SCALE, apply_theme, build_time, hex_of, reproducible
@@ -32,7 +33,6 @@ from reportbuild.locale import get_locale
 
 WIDE = (Emu(12192000), Emu(6858000))  # 13.333 × 7.5 in, 16:9
 WHITE = "#FFFFFF"
-ROLES = ("title", "section", "content", "blank")
 
 
 @dataclass
@@ -61,6 +61,9 @@ class DeckBuilder:
         self.prs = Presentation(str(template)) if template else Presentation()
         for fam in dict.fromkeys([brand.font_base, brand.font_headings]):
             fonts.find(fam)  # a missing brand font fails here, by name, before any measuring
+        # the template's own first slide shows which layout its title slide is
+        samples = list(self.prs.slides) if self.templated else []
+        first = samples[0].slide_layout if samples else None
         if self.templated:
             _drop_slides(self.prs)
         else:
@@ -69,22 +72,15 @@ class DeckBuilder:
         SCALE.set(masters.design_scale(self.prs.slide_width, self.prs.slide_height))
         W, H = pt(self.prs.slide_width), pt(self.prs.slide_height)
         self.style = Style(brand, brand.font_base, brand.font_headings)
-        layouts = list(self.prs.slide_layouts)
-        self.layouts = {role: masters.find_layout(layouts, role) for role in ROLES}
+        self.layouts = masters.choose_layouts(self.prs, first)
         self.override = None  # the layout a slide names with 'layout:' in the deck file
         if self.templated:
-            z = masters.zones(
-                self.prs, self.layouts["content"], masters.find_layout(layouts, "body")
-            )
-            self.geometry = Geometry.for_template(
-                W,
-                H,
-                Box(*z.title) if z.title else None,
-                Box(*z.body) if z.body else None,
-                z.footer_top,
-            )
+            z = masters.zones(self.prs, self.layouts["content"], self.layouts["body"])
+            self.geometry = masters.content_grid(W, H, z)
         else:
             self.geometry = Geometry.for_size(W, H)
+        # what each layout paints behind the text (templates only: the built-in master is white)
+        self.backdrops: dict[int, backdrop.Backdrop] = {}
         self.log: list[dict] = []
         self.count = 0
 
@@ -94,6 +90,12 @@ class DeckBuilder:
         slide = self.prs.slides.add_slide(self.override or self.layouts[role])
         self.count += 1
         ctx = SlideCtx(slide, self.count, label, self.geometry, self.style, self.log, loc=self.loc)
+        if self.templated:
+            lay = slide.slide_layout
+            if id(lay) not in self.backdrops:
+                g = self.geometry
+                self.backdrops[id(lay)] = backdrop.paint(lay, g.width, g.height, SCALE.get())
+            ctx.backdrop = self.backdrops[id(lay)]
         # placeholders a layout brings but this slide does not fill would show "Click to add text"
         keep = (
             (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
@@ -124,9 +126,9 @@ class DeckBuilder:
         fitted to its box; with `tight`, the box shrinks to the lines it holds."""
         st = self.style
         ph = _placeholder(ctx.slide, role)
-        if box is None:
+        if box is None:  # a content slide: the grid's title zone (the master's, if usable)
             box = self.geometry.title
-        if ph is not None and self.templated:
+        elif ph is not None and self.templated:
             box = _zone(ctx.slide, ph, role)
             tight = False
         para = st.p(
@@ -146,7 +148,9 @@ class DeckBuilder:
             ctx.text("Title", box, got.paras, anchor=anchor, pad=pad, min_scale=1.0)
             return box
         ph.left, ph.top, ph.width, ph.height = emu(box.x), emu(box.y), emu(box.w), emu(box.h)
-        write_text(ph.text_frame, got.paras, pad=pad, anchor=anchor, width=box.w - 2 * pad[0])
+        under = ctx.colours_under(ink_box(box, got.paras, pad, anchor))
+        paras = ctx.readable("Title", box, got.paras, under, pad=pad, hug=anchor == "top")
+        write_text(ph.text_frame, paras, pad=pad, anchor=anchor, width=box.w - 2 * pad[0])
         return box
 
     def subtitle(
@@ -247,12 +251,16 @@ class DeckBuilder:
     # ── the build ────────────────────────────────────────────────────────
 
     def build(self) -> Built:
-        layouts = list(self.prs.slide_layouts)
+        # a layout named in the deck file: the content master's first, then the others'
+        home = self.layouts["content"].slide_master
+        layouts = list(home.slide_layouts) + [
+            lay for m in self.prs.slide_masters if m is not home for lay in m.slide_layouts
+        ]
         unknown = [
             s for s in self.report.deck if s.layout and not masters.layout_named(layouts, s.layout)
         ]
         if unknown:
-            names = ", ".join(f"'{lay.name}'" for lay in layouts)
+            names = ", ".join(dict.fromkeys(f"'{lay.name}'" for lay in layouts))
             raise BuildError(
                 "\n".join(
                     f"{s.loc}: the template has no layout '{s.layout}'; its layouts: {names}"
@@ -323,7 +331,9 @@ class DeckBuilder:
             sub_box = Box(sub_box.x, sub_box.y, sub_box.w, min(sub_box.h, got.height + 8))
             ph.left, ph.top = emu(sub_box.x), emu(sub_box.y)
             ph.width, ph.height = emu(sub_box.w), emu(sub_box.h)
-            write_text(ph.text_frame, got.paras, width=sub_box.w - 8)
+            under = ctx.colours_under(ink_box(sub_box, got.paras, (4, 2), "top"))
+            paras = ctx.readable("Subtitle", sub_box, got.paras, under, hug=True)
+            write_text(ph.text_frame, paras, width=sub_box.w - 8)
         elif lines:
             ctx.text("Subtitle", sub_box, lines)
         elif ph is not None:

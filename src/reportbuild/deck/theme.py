@@ -68,6 +68,28 @@ def legible(color: str, fill: str, size: float, bold: bool) -> str:
     return target
 
 
+def legible_over(color: str, fills: list[str], size: float, bold: bool) -> str | None:
+    """`color`, or its nearest shade (towards black or towards white, whichever needs the
+    smaller step) that reads on every colour of `fills` — a decorated or photographic
+    background behind the text; None when no shade reads on all of them."""
+    need = 3.0 if bold and size >= 18 else 4.5
+    if len(fills) == 1:
+        return legible(color, fills[0], size, bold)
+    if all(contrast(color, f) >= need for f in fills):
+        return color
+    a = [int(hex_of(color)[i : i + 2], 16) for i in (0, 2, 4)]
+    for step in range(1, 21):
+        t = step / 20
+        for target in ("#000000", "#FFFFFF"):
+            b = [int(target[1:][i : i + 2], 16) for i in (0, 2, 4)]
+            shade = "#" + "".join(
+                f"{round(x + (y - x) * t):02X}" for x, y in zip(a, b, strict=True)
+            )
+            if all(contrast(shade, f) >= need for f in fills):
+                return shade
+    return None
+
+
 def ink_on(fill: str, dark: str, size: float = 0.0, bold: bool = False) -> str:
     """White, or else the dark text colour (made legible), for a label set on `fill`."""
     if contrast("#FFFFFF", fill) >= (3.0 if bold and size >= 18 else 4.5):
