@@ -12,6 +12,7 @@ and the process tree's peak PSS; and the cost per added page between the smalles
 scale, for the build and for the floor.
 
     .venv/bin/python bench/scale.py [-C PROJECT] [--scales 1,4,10] [-n RUNS] [--only pdf] [--keep]
+        [--pdf-split auto|on|off]
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ def main() -> None:
     ap.add_argument("-n", "--runs", type=int, default=3, help="rounds per scale (median)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--only", help="build one output (pdf, pptx, html, charts) instead of all")
+    ap.add_argument("--pdf-split", choices=["auto", "on", "off"], help="build's --pdf-split")
     args = ap.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
 
@@ -127,6 +129,7 @@ def main() -> None:
             project = work / "proj"
             build = [sys.executable, "-m", "reportbuild", "build", "-C", str(project), "-q"]
             build += ["--only", args.only] if args.only else []
+            build += ["--pdf-split", args.pdf_split] if args.pdf_split else []
             floor_html, floor_pdf = work / "floor.html", work / "floor.pdf"
             floor = [sys.executable, "-c", FLOOR, str(floor_html), str(project), str(floor_pdf)]
             got: dict[str, list[tuple[float, float, float]]] = {}

@@ -77,6 +77,8 @@ def join(parts: list[Path], out: Path) -> int:
         if all("/StructTreeRoot" in src.Root for src in sources):
             _join_tags(pdf, sources, starts, total)
 
+        _share_fonts(pdf)
+
         first = sources[0]
         for key in ("/Lang", "/ViewerPreferences", "/MarkInfo"):
             if key in first.Root:
@@ -193,3 +195,244 @@ def _copy(pdf, value):
     if isinstance(value, Dictionary):
         return Dictionary({k: _copy(pdf, v) for k, v in value.items()})
     return value
+
+
+# ── fonts: one program per face ────────────────────────────────────────────────────────
+
+
+def _share_fonts(pdf) -> int:
+    """Give the parts' subsets of one face a single font program, the union of their glyphs;
+    return how many programs were merged away.
+
+    WeasyPrint subsets each font with its glyph ids kept (HarfBuzz's retain-gids), so every
+    part's subset of a face has the same glyph order, the same CID font dictionaries and
+    charset; only which glyphs have outlines differs. The union keeps every outline any part
+    drew, so each part's text draws as it did (each part keeps its own font dictionary, widths
+    and ToUnicode map). A face whose subsets do not line up keeps one program per part."""
+    import pikepdf
+
+    faces: dict[str, list] = {}
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/FontDescriptor":
+            continue
+        program = obj.get("/FontFile3")
+        if program is None or program.get("/Subtype") != "/OpenType":
+            continue
+        faces.setdefault(str(obj.FontName), []).append(obj)
+    merged = 0
+    for descriptors in faces.values():
+        programs = {d.FontFile3.objgen: d.FontFile3 for d in descriptors}
+        if len(programs) < 2:
+            continue
+        data = _union_cff([p.read_bytes() for p in programs.values()])
+        if data is None:
+            continue
+        stream = pdf.make_stream(data, Subtype=pikepdf.Name.OpenType)
+        for d in descriptors:
+            d.FontFile3 = stream
+        merged += len(programs) - 1
+    return merged
+
+
+def _union_cff(programs: list[bytes]) -> bytes | None:
+    """One OpenType CFF font with the outlines of all `programs` (subsets of one face with
+    their glyph ids kept), or None if they are not such subsets.
+
+    Spliced, not recompiled (fontTools takes seconds for a CJK face): the CharStrings INDEX is
+    rebuilt from the parts' entries, and the offsets of what follows it (HarfBuzz puts the
+    private DICTs there) are patched in place, where their encoded length allows."""
+    import io
+    from collections import Counter
+
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.sfnt import SFNTWriter
+
+    try:
+        fonts = [TTFont(io.BytesIO(p), lazy=True) for p in programs]
+        layouts = [_cff_layout(f.reader["CFF "]) for f in fonts]
+        # the subset that keeps the most glyph ids (up to the highest one its part drew) is
+        # the base; the others must be its prefixes: same glyph order, same font DICTs
+        first = max(range(len(fonts)), key=lambda k: len(layouts[k][1]))
+        fonts.insert(0, fonts.pop(first))
+        layouts.insert(0, layouts.pop(first))
+        cffs = [f.reader["CFF "] for f in fonts]
+        where, base, end, offsets = layouts[0]
+        around = _around(cffs[0], layouts[0])
+        for font, cff, lay in zip(fonts[1:], cffs[1:], layouts[1:], strict=True):
+            if len(lay[1]) == len(base):
+                if _around(cff, lay) != around:
+                    return None  # the tables around the outlines differ
+            elif not _prefix(font, fonts[0], cff[lay[2] :], cffs[0][end:]):
+                return None
+        empty, count = Counter(base[:2000]).most_common(1)[0]
+        if count < 2:
+            return None  # no glyph left out: nothing to share
+        union = list(base)
+        for _, items, _, _ in layouts[1:]:
+            for gid, theirs in enumerate(items):
+                if theirs == empty or union[gid] == theirs:
+                    continue
+                if union[gid] != empty:
+                    return None  # two outlines for one glyph: not subsets of one face
+                union[gid] = theirs
+        index = _write_index(union)
+        delta = len(index) - (end - where)
+        head = bytearray(cffs[0][:where])
+        for pos, length, value in offsets:
+            if value >= end:
+                encoded = _encode_int(value + delta, length)
+                if encoded is None:
+                    return None
+                head[pos : pos + length] = encoded
+        data = bytes(head) + index + cffs[0][end:]
+        out = io.BytesIO()
+        reader = fonts[0].reader
+        tags = list(reader.keys())
+        writer = SFNTWriter(out, len(tags), reader.sfntVersion)
+        for tag in tags:
+            writer[tag] = data if tag == "CFF " else reader[tag]
+        writer.close()
+        return out.getvalue()
+    except Exception:  # noqa: BLE001 - a font this cannot read: each part keeps its program
+        return None
+
+
+def _prefix(short, long, short_tail: bytes, long_tail: bytes) -> bool:
+    """True if subset `short` keeps fewer glyph ids of the face `long` keeps more of: its
+    glyph order and font DICT choice a prefix of the other's, its private DICTs the same."""
+    a, b = short["CFF "].cff.topDictIndex[0], long["CFF "].cff.topDictIndex[0]
+    n = len(a.charset)
+    if a.charset != b.charset[:n] or short_tail != long_tail:
+        return False
+    if hasattr(a, "FDSelect") != hasattr(b, "FDSelect"):
+        return False
+    return not hasattr(a, "FDSelect") or list(a.FDSelect.gidArray) == list(b.FDSelect.gidArray[:n])
+
+
+def _around(cff: bytes, layout) -> bytes:
+    """The CFF without its CharStrings, offsets past them counted from their end: the same
+    for every subset of a face made with its glyph ids kept."""
+    where, _, end, offsets = layout
+    head = bytearray(cff[:where])
+    for pos, length, value in offsets:
+        if value >= end:
+            head[pos : pos + length] = _encode_int(value - end, length) or b"?" * length
+    return bytes(head) + b"|" + cff[end:]
+
+
+OFFSET_OPS = {
+    15,
+    16,
+    17,
+    18,
+    1236,
+    1237,
+}  # charset, Encoding, CharStrings, Private, FDArray, FDSelect
+
+
+def _cff_layout(cff: bytes) -> tuple[int, list[bytes], int, list[tuple[int, int, int]]]:
+    """Where the CharStrings INDEX starts, its items, where it ends, and every offset operand
+    in the top and font DICTs: (position, encoded length, value)."""
+    at = cff[2]  # header size
+    _, at = _index(cff, at)  # names
+    tops, at = _index(cff, at)
+    (t0, t1) = tops[0]
+    ops = _dict_ops(cff, t0, t1)
+    offsets: list[tuple[int, int, int]] = []
+    charstrings = fdarray = None
+    for op, operands in ops:
+        if op in OFFSET_OPS and operands:
+            offsets.append(operands[-1])
+        if op == 17:
+            charstrings = operands[-1][2]
+        if op == 1236:
+            fdarray = operands[-1][2]
+    if fdarray is not None:
+        fds, _ = _index(cff, fdarray)
+        for f0, f1 in fds:
+            for op, operands in _dict_ops(cff, f0, f1):
+                if op == 18 and operands:
+                    offsets.append(operands[-1])
+    spans, end = _index(cff, charstrings)
+    items = [cff[a:b] for a, b in spans]
+    return charstrings, items, end, offsets
+
+
+def _index(data: bytes, at: int) -> tuple[list[tuple[int, int]], int]:
+    """A CFF INDEX at `at`: each item's [start, end), and where the INDEX ends."""
+    count = int.from_bytes(data[at : at + 2], "big")
+    if count == 0:
+        return [], at + 2
+    size = data[at + 2]
+    start = at + 3
+    offs = [
+        int.from_bytes(data[start + i * size : start + (i + 1) * size], "big")
+        for i in range(count + 1)
+    ]
+    base = start + (count + 1) * size - 1
+    return [(base + offs[i], base + offs[i + 1]) for i in range(count)], base + offs[-1]
+
+
+def _write_index(items: list[bytes]) -> bytes:
+    total = sum(len(i) for i in items) + 1
+    size = next(n for n in (1, 2, 3, 4) if total < 1 << (8 * n))
+    out = bytearray(len(items).to_bytes(2, "big") + bytes([size]))
+    at = 1
+    out += at.to_bytes(size, "big")
+    for item in items:
+        at += len(item)
+        out += at.to_bytes(size, "big")
+    return bytes(out) + b"".join(items)
+
+
+def _dict_ops(data: bytes, start: int, end: int) -> list[tuple[int, list[tuple[int, int, int]]]]:
+    """A CFF DICT's operators with their operands: (position, encoded length, value)."""
+    out: list[tuple[int, list[tuple[int, int, int]]]] = []
+    operands: list[tuple[int, int, int]] = []
+    pos = start
+    while pos < end:
+        b0 = data[pos]
+        if b0 <= 21:
+            op = 1200 + data[pos + 1] if b0 == 12 else b0
+            pos += 2 if b0 == 12 else 1
+            out.append((op, operands))
+            operands = []
+        elif b0 == 28:
+            operands.append((pos, 3, int.from_bytes(data[pos + 1 : pos + 3], "big", signed=True)))
+            pos += 3
+        elif b0 == 29:
+            operands.append((pos, 5, int.from_bytes(data[pos + 1 : pos + 5], "big", signed=True)))
+            pos += 5
+        elif b0 == 30:  # a real number: nibbles up to an 0xF
+            begin = pos
+            pos += 1
+            while (data[pos] >> 4) != 0xF and (data[pos] & 0xF) != 0xF:
+                pos += 1
+            pos += 1
+            operands.append((begin, pos - begin, 0))
+        elif 32 <= b0 <= 246:
+            operands.append((pos, 1, b0 - 139))
+            pos += 1
+        elif 247 <= b0 <= 250:
+            operands.append((pos, 2, (b0 - 247) * 256 + data[pos + 1] + 108))
+            pos += 2
+        elif 251 <= b0 <= 254:
+            operands.append((pos, 2, -(b0 - 251) * 256 - data[pos + 1] - 108))
+            pos += 2
+        else:
+            raise ValueError(f"CFF DICT byte {b0}")
+    return out
+
+
+def _encode_int(value: int, length: int) -> bytes | None:
+    """`value` in a CFF DICT integer encoding of exactly `length` bytes, if it has one."""
+    if length == 5:
+        return b"\x1d" + value.to_bytes(4, "big", signed=True)
+    if length == 3 and -32768 <= value <= 32767:
+        return b"\x1c" + value.to_bytes(2, "big", signed=True)
+    if length == 2 and 108 <= value <= 1131:
+        v = value - 108
+        return bytes([247 + v // 256, v % 256])
+    if length == 1 and -107 <= value <= 107:
+        return bytes([value + 139])
+    return None
