@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 AUTO_PAGES = 120
 # Pages per group (a guess of the group's size from its share of the HTML): two processes at a
 # time, each holding one group; fewer groups keep fewer copies of the font subsets.
-GROUP_PAGES = 90
+GROUP_PAGES = 60
 HTML_BYTES_PER_PAGE = 3000  # the theme's print HTML: 107 kB for 36 pages (this report)
 
 TARGET_COUNTER = "target-counter(attr(href url), page)"
@@ -362,6 +362,8 @@ def _typeset_group(task: dict) -> dict:
     """In a group's process: lay out (and with `task['out']`, write) one group's document.
     Returns its page count, its anchors' pages (1-based, within the group), the layout findings
     and WeasyPrint's warnings."""
+    import gc
+
     import weasyprint
 
     from reportbuild import pagefit, pdf
@@ -396,15 +398,23 @@ def _typeset_group(task: dict) -> dict:
     with inter_character():  # as pdf.write_pdf typesets (justify.py, pagefit.py)
         document = source.render(**options)
         fit = pagefit.plan(document)
-        if fit:
-            alternative = source.render(stylesheets=[weasyprint.CSS(string=fit)], **options)
-            fit_holes = [pagefit.holes(document), pagefit.holes(alternative)]
+        choice = task.get("fit")
+        if fit and choice is not False:
+            # one laid-out document at a time: the group's memory is one document's
+            holes = pagefit.holes(document)
+            document = None
+            gc.collect()
+            document = source.render(stylesheets=[weasyprint.CSS(string=fit)], **options)
+            fit_holes = [holes, pagefit.holes(document)]
             # the single pass keeps the fitted pages if the whole document has fewer holes:
             # the caller decides that over all groups and may force the choice
-            choice = task.get("fit")
             fitted = fit_holes[1] < fit_holes[0] if choice is None else choice
-            if fitted:
-                document = alternative
+            if not fitted:
+                document = None
+                gc.collect()
+                document = source.render(**options)
+        elif fit:  # forced not to fit: the caller needs no hole counts
+            fit_holes = None
     anchors: dict[str, int] = {}
     for n, page in enumerate(document.pages, 1):
         for name in page.anchors:
@@ -577,6 +587,7 @@ def typeset(
     used: set[str] = set()
     typeset_now = 0
     force: list[bool | None] = [None] * len(p.groups)  # pagefit's choice, where it was forced
+    known: dict[int, list[int]] = {}  # each group's holes without and with pagefit's figures
     for _round in range(ROUNDS):
         offsets, pages = _numbers(p, facts)
         docs = [p.group_html(g, offsets[g.index], pages) for g in p.groups]
@@ -596,9 +607,11 @@ def typeset(
         used.update(keys)
         # the single pass keeps pagefit's smaller figures only if the whole document then has
         # fewer holes: every group that had a choice must have made that one
-        choices = [g["fit"] for g in got if g.get("fit")]
-        want = sum(h[1] for h in choices) < sum(h[0] for h in choices)
-        wrong = [i for i, g in enumerate(got) if g.get("fit") and g["fitted"] != want]
+        for i, g in enumerate(got):
+            if g.get("fit"):
+                known[i] = g["fit"]  # a group forced not to fit does not count its holes again
+        want = sum(h[1] for h in known.values()) < sum(h[0] for h in known.values())
+        wrong = [i for i, g in enumerate(got) if i in known and g["fitted"] != want]
         for i in wrong:
             force[i] = want
         settled = not wrong and all(
