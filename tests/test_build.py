@@ -231,13 +231,10 @@ def test_clean_waits_for_a_running_build(project):
 
 
 @pytest.fixture(scope="module")
-def built_skeleton(tmp_path_factory):
-    """A `reportbuild new` project built once; tests that build it again work on copies."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        root = new_project(tmp_path_factory.mktemp("skeleton") / "r")
-        run_build(root, BuildOptions(verbosity=0))
-    return root
+def built_skeleton(built_once):
+    """A `reportbuild new` project built once (conftest's, shared with other test files);
+    tests that build it again work on copies."""
+    return built_once
 
 
 def _edited_copy(built: Path, tmp_path: Path) -> tuple[Path, bytes]:
