@@ -78,7 +78,7 @@ def check(project: Path, strict: bool, fmt: str | None, layout: bool) -> None:
         raise LintFailure(f"{len(failing(problems, strict))} finding(s) fail the check")
 
 
-# ── build, preview, new, clean, doctor (the pipeline lives in build.py, preview.py, commands/) ──
+# ── build, preview, new, clean, doctor (the pipeline lives in build/, preview.py, commands/) ──
 
 ONLY = tuple(OUTPUTS)  # the outputs registry (build/outputs.py): the only list of them
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
