@@ -60,13 +60,16 @@ def _justify_line(context, line, extra_width: float, original) -> None:
         # a CJK–Latin gap (a right margin, html.cjk_text) hanging at the line's end would
         # leave the last glyph short of the edge: the line takes that width back
         extra_width += _drop_end_margin(line)
-        extra_width += _hang(line)
+        hang = _hang(line)
+        extra_width += hang
         gaps = _count(line) - 1
         if gaps > 0 and extra_width > 0:
             spacing = extra_width / gaps
             if spacing <= MAX_SPACING_EM * line.style["font_size"]:
                 _spread(context, line, spacing, 0.0, [True])
+                line.width -= hang  # the hung half is outside the line box, as CSS hangs marks
                 return
+        extra_width -= hang  # left ragged: nothing hangs
     elif extra_width > 0:
         _justify_latin(context, line, extra_width, original)
         return
