@@ -230,64 +230,86 @@ def test_clean_waits_for_a_running_build(project):
 # ── the PDF typesets while the charts are drawn ────────────────────────────
 
 
-def _edited_skeleton(tmp_path):
-    """A built `reportbuild new` project, its PDF's bytes, and a chapter edited since."""
-    root = new_project(tmp_path / "r")
-    run_build(root, BuildOptions(verbosity=0))
-    before = (root / "output" / "report.pdf").read_bytes()
+@pytest.fixture(scope="module")
+def built_skeleton(tmp_path_factory):
+    """A `reportbuild new` project built once; tests that build it again work on copies."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        root = new_project(tmp_path_factory.mktemp("skeleton") / "r")
+        run_build(root, BuildOptions(verbosity=0))
+    return root
+
+
+def _edited_copy(built: Path, tmp_path: Path) -> tuple[Path, bytes]:
+    """A copy of the built project, its PDF's bytes, and a chapter edited since."""
+    import shutil
+
+    root = tmp_path / "r"
+    shutil.copytree(built, root, symlinks=True)
     chapter = next((root / "sources" / "chapters").glob("*.md"))
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
-    return root, before
+    return root, (root / "output" / "report.pdf").read_bytes()
 
 
-def test_a_failed_chart_stage_leaves_the_previous_pdf(tmp_path, monkeypatch):
-    """WeasyPrint starts before the charts exist; when they fail, its PDF is never written."""
-    from reportbuild import build as build_mod
-
+def test_a_failed_chart_stage_leaves_the_previous_pdf(built_skeleton, tmp_path, monkeypatch):
+    """WeasyPrint starts before the charts exist; when they fail, its PDF is never written.
+    A label the chart font cannot draw fails the chart stage as it lays the figure out."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    root, before = _edited_skeleton(tmp_path)
-
-    def broken_charts(self, report, brand, chart_plan, worker=None, relay=None):
-        time.sleep(1.0)  # WeasyPrint is well under way, waiting for the charts' sizes
-        raise BuildError("figures/survey.yml:1: chart 'survey' would clip text")
-
-    monkeypatch.setattr(build_mod._Build, "_charts", broken_charts)
-    with pytest.raises(BuildError, match="would clip text"):
-        run_build(root, BuildOptions(verbosity=0, force=True))
+    root, before = _edited_copy(built_skeleton, tmp_path)
+    figure = root / "figures" / "survey.yml"
+    figure.write_text(figure.read_text(encoding="utf-8").replace("不确定", "不确定\U0001f600"))
+    with pytest.raises(BuildError, match="survey.* cannot draw: \U0001f600"):
+        run_build(root, BuildOptions(verbosity=0))
     assert (root / "output" / "report.pdf").read_bytes() == before
 
 
-def test_a_chart_stage_failing_after_the_print_svgs_leaves_the_previous_pdf(tmp_path, monkeypatch):
+def test_a_chart_stage_failing_after_the_print_svgs_leaves_the_previous_pdf(
+    built_skeleton, tmp_path, monkeypatch
+):
     """The PDF is typeset and its charts swapped in as soon as the print SVGs are written, but
-    it is written only once every chart file (outlined SVGs, PNGs) has been written too."""
-    from reportbuild import build as build_mod
-
+    it is written only once every chart file (outlined SVGs, PNGs) has been written too. A
+    folder where a chart's PNG goes fails the last round, after the print SVGs."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    root, before = _edited_skeleton(tmp_path)
-    real = build_mod._Build._charts
-
-    def late_failure(self, report, brand, chart_plan, worker=None, relay=None):
-        real(self, report, brand, chart_plan, worker, relay)  # sizes and SVGs passed on
-        time.sleep(1.5)  # the PDF worker swaps the charts in and waits to be told to write
-        raise BuildError("figures/survey.yml:1: chart 'survey' could not be saved as PNG")
-
-    monkeypatch.setattr(build_mod._Build, "_charts", late_failure)
-    with pytest.raises(BuildError, match="could not be saved as PNG"):
-        run_build(root, BuildOptions(verbosity=0, force=True))
+    root, before = _edited_copy(built_skeleton, tmp_path)
+    png = root / "output" / "figures" / "survey.png"
+    png.unlink()
+    png.mkdir()  # the chart is redrawn (its PNG is missing) and cannot be saved
+    with pytest.raises(BuildError, match="survey.png"):
+        run_build(root, BuildOptions(verbosity=0))
     assert (root / "output" / "report.pdf").read_bytes() == before
-    assert not list((root / "output").glob("*.tmp*")), "no temporary file is left behind"
+    assert not list((root / "output").rglob("*.tmp*")), "no temporary file is left behind"
 
 
-def test_the_pdf_is_the_same_whether_charts_are_drawn_before_or_beside_it(tmp_path, monkeypatch):
-    """-j 1 draws the charts first and typesets with the files; -j 2 typesets with stand-ins
-    of the announced sizes and swaps the drawn SVGs in before drawing: same bytes."""
+def test_a_chapter_edit_imports_no_matplotlib_in_any_process(built_skeleton, tmp_path):
+    """No figure changed: no process of the build (the main one or a worker forked from it)
+    imports matplotlib. -X importtime reports the forked workers' imports too: WeasyPrint,
+    which only the PDF worker imports, shows that the probe sees them."""
+    root, before = _edited_copy(built_skeleton, tmp_path)
+    res = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "reportbuild", "build", "-C", str(root)],
+        capture_output=True, text=True, env=_env(), timeout=300,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr[-2000:]
+    imported = {
+        line.split("|")[-1].strip().split(".")[0]
+        for line in res.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "weasyprint" in imported and "pptx" in imported
+    assert "matplotlib" not in imported
+    assert (root / "output" / "report.pdf").read_bytes() != before
+
+
+def test_the_pdf_is_the_same_whether_charts_are_drawn_before_or_beside_it(
+    built_skeleton, tmp_path, monkeypatch
+):
+    """-j 1 draws the charts first and typesets with the files; -j 2 (the shared build)
+    typesets with stand-ins of the announced sizes and swaps the drawn SVGs in: same bytes."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    pdfs = []
-    for jobs in (1, 2):
-        root = new_project(tmp_path / f"j{jobs}")
-        run_build(root, BuildOptions(verbosity=0, jobs=jobs))
-        pdfs.append((root / "output" / "report.pdf").read_bytes())
-    assert pdfs[0] == pdfs[1]
+    root = new_project(tmp_path / "j1")
+    run_build(root, BuildOptions(verbosity=0, jobs=1))
+    beside = built_skeleton / "output" / "report.pdf"
+    assert (root / "output" / "report.pdf").read_bytes() == beside.read_bytes()
 
 
 def test_chart_text_is_text_in_the_pdf(tmp_path, monkeypatch):
@@ -306,15 +328,12 @@ def test_chart_text_is_text_in_the_pdf(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def built_new(tmp_path_factory):
-    """A new report built once (-j default): the PDF, the print HTML and the print SVGs."""
+def built_new(built_skeleton):
+    """The built new report with what write_pdf takes: its print HTML, model and brand."""
     from reportbuild.brand import load_brand
     from reportbuild.load import load_project
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        root = new_project(tmp_path_factory.mktemp("built") / "r")
-        run_build(root, BuildOptions(verbosity=0))
+    root = built_skeleton
     html = (root / ".reportbuild-cache" / "report.print.html").read_text(encoding="utf-8")
     return root, html, load_project(root), load_brand(root)
 

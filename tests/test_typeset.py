@@ -274,3 +274,14 @@ def test_stat_cards_space_units_as_the_prose_does(root, fid):
     for (left, right), (g, small) in gaps.items():
         if "个百分点" in right or left == "约":
             assert abs(g - 0.25 * small * MM_PER_PT) < 0.05, (left, right, g)
+
+
+def test_a_closing_mark_ends_a_line_at_its_box_or_at_its_ink():
+    # a full-width ，at a line's end has its ink in the left half: an engine that hangs it
+    # (Typst) puts the ink at the edge, one that sets it full width puts the box there
+    from reportbuild.lints.typeset import Glyph, Line
+
+    cjk = Line(1, [Glyph("字", 0, 10, 0, 10, 10, ""), Glyph("，", 10, 20, 0, 10, 10, "")])
+    assert cjk.x1 == 20 and cjk.ink_x1 == 15 and cjk.hangs
+    latin = Line(1, [Glyph("s", 0, 5, 0, 10, 10, ""), Glyph("’", 5, 7.5, 0, 10, 10, "")])
+    assert latin.ink_x1 == latin.x1 == 7.5 and not latin.hangs

@@ -78,7 +78,7 @@ def check(project: Path, strict: bool, fmt: str | None, layout: bool) -> None:
         raise LintFailure(f"{len(failing(problems, strict))} finding(s) fail the check")
 
 
-# ── build, preview, new, clean, doctor (the pipeline lives in build.py, preview.py, commands/) ──
+# ── build, preview, new, clean, doctor (the pipeline lives in build/, preview.py, commands/) ──
 
 ONLY = tuple(OUTPUTS)  # the outputs registry (build/outputs.py): the only list of them
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -95,6 +95,11 @@ def _verbosity(quiet: bool, verbose: int) -> int:
 @click.option("--force", is_flag=True, help="Ignore the cache: rebuild everything requested.")
 @click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), help="A PDF standard.")
 @click.option("--bleed", is_flag=True, help="Print production: 3 mm bleed and crop marks.")
+@click.option(
+    "--pdf-split", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
+    help="Typeset groups of chapters in parallel processes and join them (auto: long reports; "
+    "a single pass whenever the split cannot reproduce it).",
+)  # fmt: skip
 @click.option(
     "--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A corporate PowerPoint master (.pptx) for the deck.",
@@ -117,8 +122,8 @@ def _verbosity(quiet: bool, verbose: int) -> int:
 @VERBOSE
 def build(
     project: Path, only: str | None, force: bool, pdf_variant: str | None, bleed: bool,
-    template: Path | None, deck_fonts: str, jobs: int | None, lock_timeout: float, quiet: bool,
-    verbose: int,
+    pdf_split: str, template: Path | None, deck_fonts: str, jobs: int | None, lock_timeout: float,
+    quiet: bool, verbose: int,
 ) -> None:  # fmt: skip
     """Build what changed: PDF, deck, HTML and charts.
 
@@ -136,7 +141,8 @@ def build(
     )
 
     opts = BuildOptions(
-        only=only, force=force, pdf_variant=pdf_variant, bleed=bleed, template=template,
+        only=only, force=force, pdf_variant=pdf_variant, bleed=bleed, pdf_split=pdf_split,
+        template=template,
         deck_fonts=deck_fonts, jobs=jobs or os.cpu_count() or 1,
         verbosity=_verbosity(quiet, verbose),
         lock_timeout=lock_timeout,

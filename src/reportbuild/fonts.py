@@ -87,14 +87,6 @@ def faces(families: list[str]) -> list[FontFace]:
     return [find(family, bold) for family in dict.fromkeys(families) for bold in (False, True)]
 
 
-def is_installed(family: str) -> bool:
-    try:
-        find(family)
-    except BuildError:
-        return False
-    return True
-
-
 @dataclass(frozen=True)
 class Coverage:
     """Code points as sorted, disjoint ranges: a CJK face's 44,000 points in ~700 pairs, where

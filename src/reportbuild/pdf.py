@@ -175,7 +175,7 @@ def _text_of(box) -> str:
     return "".join(out)
 
 
-def find_wide_tables(document) -> list[dict]:
+def find_wide_tables(document, first: int = 1) -> list[dict]:
     """Tables (::: table) wider than their page's text block, each named by where it was
     written (the figure's data-loc): a finding with file:line, never a silent overflow."""
     out: list[dict] = []
@@ -207,7 +207,7 @@ def find_wide_tables(document) -> list[dict]:
         for child in weasy.children(box):
             walk(child, holder, n, right)
 
-    for n, page in enumerate(document.pages, 1):
+    for n, page in enumerate(document.pages, first):
         walk(weasy.page_box(page), None, n, weasy.text_block_edges(page)[0])
     return out
 
@@ -247,11 +247,12 @@ def find_lost_footnotes(document, html: str) -> list[dict]:
     return out
 
 
-def find_overflows(document) -> list[dict]:
+def find_overflows(document, first: int = 1) -> list[dict]:
     """Lines and images that run past the text block's right or bottom edge, as layout-report
-    entries: `message`, `page` and the line's `text` (which `check` maps to its source line)."""
+    entries: `message`, `page` and the line's `text` (which `check` maps to its source line).
+    `first`: the number of the document's first page (a part of a split PDF)."""
     out: list[str] = []
-    for n, page in enumerate(document.pages, 1):
+    for n, page in enumerate(document.pages, first):
         right, bottom = weasy.text_block_edges(page)  # into the footer is overflow too
         content = weasy.page_content(page)
         for box in (b for c in content for b in weasy.descendants(c)):
@@ -271,10 +272,10 @@ def find_overflows(document) -> list[dict]:
     return out
 
 
-def _layout_findings(document, html: str) -> tuple[list[dict], list[dict]]:
+def layout_findings(document, html: str, first: int = 1) -> tuple[list[dict], list[dict]]:
     """(wide tables and lost footnotes, lines and images past the margins)."""
-    wide_tables = find_wide_tables(document) + find_lost_footnotes(document, html)
-    outside = find_overflows(document)
+    wide_tables = find_wide_tables(document, first) + find_lost_footnotes(document, html)
+    outside = find_overflows(document, first)
     # a wide table's cells run past too: one finding per table is enough
     table_pages = {t.get("page") for t in wide_tables}
     outside = [
@@ -290,6 +291,22 @@ def _w3c_date() -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def set_metadata(document, report: Report) -> None:
+    """The PDF's title, authors, subject, keywords, language, generator and dates."""
+    import weasyprint
+
+    from reportbuild import __version__
+
+    meta = document.metadata
+    meta.title = report.title
+    meta.authors = [p.name for p in report.publishers]
+    meta.description = report.subtitle or report.series or report.title
+    meta.keywords = list(report.keywords)
+    meta.lang = report.lang
+    meta.generator = f"reportbuild {__version__} (WeasyPrint {weasyprint.__version__})"
+    meta.created = meta.modified = _w3c_date()
+
+
 def write_pdf(
     html: str,
     out: Path,
@@ -300,12 +317,16 @@ def write_pdf(
     variant: str | None = None,
     bleed: bool = False,
     charts: PendingCharts | None = None,
+    split: str = "off",
+    jobs: int = 2,
 ) -> PdfResult:
     """Typeset `html` into `out` atomically; layout problems also go to pdf-layout.json.
 
     `charts`: chart SVGs still being drawn (see reportbuild.deferred). The pages are laid out
     with their announced sizes, and the files are read before the PDF is drawn (while the
     charts stage draws what the PDF does not use: outlined SVGs, PNGs).
+    `split`: on, or auto for a long report: groups of chapters typeset in `jobs` processes and
+    joined (pdfsplit.py), unless the document cannot be split provably.
     """
     if variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose one of: pdf/ua-1, pdf/a-3b")
@@ -314,7 +335,6 @@ def write_pdf(
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    from reportbuild import __version__
     from reportbuild.fetcher import make_url_fetcher
 
     if charts and not weasy.can_swap_svg():
@@ -331,6 +351,15 @@ def write_pdf(
     options: dict = {"pdf_tags": True}
     if variant:
         options["pdf_variant"] = variant
+
+    if split == "on" or (split == "auto" and _long(html)):
+        done = _write_split(
+            html, Path(out), root=root, report=report, brand=brand, allowed=allowed,
+            css_dirs=css_dirs, options=options, jobs=jobs, charts=charts, bleed=bleed,
+            variant=variant,
+        )  # fmt: skip
+        if done is not None:
+            return done
 
     def typeset(pending: PendingCharts | None):
         fetcher = make_url_fetcher(
@@ -361,7 +390,7 @@ def write_pdf(
         document, fetcher, cache = typeset(charts)
         # checked now, not before typesetting: in a build the PDF waits here for the charts
         check_fonts(report, brand)  # undrawable characters: an error before anything is written
-        findings = _layout_findings(document, html)
+        findings = layout_findings(document, html)
         if charts:
             charts.drawn()
             try:
@@ -370,16 +399,9 @@ def write_pdf(
                 log.info("pdf: %s; typesetting again from the drawn charts", exc)
                 collect.messages.clear()
                 document, fetcher, cache = typeset(None)
-                findings = _layout_findings(document, html)
+                findings = layout_findings(document, html)
         wide_tables, outside = findings
-        meta = document.metadata
-        meta.title = report.title
-        meta.authors = [p.name for p in report.publishers]
-        meta.description = report.subtitle or report.series or report.title
-        meta.keywords = list(report.keywords)
-        meta.lang = report.lang
-        meta.generator = f"reportbuild {__version__} (WeasyPrint {weasyprint.__version__})"
-        meta.created = meta.modified = _w3c_date()
+        set_metadata(document, report)
         with atomic_path(Path(out)) as tmp:
             document.write_pdf(tmp, pdf_identifier=True, **options)
         seconds = time.perf_counter() - started
@@ -392,11 +414,37 @@ def write_pdf(
         wlog.removeHandler(collect)
         wlog.setLevel(old_level)
 
-    entries = [{"message": m} for m in collect.messages if LAYOUT_WORDS.search(m)] + outside
+    return _layout_report(
+        root, len(document.pages), collect.messages, outside, wide_tables, seconds
+    )
+
+
+def _layout_report(root: Path, pages: int, messages, outside, wide_tables, seconds) -> PdfResult:
+    entries = [{"message": m} for m in messages if LAYOUT_WORDS.search(m)] + outside
     entries += wide_tables
     overflow = [e["message"] for e in entries]
-    for m in collect.messages:
+    for m in messages:
         if m not in overflow:
             log.warning("WeasyPrint: %s", m)
     write_text(root / LAYOUT_REPORT, json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
-    return PdfResult(pages=len(document.pages), overflow=overflow, seconds=seconds)
+    return PdfResult(pages=pages, overflow=overflow, seconds=seconds)
+
+
+def _long(html: str) -> bool:
+    from reportbuild import pdfsplit
+
+    return pdfsplit.estimate_pages(html) >= pdfsplit.AUTO_PAGES
+
+
+def _write_split(html: str, out: Path, *, root: Path, report: Report, **kw) -> PdfResult | None:
+    """The PDF typeset in groups of chapters (pdfsplit.py); None if it cannot be split."""
+    from reportbuild import pdfsplit
+
+    started = time.perf_counter()
+    try:
+        got = pdfsplit.typeset(html, out, root=root, report=report, **kw)
+    except pdfsplit.SplitRefused as exc:
+        log.info("pdf: typeset in a single pass: %s", exc)
+        return None
+    seconds = time.perf_counter() - started
+    return _layout_report(root, got.pages, got.messages, got.outside, got.wide, seconds)

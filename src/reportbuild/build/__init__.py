@@ -25,7 +25,7 @@ from reportbuild.build.options import (
     summary_lines,
 )
 from reportbuild.build.outputs import REGISTRY, OutputKind, Stage, register
-from reportbuild.build.pipeline import CACHE_DIR, OUTPUT_DIR, PDF_VARIANTS, _Build, run_build
+from reportbuild.build.pipeline import CACHE_DIR, OUTPUT_DIR, PDF_VARIANTS, run_build
 from reportbuild.build.workers import StageWorker
 from reportbuild.build.workers import process_context as _process_context
 from reportbuild.errors import BuildError
@@ -44,7 +44,6 @@ __all__ = [
     "OutputKind",
     "Stage",
     "StageWorker",
-    "_Build",
     "_process_context",
     "_record",
     "artifact_keys",

@@ -79,7 +79,8 @@ def input_groups(root: Path, opts) -> dict[str, str]:
         ),
         "tool": digest(__version__, hash_files(walk(PACKAGE_DIR, PACKAGE_SKIP), PACKAGE_DIR)),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
-        "pdfopts": f"{opts.pdf_variant or ''}|{int(opts.bleed)}",
+        "pdfopts": f"{opts.pdf_variant or ''}|{int(opts.bleed)}"
+        + ("" if opts.pdf_split == "auto" else f"|{opts.pdf_split}"),
         "deckopts": getattr(opts, "deck_fonts", "brand"),
     }
 

@@ -19,6 +19,7 @@ class BuildOptions:
     force: bool = False
     pdf_variant: str | None = None
     bleed: bool = False
+    pdf_split: str = "auto"  # auto | on | off: chapters typeset in parallel (pdfsplit.py)
     template: Path | None = None
     deck_fonts: str = "brand"  # brand | office: the faces the deck names (deck/theme.py)
     jobs: int = 2

@@ -168,6 +168,7 @@ class PdfStage(Stage):
         kwargs = dict(
             root=b.root, report=report, brand=brand,
             variant=b.opts.pdf_variant, bleed=b.opts.bleed,
+            split=b.opts.pdf_split, jobs=b.opts.jobs,
         )  # fmt: skip
         if self.worker is not None:
             pending = chart_plan.pending_prints(charts_dir) if chart_plan else []

@@ -687,6 +687,3 @@ def ladder(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
             )
         if paras:
             ctx.text(f"Stage {i + 1} text", body.inset(8, 8), paras)
-
-
-BUILDERS = {"layers": layers, "process": process, "comparison": comparison, "ladder": ladder}

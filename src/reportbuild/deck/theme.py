@@ -114,7 +114,6 @@ OFFICE_EAST_ASIAN = {
     "ja": "Yu Gothic",
     "ko": "Malgun Gothic",
 }
-DECK_FONTS = ("brand", "office")
 FONTS: ContextVar[str] = ContextVar("deck_fonts", default="brand")
 
 

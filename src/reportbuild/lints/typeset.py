@@ -45,6 +45,7 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 PUNCT_BREAK = set("，。、；：？！）」』”’》〉】〕,.;:?!)—-–/／ ")
 UNIT_AFTER_NUMBER = re.compile(r"[%％‰\u3400-\u9fff]")
 SPACE = re.compile(r"\s+")
+CLOSING_MARKS = frozenset("，。、；：！？）》」』】〕〉”’")  # ink in the left half of the em box
 
 
 @dataclass
@@ -83,6 +84,20 @@ class Line:
     def x1(self) -> float:
         ink = [g.x1 for g in (*self.glyphs, *self.marks) if g.text.strip()]
         return max(ink) if ink else self.x0
+
+    @property
+    def ink_x1(self) -> float:
+        """Where the ink ends: a closing CJK mark (，。、）) is drawn in the left half of its
+        em box, and an engine may squeeze it or hang it half into the margin (Typst), so its
+        box's right edge (the font's full width) is not where the line ends to the eye."""
+        last = self.glyphs[-1] if not self.marks else None
+        if last is not None and last.text in CLOSING_MARKS and last.x1 - last.x0 > 0.9 * last.size:
+            return last.x0 + 0.5 * last.size
+        return self.x1
+
+    @property
+    def hangs(self) -> bool:
+        return self.ink_x1 != self.x1
 
     @property
     def top(self) -> float:
@@ -342,8 +357,11 @@ def measure(pdf_path: Path, report: Report, root: Path, labels: list[str] | None
     by_site_page: dict[tuple, float] = defaultdict(float)
     body = [ln for lines in pages for ln in lines if ln.site and justified(ln.site)]
     for ln in body:
-        by_site_page[(id(ln.site), ln.page)] = max(by_site_page[(id(ln.site), ln.page)], ln.x1)
-        if not first(ln):
+        # a line ending in a closing mark ends either at its em box (set full width) or at its
+        # ink (squeezed or hung): the edge is found from the other lines
+        x1 = ln.ink_x1 if ln.hangs else ln.x1
+        by_site_page[(id(ln.site), ln.page)] = max(by_site_page[(id(ln.site), ln.page)], x1)
+        if not first(ln) and not ln.hangs:
             ends[(ln.page % 2, round(ln.size, 1), round(ln.x0))].append(ln.x1)
     right: dict[tuple, float] = {}
     for key, xs in ends.items():
@@ -373,6 +391,8 @@ def measure(pdf_path: Path, report: Report, root: Path, labels: list[str] | None
             if edge is None:
                 edge = by_site_page[(id(ln.site), ln.page)]
             short = (edge - ln.x1) / size
+            if ln.hangs and abs(edge - ln.ink_x1) < abs(edge - ln.x1):
+                short = (edge - ln.ink_x1) / size
             judged += 1
             if -SHORT_EM <= short <= SHORT_EM:
                 flush += 1

@@ -1,0 +1,273 @@
+"""Chapters typeset in parallel (pdfsplit.py, pdfjoin.py): the joined PDF must read like the
+single pass, page for page — text, links and their targets, outline, page labels, structure
+tree, metadata — for both example reports; a chapter edit re-typesets only its group; what the
+split cannot reproduce is typeset in a single pass."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from reportbuild import pdfsplit
+from reportbuild.brand import load_brand
+from reportbuild.build import BuildOptions, run_build
+from reportbuild.load import load_project
+from reportbuild.pdf import write_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = {"zh": ROOT, "en": ROOT / "examples" / "minimum-wage-2013"}
+PRINT_HTML = Path(".reportbuild-cache") / "report.print.html"
+
+
+def _copy(src: Path, dest: Path) -> Path:
+    for part in ("sources", "figures", "styles"):
+        if (src / part).is_dir():
+            shutil.copytree(src / part, dest / part)
+    return dest
+
+
+class Pair:
+    """A project built in a single pass, and its print HTML typeset in groups."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        run_build(root, BuildOptions(only="pdf", pdf_split="off", verbosity=0))
+        self.single = root / "output" / "report.pdf"
+        self.html = (root / PRINT_HTML).read_text(encoding="utf-8")
+        self.report, self.brand = load_project(root), load_brand(root)
+        self.split = root / "split.pdf"
+        self.result = self.typeset(self.split)
+
+    def typeset(self, out: Path, html: str | None = None):
+        return write_pdf(
+            html or self.html, out, root=self.root, report=self.report, brand=self.brand,
+            split="on", jobs=2,
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=sorted(EXAMPLES))
+def pair(request, tmp_path_factory) -> Pair:
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1"
+    try:
+        root = _copy(EXAMPLES[request.param], tmp_path_factory.mktemp(request.param))
+        yield Pair(root)
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+def _text(pdf: Path) -> list[str]:
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return out.split("\f")
+
+
+def _links(r: PdfReader) -> list[tuple]:
+    """Every link: its page, rectangle, and target (named destination → page and position)."""
+    named = r.named_destinations
+    out = []
+    for n, page in enumerate(r.pages):
+        for annot in page.get("/Annots") or ():
+            a = annot.get_object()
+            if a.get("/Subtype") != "/Link":
+                continue
+            rect = tuple(round(float(x), 2) for x in a["/Rect"])
+            if "/Dest" in a:
+                name = str(a["/Dest"])
+                dest = named[name]  # a KeyError is a link to nowhere
+                target = (name, r.get_destination_page_number(dest), round(float(dest.top), 2))
+            else:
+                target = ("uri", str(a["/A"]["/URI"]))
+            out.append((n, rect, target, str(a.get("/Contents"))))
+    return out
+
+
+def _outline(r: PdfReader, items=None, depth: int = 0) -> list[tuple]:
+    out = []
+    for it in r.outline if items is None else items:
+        if isinstance(it, list):
+            out += _outline(r, it, depth + 1)
+        else:
+            out.append((depth, it.title, r.get_destination_page_number(it), round(float(it.top))))
+    return out
+
+
+def _structure(r: PdfReader) -> list[tuple]:
+    """The structure tree's shape: element types in reading order, with their depth and the
+    page each one's content is on; marked content and annotations as leaves."""
+    pages = {p.indirect_reference.idnum: i for i, p in enumerate(r.pages)}
+    out: list[tuple] = []
+    stack = [(r.trailer["/Root"]["/StructTreeRoot"]["/K"], 0)]
+    while stack:
+        node, depth = stack.pop()
+        node = node.get_object()
+        if isinstance(node, list):
+            stack.extend((k, depth) for k in reversed(node))
+            continue
+        if not hasattr(node, "get"):
+            out.append((depth, "MCID"))
+            continue
+        if "/S" not in node:
+            out.append((depth, str(node.get("/Type"))))
+            continue
+        pg = node.raw_get("/Pg") if "/Pg" in node else None
+        out.append((depth, str(node["/S"]), pages.get(pg.idnum) if pg is not None else None))
+        kids = node.get("/K")
+        if kids is not None:
+            stack.append((kids, depth + 1))
+    return out
+
+
+def _parent_tree_faults(r: PdfReader) -> int:
+    """Pages and link annotations whose parent-tree entry is missing or names another page."""
+    tree = r.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]
+    nums = tree["/Nums"]
+    entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    faults = 0
+    for page in r.pages:
+        elems = entries.get(int(page.get("/StructParents", -1)))
+        if elems is None:
+            faults += 1
+            continue
+        for e in elems.get_object():
+            pg = e.get_object().raw_get("/Pg") if "/Pg" in e.get_object() else None
+            faults += pg is not None and pg.idnum != page.indirect_reference.idnum
+        for annot in page.get("/Annots") or ():
+            a = annot.get_object()
+            faults += "/StructParent" in a and int(a["/StructParent"]) not in entries
+    return faults
+
+
+def test_split_pdf(pair: Pair, tmp_path: Path) -> None:
+    """One test per report (its build is the cost): equivalence, pixels, cache, an edit."""
+    _reads_like_the_single_pass(pair)
+    _keeps_the_structure_tree(pair)
+    _draws_the_same_pages(pair, tmp_path)
+    _unchanged_groups_come_from_the_cache(pair, tmp_path)
+    _a_chapter_edit_retypesets_only_its_group(pair, tmp_path)
+
+
+def _reads_like_the_single_pass(pair: Pair) -> None:
+    one, two = PdfReader(pair.single), PdfReader(pair.split)
+    assert pair.result.pages == len(one.pages) == len(two.pages) > 1
+    assert _text(pair.split) == _text(pair.single)
+    links = _links(two)
+    assert links == _links(one)
+    assert any(t[0] != "uri" for _, _, t, _ in links)  # internal links were compared
+    assert _outline(two) == _outline(one) and len(_outline(one)) > 3
+    assert two.page_labels == one.page_labels
+    assert dict(two.metadata) == dict(one.metadata)
+    for key in ("/Lang", "/MarkInfo", "/ViewerPreferences"):
+        assert two.trailer["/Root"][key] == one.trailer["/Root"][key]
+
+
+def _keeps_the_structure_tree(pair: Pair) -> None:
+    one, two = PdfReader(pair.single), PdfReader(pair.split)
+    assert _structure(two) == _structure(one)
+    assert _parent_tree_faults(two) == 0 == _parent_tree_faults(one)
+
+
+def _draws_the_same_pages(pair: Pair, tmp_path: Path) -> None:
+    """Folios, running heads and page references: the pages render to the same pixels."""
+    from PIL import Image, ImageChops
+
+    for name, pdf in (("a", pair.single), ("b", pair.split)):
+        subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / name)], check=True)
+    a = sorted(tmp_path.glob("a-*.png"))
+    b = sorted(tmp_path.glob("b-*.png"))
+    assert len(a) == len(b) == pair.result.pages
+
+    def same(x: Path, y: Path) -> bool:
+        diff = ImageChops.difference(Image.open(x).convert("RGB"), Image.open(y).convert("RGB"))
+        return diff.getbbox() is None
+
+    assert [x.name for x, y in zip(a, b, strict=True) if not same(x, y)] == []
+
+
+def _kw(pair: Pair) -> dict:
+    from reportbuild.pdf import PACKAGE
+
+    return dict(
+        root=pair.root, report=pair.report, brand=pair.brand,
+        allowed=[pair.root, PACKAGE / "html", PACKAGE / "theme"],
+        css_dirs=[pair.root / "styles"], options={"pdf_tags": True}, jobs=2,
+    )  # fmt: skip
+
+
+def _unchanged_groups_come_from_the_cache(pair: Pair, tmp_path: Path) -> None:
+    again = tmp_path / "again.pdf"
+    pair.typeset(again)
+    assert again.read_bytes() == pair.split.read_bytes()  # reproducible, and from the cache
+    got = pdfsplit.typeset(pair.html, tmp_path / "third.pdf", **_kw(pair))
+    assert got.typeset == 0 and got.groups >= 2
+
+
+def _a_chapter_edit_retypesets_only_its_group(pair: Pair, tmp_path: Path) -> None:
+    """A sentence added to the last chapter (same page count): only the last group is typeset
+    again; the joined PDF has the sentence and is otherwise the same."""
+    words = "Zzyzx" if 'lang="en' in pair.html[:300] else "增补一句"
+    last = pair.html.rindex('<section class="chapter"')
+    at = pair.html.index("</p>", last)
+    html = pair.html[:at] + words + pair.html[at:]
+    edited = pdfsplit.typeset(html, tmp_path / "edit.pdf", **_kw(pair))
+    assert edited.typeset == 1 < edited.groups
+    before, after = _text(pair.split), _text(tmp_path / "edit.pdf")
+    changed = [i for i, (x, y) in enumerate(zip(before, after, strict=True)) if x != y]
+    assert len(changed) == 1 and words in after[changed[0]].replace(" ", "")
+
+
+@pytest.fixture(scope="module")
+def zh_html() -> str:
+    """This report's print HTML (charts not drawn: enough to plan groups)."""
+    from reportbuild.html import render_html
+
+    return render_html(load_project(ROOT), load_brand(ROOT), {}, mode="print")
+
+
+def test_refusals(zh_html: str) -> None:
+    """What the split cannot reproduce is typeset in a single pass (plan says why)."""
+    assert pdfsplit.refusal(zh_html, bleed=True, variant=None)
+    assert pdfsplit.refusal(zh_html, bleed=False, variant="pdf/a-3b")
+    assert pdfsplit.refusal(zh_html, bleed=False, variant=None) is None
+    for css in (
+        ".x { counter-reset: page 3 }",
+        "@page :first { margin: 0 }",
+        ".x::after { content: target-text(attr(href url)) }",
+        ".x::after { content: target-counter(attr(href url), chapter) }",
+        "a::after { content: attr(href) }",
+    ):
+        html = zh_html.replace("</style>", css + "</style>", 1)
+        with pytest.raises(pdfsplit.SplitRefused):
+            pdfsplit.plan(html, groups=2)
+    broken = zh_html.replace('href="#', 'href="#nowhere-', 1)
+    with pytest.raises(pdfsplit.SplitRefused, match="missing anchors"):
+        pdfsplit.plan(broken, groups=2)
+
+
+def test_auto_keeps_short_reports_in_one_pass(zh_html: str) -> None:
+    """This report is far below the threshold: `auto` gives the single-pass bytes."""
+    assert pdfsplit.estimate_pages(zh_html) < pdfsplit.AUTO_PAGES
+    assert pdfsplit.estimate_pages(zh_html * 10) >= pdfsplit.AUTO_PAGES
+
+
+def test_groups_follow_chapters(zh_html: str) -> None:
+    p = pdfsplit.plan(zh_html, groups=3)
+    assert 2 <= len(p.groups) <= 3
+    chapters = [n for g in p.groups for n in g.names]
+    assert len(chapters) == len(set(chapters)) == zh_html.count('<section class="chapter"')
+    doc = p.group_html(p.groups[1], 10, {})
+    assert "counter-reset: page 11" in doc and "break-before: left" not in doc
+    assert "break-before: left" in p.group_html(p.groups[1], 11, {})
+    # the other groups' elements stay, empty and hidden (sibling selectors match as before)
+    assert doc.count('<section style="display:none!important" class="chapter"') == len(
+        [n for g in p.groups if g is not p.groups[1] for n in g.names]
+    )
