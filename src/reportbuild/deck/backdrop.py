@@ -290,9 +290,8 @@ def _paths(spPr, rect, to_px) -> list[list[tuple[float, float]]]:
 class Backdrop:
     """The colours behind every point of a slide made on a layout: read with `under(box)`."""
 
-    def __init__(self, image, scale: float):
+    def __init__(self, image):
         self.image = image.convert("RGB")
-        self.scale = scale
 
     def under(self, box, fills=()) -> list[str]:
         """The colours under `box` (design points) worth reading against: of the groups of
@@ -337,10 +336,6 @@ class Backdrop:
         y1 = min(self.image.height, max(y0 + 1, int(math.ceil(box.bottom * PX))))
         return x0, y0, x1, y1
 
-    def plain(self) -> bool:
-        """Whether the whole map is one colour (then nothing here needs checking)."""
-        return self.image.point(_bin).getcolors(1) is not None
-
     def busy(self, box) -> float:
         """The share of `box` not in its most common colour: 0 for a plain zone."""
         shares = self.shares(box)
@@ -384,7 +379,7 @@ def paint(layout, width: float, height: float, scale: float) -> Backdrop:
         tree = holder._element.find(f"{_p('cSld')}/{_p('spTree')}")
         if tree is not None:
             _shapes(pn, tree, theme, holder.part, lambda x, y: (x, y))
-    return Backdrop(pn.img, scale)
+    return Backdrop(pn.img)
 
 
 def _solid(c: str):
