@@ -191,6 +191,15 @@ def test_doctor_lists_the_templates_layouts(masters):
     assert "section  → 'Centered Text'" in result.output
 
 
+def test_doctor_names_the_masters_a_libreoffice_template_uses():
+    result = CliRunner().invoke(cli, ["doctor", "--template", str(FOCUS)])
+    assert result.exit_code == 0, result.output
+    assert "on 4 masters" in result.output
+    assert "title    → 'Title Slide' of master 1" in result.output
+    assert "content  → 'Title Only' of master 1 " not in result.output
+    assert "master 4 layout 'Title Only'" in result.output
+
+
 def test_source_line_breaks_collapse_by_script():
     from reportbuild import linebreak
 
@@ -325,8 +334,9 @@ def decorated_master(path: Path, how: str) -> Path:
     else:
         _part, rid = master.part.get_or_add_image_part(io.BytesIO(checkerboard()))
         c_sld = master._element.find(qn("p:cSld"))
-        bg = etree.SubElement(c_sld, qn("p:bg"))
-        c_sld.remove(bg)
+        for old in c_sld.findall(qn("p:bg")):  # the theme's background style reference
+            c_sld.remove(old)
+        bg = etree.Element(qn("p:bg"))
         c_sld.insert(0, bg)
         pr = etree.SubElement(bg, qn("p:bgPr"))
         fill = etree.SubElement(pr, qn("a:blipFill"))

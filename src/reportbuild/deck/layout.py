@@ -306,8 +306,7 @@ class SlideCtx:
         (a warning); Overflow only when the first sentence alone does not fit."""
         got = self.fit(name, box, paras, pad=pad, min_scale=min_scale, spill=True, floor=floor)
         under = [fill] if fill else self.colours_under(ink_box(box, got.paras, pad, anchor))
-        hug = anchor == "top" and all(p.align == "left" for p in got.paras)
-        got = replace(got, paras=self.readable(name, box, got.paras, under, pad=pad, hug=hug))
+        got = replace(got, paras=self.readable(name, box, got.paras, under, pad=pad, anchor=anchor))
         sh = (
             shape
             if shape is not None
@@ -383,24 +382,23 @@ class SlideCtx:
         under: list[str],
         *,
         pad: tuple[float, float] = (4, 2),
-        hug: bool = False,
+        anchor: str = "top",
     ) -> list[Para]:
         """The paragraphs with every run's colour made to read on all of `under`; where no
         shade of a colour does (text over a picture or a decoration of light and dark parts),
-        a panel in the brand's background colour goes behind the box — with `hug` (text set
-        from the top left), only as wide and tall as the text — and the colours read on it."""
+        a panel in the brand's background colour goes behind the text — as large as its lines
+        and the box's padding, placed as they are (alignment, anchor) — and the colours read
+        on it."""
         prefer = None
         if self.backdrop is not None and sum(luminance(c) for c in under) / len(under) < 0.18:
             prefer = "#FFFFFF"  # on a template's dark band: white, before a pale tint
         out = [_legible(p, under, self.style.fg, prefer) for p in paras]
         if all(p is not None for p in out):
             return out
-        area = box
-        if hug:
-            inner = box.w - 2 * pad[0]
-            w = measure.widest_line(paras, inner) + 2 * pad[0] + 6
-            h = measure.block_height(paras, inner) + 2 * pad[1] + 4
-            area = Box(max(0.0, box.x - 3), box.y, min(box.w + 3, w), min(box.h, h))
+        ink = ink_box(box, paras, pad, anchor)
+        x0, y0 = max(box.x, ink.x - pad[0] - 3), max(box.y, ink.y - pad[1] - 2)
+        x1, y1 = min(box.right, ink.right + pad[0] + 3), min(box.bottom, ink.bottom + pad[1] + 2)
+        area = Box(x0, y0, x1 - x0, y1 - y0)
         colour = self.panel(f"{name} panel", area)
         self.log.append(
             {

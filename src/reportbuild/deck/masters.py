@@ -255,26 +255,34 @@ def zones(prs, content_layout, body_layout, generic: bool = False) -> Zones:
 
 def describe(path) -> list[str]:
     """What `reportbuild doctor --template` prints: the size, the layouts with their
-    placeholders, and the layout each slide kind will use."""
+    placeholders (by master, where there are several), and the layout each slide kind will
+    use, chosen as a build chooses it (choose_layouts)."""
     from pptx import Presentation
 
     prs = Presentation(str(path))
     w, h = prs.slide_width, prs.slide_height
-    layouts = list(prs.slide_layouts)
+    ms = list(prs.slide_masters)
+    first = prs.slides[0].slide_layout if len(prs.slides) else None
     lines = [
         f"template {path}: {w / 914400:.2f} × {h / 914400:.2f} in "
-        f"({w / 360000:.2f} × {h / 360000:.2f} cm), {len(layouts)} layouts, "
-        f"laid out at {design_scale(w, h):.3f} of the design size"
+        f"({w / 360000:.2f} × {h / 360000:.2f} cm), "
+        f"{sum(len(m.slide_layouts) for m in ms)} layouts"
+        + (f" on {len(ms)} masters" if len(ms) > 1 else "")
+        + f", laid out at {design_scale(w, h):.3f} of the design size"
     ]
-    for lay in layouts:
-        kinds = ", ".join(
-            str(ph.placeholder_format.type).split(" ")[0].lower() for ph in lay.placeholders
-        )
-        lines.append(f"  layout '{lay.name}': {kinds or 'no placeholders'}")
+    for i, master in enumerate(ms):
+        for lay in master.slide_layouts:
+            kinds = ", ".join(
+                str(ph.placeholder_format.type).split(" ")[0].lower() for ph in lay.placeholders
+            )
+            where = f"master {i + 1} " if len(ms) > 1 else ""
+            lines.append(f"  {where}layout '{lay.name}': {kinds or 'no placeholders'}")
+    chosen = choose_layouts(prs, first)
     for role in ("title", "section", "content", "body"):
-        lay = find_layout(layouts, role)
+        lay = chosen[role]
         users = sorted(kind for kind, r in KIND_ROLE.items() if r == role) or [
             "(the grid's body zone)"
         ]
-        lines.append(f"  {role:8} → '{lay.name}'  for {', '.join(users)}")
+        where = f" of master {ms.index(lay.slide_master) + 1}" if len(ms) > 1 else ""
+        lines.append(f"  {role:8} → '{lay.name}'{where}  for {', '.join(users)}")
     return lines

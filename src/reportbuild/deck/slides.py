@@ -153,7 +153,7 @@ class DeckBuilder:
             return box
         ph.left, ph.top, ph.width, ph.height = emu(box.x), emu(box.y), emu(box.w), emu(box.h)
         under = ctx.colours_under(ink_box(box, got.paras, pad, anchor))
-        paras = ctx.readable("Title", box, got.paras, under, pad=pad, hug=anchor == "top")
+        paras = ctx.readable("Title", box, got.paras, under, pad=pad, anchor=anchor)
         write_text(ph.text_frame, paras, pad=pad, anchor=anchor, width=box.w - 2 * pad[0])
         return box
 
@@ -336,7 +336,7 @@ class DeckBuilder:
             ph.left, ph.top = emu(sub_box.x), emu(sub_box.y)
             ph.width, ph.height = emu(sub_box.w), emu(sub_box.h)
             under = ctx.colours_under(ink_box(sub_box, got.paras, (4, 2), "top"))
-            paras = ctx.readable("Subtitle", sub_box, got.paras, under, hug=True)
+            paras = ctx.readable("Subtitle", sub_box, got.paras, under)
             write_text(ph.text_frame, paras, width=sub_box.w - 8)
         elif lines:
             ctx.text("Subtitle", sub_box, lines)

@@ -74,7 +74,8 @@ def legible_over(
     """`color`; else `prefer` (white on a template's dark band) if that reads; else the
     nearest shade of `color` (towards
     black or white, whichever needs the smaller step) that reads on every colour of `fills` —
-    a decorated or photographic background behind the text; None when none reads on all."""
+    a decorated or photographic background behind the text; None when none reads on all, or
+    when the background is light and dark at once (3:1 between them)."""
     need = 3.0 if bold and size >= 18 else 4.5
     if all(contrast(color, f) >= need for f in fills):
         return color
@@ -82,6 +83,9 @@ def legible_over(
         return prefer
     if len(fills) == 1:
         return legible(color, fills[0], size, bold)
+    lum = sorted(luminance(f) for f in fills)
+    if (lum[-1] + 0.05) / (lum[0] + 0.05) >= 3.0:
+        return None  # light and dark at once: a grey between them reads poorly; a panel
     a = [int(hex_of(color)[i : i + 2], 16) for i in (0, 2, 4)]
     for step in range(1, 21):
         t = step / 20
