@@ -255,7 +255,8 @@ def test_build_deck_fonts_office_says_so_in_the_summary(english, tmp_path):
     faces = {el.get("typeface") for s in prs.slides for el in s._element.iter(qn("a:latin"))}
     assert faces == {"Calibri"}
     result = CliRunner().invoke(cli, args)  # the choice is part of the deck's cache key
-    assert "deck fonts: the brand's, not embedded" in result.output
+    assert "deck fonts: the brand's (" in result.output
+    assert "not embedded" in result.output and "--deck-fonts office" in result.output
     prs = Presentation(str(root / "output" / "summary.pptx"))
     faces = {el.get("typeface") for s in prs.slides for el in s._element.iter(qn("a:latin"))}
     assert "Calibri" not in faces

@@ -349,9 +349,7 @@ class Backdrop:
 
 def _counts(img) -> Counter:
     """How many pixels of each colour an RGB image has."""
-    px = np.asarray(img, dtype=np.uint8).reshape(-1, 3)
-    colours, n = np.unique(px, axis=0, return_counts=True)
-    return Counter({tuple(int(v) for v in c): int(k) for c, k in zip(colours, n, strict=True)})
+    return Counter({rgb: n for n, rgb in img.getcolors(img.width * img.height) or []})
 
 
 def _bin(v: int) -> int:

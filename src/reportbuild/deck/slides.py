@@ -346,7 +346,8 @@ class DeckBuilder:
         foot = [st.p(pubs, 16, color=WHITE if on_brand else st.fg, line=1.4)]
         if year:
             foot.append(st.p(year, 16, color=mix_light(st) if on_brand else st.muted, line=1.4))
-        top = max(H * 0.80, sub_box.bottom + 8)
+        # under the subtitle, and under the title where a master sets it low
+        top = max(H * 0.80, sub_box.bottom + 8, used.bottom + 8 if used.y > sub_box.y else 0)
         if (
             H * 0.95 - top >= 40
         ):  # a template whose subtitle fills the slide keeps them in the notes
