@@ -147,39 +147,96 @@ def _background(slide) -> str:
     return "FFFFFF"  # the masters the tests use have white backgrounds
 
 
-def low_contrast(prs) -> list[str]:
-    """Every run's colour against the fill under it (its shape's, a table cell's, the topmost
-    filled shape beneath it, or the slide's background): 4.5:1, or 3:1 for bold text of
-    18 pt and more. Chart data labels are checked against their series' fill (inside the
-    bars) or the background (outside them)."""
+def ink_points(sh, tf) -> list[tuple[float, float]]:
+    """Points (EMU) where a text frame's text lies: the corners (2 pt in: a line's glyphs
+    stand within its pitch) and the centre of the box its measured lines fill, placed by the
+    paragraphs' alignment and the anchor."""
+    body = tf._txBody.find(qn("a:bodyPr"))
+    l_, r_ = (int(body.get(k, 91440)) for k in ("lIns", "rIns"))
+    t_, b_ = (int(body.get(k, 45720)) for k in ("tIns", "bIns"))
+    x0, y0 = sh.left + l_, sh.top + t_
+    w, h = sh.width - l_ - r_, sh.height - t_ - b_
+    paras = paras_of(tf)
+    if paras:
+        ink_w = min(w, measure.widest_line(paras, w / EMU_PER_PT) * EMU_PER_PT)
+        ink_h = min(h, measure.block_height(paras, w / EMU_PER_PT) * EMU_PER_PT)
+        algns = {
+            (p._p.pPr.get("algn") if p._p.pPr is not None else None) or "l" for p in tf.paragraphs
+        }
+        if algns == {"ctr"}:
+            x0 += (w - ink_w) / 2
+        elif algns == {"r"}:
+            x0 += w - ink_w
+        anchor = body.get("anchor", "t")
+        y0 += {"t": 0, "ctr": (h - ink_h) / 2, "b": h - ink_h}.get(anchor, 0)
+        w, h = ink_w, ink_h
+    d = 2 * EMU_PER_PT
+    return [
+        (x0 + d, y0 + d),
+        (x0 + w - d, y0 + d),
+        (x0 + d, y0 + h - d),
+        (x0 + w - d, y0 + h - d),
+        (x0 + w / 2, y0 + h / 2),
+    ]
+
+
+def low_contrast(prs, back=None) -> list[str]:
+    """Every run's colour against the fills under its text (its shape's, a table cell's, the
+    topmost filled shape beneath each corner and the centre of its measured text, or else the
+    background: `back(slide, x, y)` gives the colours its master paints at a point, the
+    slide's own fill by default): 4.5:1, or 3:1 for bold text of 18 pt and more. Chart data
+    labels are checked against their series' fill (inside the bars) or what is under the
+    chart."""
     bad = []
     for n, slide in enumerate(prs.slides, 1):
         shapes = list(slide.shapes)
-        back = _background(slide)
+        plain = _background(slide)
+        at = (
+            (lambda x, y, slide=slide: back(slide, x, y))
+            if back
+            else (lambda _x, _y, plain=plain: [plain])
+        )
+
+        def beneath(i, x, y, shapes=shapes, at=at) -> list[str]:
+            for below in reversed(shapes[:i]):
+                if below.left <= x <= below.left + below.width and (
+                    below.top <= y <= below.top + below.height
+                ):
+                    fill = _solid(below._element)
+                    if fill:
+                        return [fill]
+            return at(x, y)
+
         for i, sh in enumerate(shapes):
             if sh.has_chart:
-                bad += _chart_contrast(n, sh, back)
+                under = beneath(i, sh.left + sh.width / 2, sh.top + sh.height / 2)
+                for colour in under:
+                    bad += _chart_contrast(n, sh, colour)
                 continue
             frames = []
             if sh.has_text_frame:
-                under = _solid(sh._element)
-                if under is None:
-                    cx, cy = sh.left + sh.width / 2, sh.top + sh.height / 2
-                    for below in reversed(shapes[:i]):
-                        if below.left <= cx <= below.left + below.width and (
-                            below.top <= cy <= below.top + below.height
-                        ):
-                            under = _solid(below._element)
-                            if under:
-                                break
-                frames.append((sh.name, sh.text_frame, under or back))
+                own = _solid(sh._element)
+                if own:
+                    under = [own]
+                else:
+                    under = list(
+                        dict.fromkeys(
+                            c for x, y in ink_points(sh, sh.text_frame) for c in beneath(i, x, y)
+                        )
+                    )
+                frames.append((sh.name, sh.text_frame, under))
             if sh.has_table:
                 for ri, row in enumerate(sh.table.rows):
                     for ci, cell in enumerate(row.cells):
+                        fill = _solid(cell._tc)
                         frames.append(
-                            (f"{sh.name} r{ri}c{ci}", cell.text_frame, _solid(cell._tc) or back)
+                            (
+                                f"{sh.name} r{ri}c{ci}",
+                                cell.text_frame,
+                                [fill] if fill else at(sh.left, sh.top),
+                            )
                         )
-            for name, tf, fill in frames:
+            for name, tf, fills in frames:
                 for r in tf._txBody.iter(qn("a:r")):
                     rpr = r.find(qn("a:rPr"))
                     clr = rpr.find(".//" + qn("a:srgbClr")) if rpr is not None else None
@@ -188,12 +245,13 @@ def low_contrast(prs) -> list[str]:
                         continue
                     size = int(rpr.get("sz", "1800")) / 100 / _scale(prs)
                     need = 3.0 if size >= 18 and rpr.get("b") == "1" else 4.5
-                    got = contrast(clr.get("val"), fill)
-                    if got < need:
-                        bad.append(
-                            f"slide {n} {name}: #{clr.get('val')} on #{fill} "
-                            f"{got:.2f}:1 '{text[:12]}'"
-                        )
+                    for fill in fills:
+                        got = contrast(clr.get("val"), fill)
+                        if got < need:
+                            bad.append(
+                                f"slide {n} {name}: #{clr.get('val')} on #{fill} "
+                                f"{got:.2f}:1 '{text[:12]}'"
+                            )
     return bad
 
 

@@ -155,11 +155,10 @@ def test_values_of_data_charts_are_drawn(rendered):
                 assert c.label in drawn
 
 
-def test_unchanged_figures_are_not_redrawn(tmp_path):
-    root = make_project(tmp_path / "proj")
-    report, brand = load_project(root), load_brand(root)
+def test_unchanged_figures_are_not_redrawn(rendered, tmp_path):
+    report, brand, drawn, _files = rendered
     out = tmp_path / "figs"
-    render_all(report, brand, out)
+    shutil.copytree(drawn, out)  # the module's drawing, with its manifest
     stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.svg")}
     render_all(report, brand, out)
     assert stamps == {p.name: p.stat().st_mtime_ns for p in out.glob("*.svg")}

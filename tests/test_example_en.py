@@ -62,6 +62,9 @@ def test_its_pdf_reads_as_the_source_with_table_notes_and_references(built):
     assert "Who earns the minimum wage or less" in pages[int(m.group(1)) - 1]
     m = re.search(r"As in Section 1\.1 \(page (\d+)\)", text)
     assert m and "The count in 2013" in pages[int(m.group(1)) - 1]
+    # a reference prints its own name: never "Chapter 1 (Chapter 1 (page 5))"
+    assert re.search(r"Chapter 1 \(page \d+\) sets out what is counted", text)
+    assert not re.search(r"(Chapter|Section) [\d.]+ \((Chapter|Section)", text)
     # footnotes land on the page of their call
     (page,) = [p for p in pages if "collected on a regular basis." in p]
     assert "Table 10 of the source report gives the series from 1979 on" in page

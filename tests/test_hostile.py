@@ -322,8 +322,9 @@ def _outputs(project) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 
-def test_a_failed_build_leaves_every_previous_output_untouched(runner, project):
-    before = _built(runner, project)
+def test_a_failed_build_leaves_every_previous_output_untouched(runner, built_project):
+    project = built_project
+    before = _outputs(project)
     edit(project / "figures" / "survey.yml", "value: 62", "value: 63")  # charts would change
     chapter = _chapter(project)
     chapter.write_text(chapter.read_text("utf-8") + "\n西夏文𗀀字。\n", "utf-8")  # no font has it
@@ -333,8 +334,9 @@ def test_a_failed_build_leaves_every_previous_output_untouched(runner, project):
     assert not (project / ".reportbuild-cache" / "staging").exists()
 
 
-def test_a_folder_where_an_output_goes_is_said_before_any_work(runner, project):
-    before = _built(runner, project)
+def test_a_folder_where_an_output_goes_is_said_before_any_work(runner, built_project):
+    project = built_project
+    before = _outputs(project)
     (project / "output" / "report.pdf").unlink()
     (project / "output" / "report.pdf").mkdir()
     edit(project / "figures" / "survey.yml", "value: 62", "value: 63")
@@ -401,7 +403,7 @@ def test_a_core_point_id_used_twice_is_an_error(runner, project):
     assert "duplicate core point id 'first'" in line
 
 
-def test_a_write_that_fails_halfway_puts_every_output_back(project, monkeypatch):
+def test_a_write_that_fails_halfway_puts_every_output_back(built_project, monkeypatch):
     """Disk full while the outputs move into place: one line naming the file, and the files
     moved before it are put back, so output/ is all old or all new."""
     import errno
@@ -409,9 +411,9 @@ def test_a_write_that_fails_halfway_puts_every_output_back(project, monkeypatch)
     from reportbuild import build
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    build.run_build(project, build.BuildOptions(verbosity=0))
-    before = _outputs(project)
-    edit(project / "figures" / "survey.yml", "value: 62", "value: 63")  # every output changes
+    build.run_build(built_project, build.BuildOptions(verbosity=0))
+    before = _outputs(built_project)
+    edit(built_project / "figures" / "survey.yml", "value: 62", "value: 63")  # every output changes
     real, calls = build.staging.move_into, []
 
     def full_disk(src, dst):
@@ -422,9 +424,9 @@ def test_a_write_that_fails_halfway_puts_every_output_back(project, monkeypatch)
 
     monkeypatch.setattr(build.staging, "move_into", full_disk)
     with pytest.raises(build.BuildError, match=r"cannot write .*: No space left on device"):
-        build.run_build(project, build.BuildOptions(verbosity=0))
+        build.run_build(built_project, build.BuildOptions(verbosity=0))
     assert len(calls) == 3
-    assert _outputs(project) == before
+    assert _outputs(built_project) == before
     monkeypatch.setattr(build.staging, "move_into", real)
-    build.run_build(project, build.BuildOptions(verbosity=0))  # the next build puts it right
-    assert _outputs(project) != before
+    build.run_build(built_project, build.BuildOptions(verbosity=0))  # the next build puts it right
+    assert _outputs(built_project) != before

@@ -35,7 +35,7 @@ See @sec-second-1, or write to a@sec-x.com.
 ZH_TEXT = """
 ## 第二节 {#second}
 
-正如@sec-first所示，第一章（@sec-intro）也有说明。[^a]
+正如@sec-first所示，@sec-intro也有说明。[^a]
 
 [^a]: 第一条脚注，数值为{{< num survey.yes >}}。
 """
@@ -168,6 +168,30 @@ def test_a_footnote_in_a_yaml_text_is_an_error(project):
     )
     with pytest.raises(SourceError, match=r"footnotes belong to chapters and pages"):
         load_project(project)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en-US", "\nAs Chapter 1 (@sec-intro) says, and Section 1.1 @sec-first too.\n"),
+        ("zh-CN", "\n正如第一章（@sec-intro）所说，第 1.1 节@sec-first也是。\n"),
+    ],
+)
+def test_a_reference_after_its_own_label_is_a_finding(tmp_path, lang, text):
+    """@sec-x prints "Chapter 1 (page 5)": "Chapter 1 (@sec-x)" printed the label twice."""
+    from reportbuild.brand import load_brand
+    from reportbuild.lints import run_lints
+
+    proj = _project(tmp_path, lang, text + "\nSee @sec-intro alone.\n")
+    found = run_lints(load_project(proj), load_brand(proj), proj)
+    lines = (proj / CHAPTER).read_text(encoding="utf-8").split("\n")
+    at = next(n + 1 for n, t in enumerate(lines) if "(@sec-intro)" in t or "（@sec-intro）" in t)
+    doubled = [p for p in found if p.code == "L803"]
+    assert [(p.path, p.line) for p in doubled] == [(CHAPTER, at), (CHAPTER, at)]
+    messages = sorted(p.message for p in doubled)
+    assert messages[0].startswith("@sec-first follows '")
+    assert messages[1].startswith("@sec-intro follows '")
+    assert all(m.endswith("write the reference alone") for m in messages)
 
 
 def test_a_footnote_the_typesetter_leaves_out_is_a_finding_at_its_line(tmp_path):

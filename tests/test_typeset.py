@@ -285,3 +285,37 @@ def test_a_closing_mark_ends_a_line_at_its_box_or_at_its_ink():
     assert cjk.x1 == 20 and cjk.ink_x1 == 15 and cjk.hangs
     latin = Line(1, [Glyph("s", 0, 5, 0, 10, 10, ""), Glyph("’", 5, 7.5, 0, 10, 10, "")])
     assert latin.ink_x1 == latin.x1 == 7.5 and not latin.hangs
+
+
+def test_a_closing_mark_at_a_lines_end_hangs_its_blank_half(chinese):
+    # justify.py: the ink of ，。； at the end of a justified line meets the edge that lines
+    # ending in a Han character meet (its box's blank half in the margin), within 0.1 em
+    from statistics import median
+
+    from reportbuild.justify import HANGING
+    from reportbuild.lints.sites import sites
+    from reportbuild.lints.typeset import HAN, Corpus, justified, map_lines, read_lines
+
+    root, report, _result = chinese
+    pages, _ = read_lines(root / "output" / "report.pdf")
+    corpus = Corpus(sites(report, root))
+    map_lines(pages, corpus)
+    ends = {id(s): corpus.breaks[i] for i, s in enumerate(corpus.sites)}  # paragraph ends
+    ordered = [ln for lines in pages for ln in lines if ln.site]
+    hung, plain = [], []
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if (
+            a.site is b.site and b.start == a.end and a.end not in ends[id(a.site)]
+            and justified(a.site) and round(a.size, 1) == 10
+        ):  # fmt: skip
+            side = a.page % 2
+            if a.glyphs[-1].text in HANGING:
+                hung.append((side, a.ink_x1, a.x1))
+            elif HAN.match(a.glyphs[-1].text):
+                plain.append((side, a.x1))
+    assert len(hung) >= 5
+    for side in (0, 1):
+        edge = median(x for s, x in plain if s == side)
+        for s, ink, box in hung:
+            if s == side:
+                assert abs(ink - edge) < 1.0 and box - edge > 4.0, (ink, box, edge)

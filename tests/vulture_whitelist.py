@@ -14,6 +14,7 @@ _.created, _.modified  # python-pptx core properties and WeasyPrint's DocumentMe
 _.authors, _.description, _.generator  # WeasyPrint DocumentMetadata
 _.compress_type, _.external_attr  # zipfile.ZipInfo
 _.pango_layout, _.start_index, _.end_index  # WeasyPrint's text boxes; Pango attributes
+_.Dest, _.Contents, _.StructParents  # pikepdf: keys of a PDF dictionary (pdfjoin.py)
 
 # Called by name: the deck's slide kinds (getattr "slide_" + kind), the figure kinds' drawing and
 # deck builders ("module:function" in kinds/), click commands, overrides of library methods.
@@ -24,6 +25,7 @@ grouped, stacked, process, ladder, comparison
 doctor
 _.fetch  # weasyprint.urls.URLFetcher.fetch
 _.log_message, _.translate_path, _.daemon_threads  # http.server / socketserver
+_.handle_starttag, _.handle_startendtag, _.handle_endtag  # html.parser.HTMLParser
 file  # click.ClickException.show(file=None)
 change  # watchfiles' watch_filter(change, path)
 model_config  # pydantic

@@ -158,21 +158,27 @@ def build(
     for line in summary_lines(result, project):
         fb.info(line)
     if any(o.artifact == "pptx" and o.built for o in result.outputs):
-        fb.info(_deck_fonts_note(deck_fonts))
+        fb.info(_deck_fonts_note(deck_fonts, project))
     for line in findings_lines(result.findings):
         fb.info(line)
 
 
-def _deck_fonts_note(choice: str) -> str:
-    """What the deck's fonts mean for whoever opens it (python-pptx cannot embed fonts)."""
+def _deck_fonts_note(choice: str, project: Path) -> str:
+    """Which faces the deck names and what that means for whoever opens it: the deck does
+    not embed fonts (README, "The deck": why not)."""
     if choice == "office":
         return (
             "  deck fonts: Office's (Calibri; Microsoft YaHei for Chinese), not the brand's; "
             "lines measured with the brand fonts"
         )
+    from reportbuild.brand import load_brand
+
+    brand = load_brand(project)
+    faces = ", ".join(dict.fromkeys([brand.font_base, brand.font_headings]))
     return (
-        "  deck fonts: the brand's, not embedded; where they are missing Office substitutes "
-        "and lines may reflow (--deck-fonts office)"
+        f"  deck fonts: the brand's ({faces}), not embedded: open it where they are "
+        "installed, or build with --deck-fonts office for faces every Office has "
+        "(PowerPoint substitutes missing fonts and lines may reflow)"
     )
 
 

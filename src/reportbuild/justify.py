@@ -33,6 +33,9 @@ CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 MAX_SPACING_EM = 0.5  # a line needing more per gap (a forced break, a float) stays ragged
 MAX_SPACE_EM = 0.32  # Latin lines: a word space stretches to this width before letters share
 MAX_LETTER_EM = 0.03  # … and letters take at most this much each
+# full-width closing marks, their ink in the left half of the box (not ”’: their width depends
+# on the font that draws them)
+HANGING = frozenset("，。、；：！？）》」』】〕〉")
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +60,16 @@ def _justify_line(context, line, extra_width: float, original) -> None:
         # a CJK–Latin gap (a right margin, html.cjk_text) hanging at the line's end would
         # leave the last glyph short of the edge: the line takes that width back
         extra_width += _drop_end_margin(line)
+        hang = _hang(line)
+        extra_width += hang
         gaps = _count(line) - 1
         if gaps > 0 and extra_width > 0:
             spacing = extra_width / gaps
             if spacing <= MAX_SPACING_EM * line.style["font_size"]:
                 _spread(context, line, spacing, 0.0, [True])
+                line.width -= hang  # the hung half is outside the line box, as CSS hangs marks
                 return
+        extra_width -= hang  # left ragged: nothing hangs
     elif extra_width > 0:
         _justify_latin(context, line, extra_width, original)
         return
@@ -116,6 +123,24 @@ def _drop_end_margin(line) -> float:
             freed += box.margin_right
             box.margin_right = 0
     return freed
+
+
+def _hang(line) -> float:
+    """Half an em when the line ends with a full-width closing mark set full width: its ink is
+    in the left half of its box, so the box hangs that half into the margin and the ink, not a
+    blank half-em, meets the edge (as a mark compressed to half width at a line's end, clreq
+    §3.1.6; Typst hangs it so). A mark already squeezed (`halt`, before another mark) does not."""
+    box = line
+    while weasy.is_line(box) or weasy.is_inline(box):
+        kids = [c for c in box.children if weasy.in_flow(c)]
+        if not kids:
+            return 0.0
+        box = kids[-1]
+    if not weasy.is_text(box) or not box.text or box.text[-1] not in HANGING:
+        return 0.0
+    if "halt" in str(box.style["font_feature_settings"]):
+        return 0.0
+    return 0.5 * box.style["font_size"]
 
 
 def _count(box) -> int:

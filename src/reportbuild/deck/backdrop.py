@@ -205,7 +205,12 @@ class Painter:
             # a vector picture (EMF, SVG) Pillow cannot read: mid grey, so that text over it
             # is taken to need a panel rather than assumed to read
             pic = Image.new("RGBA", (1, 1), (128, 128, 128, 255))
-        layer.paste(pic.resize((x1 - x0, y1 - y0)), (x0, y0))
+        size = (x1 - x0, y1 - y0)
+        # averaged when shrunk, never overshooting (bicubic rings: colours the picture lacks)
+        up = size[0] >= pic.width and size[1] >= pic.height
+        layer.paste(
+            pic.resize(size, Image.Resampling.NEAREST if up else Image.Resampling.BOX), (x0, y0)
+        )
         return layer
 
     def mask(self, geom: str, pts: list[list[tuple[float, float]]], box):
@@ -285,14 +290,14 @@ def _paths(spPr, rect, to_px) -> list[list[tuple[float, float]]]:
 class Backdrop:
     """The colours behind every point of a slide made on a layout: read with `under(box)`."""
 
-    def __init__(self, image, scale: float):
+    def __init__(self, image):
         self.image = image.convert("RGB")
-        self.scale = scale
 
     def under(self, box, fills=()) -> list[str]:
         """The colours under `box` (design points) worth reading against: of the groups of
-        near-equal colours that together cover 98% of it (largest first), the lightest and
-        darkest of each — specks of a photograph or a shape's tip are left out. `fills`
+        near-equal colours that together cover 99.5% of it (largest first) and of any other
+        group as large as 4 × 4 points, the lightest and darkest of each — a photograph's
+        specks are left out, the tip of a shape under a letter is not. `fills`
         are (box, colour) of shapes the slide has put there since, painted over the map."""
         from PIL import ImageDraw
 
@@ -314,9 +319,10 @@ class Backdrop:
         out: list[str] = []
         seen = 0
         for members in sorted(groups.values(), key=lambda m: -sum(n for n, _ in m)):
-            if seen / total >= 0.98:
-                break
-            seen += sum(n for n, _ in members)
+            count = sum(n for n, _ in members)
+            if seen / total >= 0.995 and count < 4:
+                break  # specks: less than 4 × 4 points together, and under 0.5% of the box
+            seen += count
             lum = sorted(members, key=lambda m: sum(m[1]))
             for _n, rgb in (lum[0], lum[-1]):
                 c = "#{:02X}{:02X}{:02X}".format(*rgb)
@@ -329,10 +335,6 @@ class Backdrop:
         x1 = min(self.image.width, max(x0 + 1, int(math.ceil(box.right * PX))))
         y1 = min(self.image.height, max(y0 + 1, int(math.ceil(box.bottom * PX))))
         return x0, y0, x1, y1
-
-    def plain(self) -> bool:
-        """Whether the whole map is one colour (then nothing here needs checking)."""
-        return self.image.point(_bin).getcolors(1) is not None
 
     def busy(self, box) -> float:
         """The share of `box` not in its most common colour: 0 for a plain zone."""
@@ -347,9 +349,7 @@ class Backdrop:
 
 def _counts(img) -> Counter:
     """How many pixels of each colour an RGB image has."""
-    px = np.asarray(img, dtype=np.uint8).reshape(-1, 3)
-    colours, n = np.unique(px, axis=0, return_counts=True)
-    return Counter({tuple(int(v) for v in c): int(k) for c, k in zip(colours, n, strict=True)})
+    return Counter({rgb: n for n, rgb in img.getcolors(img.width * img.height) or []})
 
 
 def _bin(v: int) -> int:
@@ -377,7 +377,7 @@ def paint(layout, width: float, height: float, scale: float) -> Backdrop:
         tree = holder._element.find(f"{_p('cSld')}/{_p('spTree')}")
         if tree is not None:
             _shapes(pn, tree, theme, holder.part, lambda x, y: (x, y))
-    return Backdrop(pn.img, scale)
+    return Backdrop(pn.img)
 
 
 def _solid(c: str):

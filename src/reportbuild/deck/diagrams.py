@@ -151,8 +151,6 @@ def _layer_need(ctx: SlideCtx, layer: model.Layer, width: float, size: float) ->
 def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
     """Stacked layers, a title cell on the left of each; side columns (if any) on the right."""
     st = ctx.style
-    side_w = min(108.0, box.w * 0.13) if fig.sides else 0.0
-    main = Box(box.x, box.y, box.w - len(fig.sides) * (side_w + GAP), box.h)
     label_w = (
         150.0
         if any(len(ly.title) > 8 for ly in fig.layers)
@@ -160,18 +158,53 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
         if any(len(ly.title) > 4 for ly in fig.layers)
         else 84.0
     )
-    content_w = main.w - label_w - GAP
     n = len(fig.layers)
-    for size in SIZES:
-        needs = [_layer_need(ctx, ly, content_w, size) for ly in fig.layers]
-        if sum(needs) + GAP * (n - 1) <= main.h:
-            break
-    else:
+
+    def plan(sides: tuple) -> tuple[float, Box, float, list[float]] | None:
+        """(side width, main box, size, each layer's height) of the largest size that fits."""
+        side_w = min(108.0, box.w * 0.13) if sides else 0.0
+        main = Box(box.x, box.y, box.w - len(sides) * (side_w + GAP), box.h)
+        content_w = main.w - label_w - GAP
+        for size in SIZES:
+            needs = [
+                max(
+                    _layer_need(ctx, ly, content_w, size),
+                    measure.block_height(
+                        [st.p(ly.title, size, bold=True, align="center", line=1.3)], label_w - 16
+                    )
+                    + 8,  # the title cell's padding
+                )
+                for ly in fig.layers
+            ]
+            if sum(needs) + GAP * (n - 1) <= main.h:
+                return side_w, main, size, needs
+        return None
+
+    sides = fig.sides
+    got = plan(sides)
+    if got is None and sides:
+        # the side columns go to the speaker notes before the layers fail the slide
+        got = plan(())
+        if got is not None:
+            sep, label = ctx.loc.t("sep.list"), ctx.loc.t("sep.label")
+            ctx.spilled.extend(f"{sd.title}{label}{sep.join(sd.items)}" for sd in sides)
+            ctx.log.append(
+                {
+                    "slide": ctx.number,
+                    "shape": f"Diagram {fig.id}",
+                    "message": f"the side columns of '{fig.id}' moved to the speaker notes: "
+                    "the layers need the slide's width; shorten the items",
+                }
+            )
+            sides = ()
+    if got is None:
         raise Overflow(
             f"Diagram {fig.id}",
             f"the layers of '{fig.id}' do not fit the slide even at {SIZES[-1]:g} pt; "
             "use a 16:9 template, shorten the items or drop the slide",
         )
+    side_w, main, size, needs = got
+    content_w = main.w - label_w - GAP
     extra = (main.h - sum(needs) - GAP * (n - 1)) / n
     extra = min(extra, 40.0)
     y = main.y
@@ -192,7 +225,7 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
         area = Box(row.x + label_w + GAP, row.y, content_w, h)
         _layer_body(ctx, f"Layer {i + 1}", area, ly, size)
         y += h + GAP
-    for j, side in enumerate(fig.sides):
+    for j, side in enumerate(sides):
         sx = main.right + GAP + j * (side_w + GAP)
         sbox = Box(sx, box.y, side_w, box.h)
         ctx.shape(f"Side {j + 1}", sbox, mix(st.light, "#FFFFFF", 0.3), line=st.light)
@@ -273,32 +306,62 @@ def process(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
     n = len(fig.steps)
     chev_h = 50.0
     cols = box.cols(n, 6)
-    ex = fig.example
-    sizes = (15.0, 14.0, 13.0, 12.0) if ex else (18.0, 17.0, 16.0, 15.0, 14.0, 13.0, 12.0)
-    for size in sizes:
-        step_paras = [[st.p(s.text, size, line=1.4)] for s in fig.steps]
-        step_h = (
-            max(measure.block_height(ps, c.w - 8) for ps, c in zip(step_paras, cols, strict=True))
-            + 6
-        )
-        ex_h = 0.0
-        if ex:
-            ex_paras = [_example_paras(ctx, s, size) for s in ex.steps]
-            ex_h = (
+
+    def plan(ex) -> tuple | None:
+        """(size, step paragraphs, step height, example paragraphs, example height, total)."""
+        sizes = (15.0, 14.0, 13.0, 12.0) if ex else (18.0, 17.0, 16.0, 15.0, 14.0, 13.0, 12.0)
+        for size in sizes:
+            step_paras = [[st.p(s.text, size, line=1.4)] for s in fig.steps]
+            step_h = (
                 max(
-                    measure.block_height(ps, c.w - 20) for ps, c in zip(ex_paras, cols, strict=True)
+                    measure.block_height(ps, c.w - 8)
+                    for ps, c in zip(step_paras, cols, strict=True)
                 )
-                + 20
+                + 6
             )
-        total = chev_h + 8 + step_h + ((22 + 30 + ex_h) if ex else 0)
-        if total <= box.h:
-            break
-    else:
+            ex_h, ex_paras = 0.0, []
+            if ex:
+                ex_paras = [_example_paras(ctx, s, size) for s in ex.steps]
+                ex_h = (
+                    max(
+                        measure.block_height(ps, c.w - 20)
+                        for ps, c in zip(ex_paras, cols, strict=True)
+                    )
+                    + 20
+                )
+            total = chev_h + 8 + step_h + ((22 + 30 + ex_h) if ex else 0)
+            if total <= box.h:
+                return size, step_paras, step_h, ex_paras, ex_h, total
+        return None
+
+    ex = fig.example
+    got = plan(ex)
+    if got is None and ex:
+        # the worked example goes to the speaker notes before the steps fail the slide
+        got = plan(None)
+        if got is not None:
+            label = ctx.loc.t("sep.label")
+            ctx.spilled.append(
+                ex.title
+                + label
+                + ctx.loc.t("sep.list").join(f"{s.title}{label}{s.text}" for s in ex.steps)
+            )
+            ctx.log.append(
+                {
+                    "slide": ctx.number,
+                    "shape": f"Diagram {fig.id}",
+                    "message": f"the example of '{fig.id}' moved to the speaker notes: the "
+                    "steps need the slide's height; shorten the step texts",
+                }
+            )
+            ex = None
+    if got is None:
         raise Overflow(
             f"Diagram {fig.id}",
             f"the steps of '{fig.id}' do not fit the slide even at 12 pt; "
             "shorten the step texts or drop the slide",
         )
+    size, step_paras, step_h, ex_paras, ex_h, total = got
     spare = box.h - total
     step_h += min(spare * 0.3, 20)
     if ex:
@@ -512,7 +575,7 @@ def _hub(ctx: SlideCtx, name: str, box: Box, centre: str, spokes: tuple[str, ...
     """A bank in the middle, each partner linked to it alone."""
     st = ctx.style
     cx, cy = box.x + box.w / 2, box.y + box.h / 2
-    node_r = min(24.0, box.h / 6)
+    node_r = min(24.0, box.h / 4)  # a low box flattens the ring, not the partners' circles
     pts = _ring(box, len(spokes), node_r)
     hub_r = min(44.0, box.h / 2, _clear(cx, cy, pts, node_r))
     for k, (x, y) in enumerate(pts):
@@ -538,7 +601,10 @@ def _ecosystem(
     st = ctx.style
     cx, cy = box.x + box.w / 2, box.y + box.h / 2
     members = members or ("",) * 6
-    node_r = min(26.0 if any(members) else 20.0, box.h / 6)
+    if box.h < 140:  # too low for named circles: the sibling route names the same parties
+        members = ("",) * len(members)
+    # named members keep circles their names fit in (a low box flattens the ring instead)
+    node_r = min(26.0, box.h / 4) if any(members) else min(20.0, box.h / 6)
     pts = _ring(box, len(members), node_r)
     for k, (x, y) in enumerate(pts):
         ctx.line(f"{name} link {k + 1}", cx, cy, x, y, st.muted, 1.5)

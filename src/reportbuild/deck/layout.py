@@ -14,7 +14,15 @@ from reportbuild import linebreak
 from reportbuild.brand import Brand
 from reportbuild.deck import measure
 from reportbuild.deck.measure import Para
-from reportbuild.deck.theme import LANG, SCALE, hex_of, legible_over, real_pt, style_font
+from reportbuild.deck.theme import (
+    LANG,
+    SCALE,
+    hex_of,
+    legible_over,
+    luminance,
+    real_pt,
+    style_font,
+)
 from reportbuild.locale import Locale, get_locale
 
 EMU_PER_PT = 12700
@@ -109,25 +117,40 @@ class Geometry:
         title: Box | None,
         body: Box | None,
         footer_top: float | None,
+        clear=None,
     ) -> Geometry:
         """The grid a master's placeholders give: its title zone, a subtitle band under it,
         the content from under that (or the master's body top, if lower) to a clear gap above
-        the footer; every zone on the title's left and right edges."""
+        the footer, or to the master's body bottom where the template decorates below it
+        (`clear(box)` says whether its background is plain there); every zone on the title's
+        left and right edges, or on the body's where the master's body is wider."""
         mx = round(width * 0.05)
         if title is None or title.w < width * 0.4 or title.y > height * 0.4:
             title = Box(mx, height * 0.065, width - 2 * mx, height * 0.15)  # no usable title
-        sub = Box(title.x, title.bottom + 2, title.w, 28)
+        if title.y < height * 0.02 or title.right > width - 4:  # a master's title off the edge
+            x, y = max(title.x, 4.0), max(title.y, height * 0.02)
+            title = Box(x, y, min(title.w, width - 4 - x), title.h)
+        left, w = title.x, title.w
+        if body is not None and body.w > title.w * 1.1 and body.x >= 4 and body.right <= width - 4:
+            left, w = body.x, body.w
+        sub = Box(left, title.bottom + 2, w, 28)
         top = sub.bottom + height * 0.025
         if body is not None and top < body.y < height * 0.45:
             top = body.y
+        own = height - height * 0.035 - 32  # where the deck's own footer goes
         foot_y = footer_top if footer_top and footer_top > height * 0.75 else None
-        foot_y = foot_y or height - height * 0.035 - 32
+        band = Box(left, foot_y or own, w, own + 32 - (foot_y or own))
+        if foot_y is not None and foot_y < own and clear is not None and clear(band):
+            foot_y = own  # nothing drawn where the master's footer was: the usual place
+        foot_y = foot_y or own
         foot_y = min(foot_y, height - 26)
-        foot = Box(title.x, foot_y, title.w, min(32.0, height - 2 - foot_y))
+        foot = Box(left, foot_y, w, min(32.0, height - 2 - foot_y))
         bottom = foot.y - 4 - height * 0.03  # the rule, then a clear gap
         if body is not None and top + height * 0.3 < body.bottom < bottom:
-            bottom = body.bottom
-        return cls(width, height, title, sub, Box(title.x, top, title.w, bottom - top), foot)
+            below = Box(left, body.bottom, w, bottom - body.bottom)
+            if clear is None or not clear(below):
+                bottom = body.bottom
+        return cls(width, height, title, sub, Box(left, top, w, bottom - top), foot)
 
 
 class Overflow(Exception):
@@ -283,8 +306,7 @@ class SlideCtx:
         (a warning); Overflow only when the first sentence alone does not fit."""
         got = self.fit(name, box, paras, pad=pad, min_scale=min_scale, spill=True, floor=floor)
         under = [fill] if fill else self.colours_under(ink_box(box, got.paras, pad, anchor))
-        hug = anchor == "top" and all(p.align == "left" for p in got.paras)
-        got = replace(got, paras=self.readable(name, box, got.paras, under, pad=pad, hug=hug))
+        got = replace(got, paras=self.readable(name, box, got.paras, under, pad=pad, anchor=anchor))
         sh = (
             shape
             if shape is not None
@@ -360,21 +382,23 @@ class SlideCtx:
         under: list[str],
         *,
         pad: tuple[float, float] = (4, 2),
-        hug: bool = False,
+        anchor: str = "top",
     ) -> list[Para]:
         """The paragraphs with every run's colour made to read on all of `under`; where no
         shade of a colour does (text over a picture or a decoration of light and dark parts),
-        a panel in the brand's background colour goes behind the box — with `hug` (text set
-        from the top left), only as wide and tall as the text — and the colours read on it."""
-        out = [_legible(p, under, self.style.fg) for p in paras]
+        a panel in the brand's background colour goes behind the text — as large as its lines
+        and the box's padding, placed as they are (alignment, anchor) — and the colours read
+        on it."""
+        prefer = None
+        if self.backdrop is not None and sum(luminance(c) for c in under) / len(under) < 0.18:
+            prefer = "#FFFFFF"  # on a template's dark band: white, before a pale tint
+        out = [_legible(p, under, self.style.fg, prefer) for p in paras]
         if all(p is not None for p in out):
             return out
-        area = box
-        if hug:
-            inner = box.w - 2 * pad[0]
-            w = measure.widest_line(paras, inner) + 2 * pad[0] + 6
-            h = measure.block_height(paras, inner) + 2 * pad[1] + 4
-            area = Box(max(0.0, box.x - 3), box.y, min(box.w + 3, w), min(box.h, h))
+        ink = ink_box(box, paras, pad, anchor)
+        x0, y0 = max(box.x, ink.x - pad[0] - 3), max(box.y, ink.y - pad[1] - 2)
+        x1, y1 = min(box.right, ink.right + pad[0] + 3), min(box.bottom, ink.bottom + pad[1] + 2)
+        area = Box(x0, y0, x1 - x0, y1 - y0)
         colour = self.panel(f"{name} panel", area)
         self.log.append(
             {
@@ -509,12 +533,12 @@ def _sentences(p: Para) -> list[str]:
     return out or [text]
 
 
-def _legible(p: Para, fills: list[str], default: str) -> Para | None:
+def _legible(p: Para, fills: list[str], default: str, prefer: str | None = None) -> Para | None:
     """The paragraph with every run's colour made to read on all of `fills`
     (theme.legible_over); None if some run's colour has no shade that does."""
     runs = []
     for r in p.runs:
-        c = legible_over(r.color or default, fills, p.size, r.bold)
+        c = legible_over(r.color or default, fills, p.size, r.bold, prefer)
         if c is None:
             return None
         runs.append(replace(r, color=c))

@@ -19,24 +19,30 @@ DESIGN_HEIGHT = 540.0
 DESIGN_WIDTH = 860.0
 
 # The roles a slide kind asks for, and the layout names that serve each, by application.
+# Google Slides writes its predefined layouts' names into an export (TITLE, TITLE_AND_BODY…,
+# Apps Script's PredefinedLayout); its UI shows them as "Title slide", "Title and body"….
 ROLE_NAMES: dict[str, tuple[str, ...]] = {
-    "title": ("Title Slide", "标题幻灯片", "Title slide"),  # PowerPoint, LibreOffice; Google
+    "title": ("Title Slide", "标题幻灯片", "Title slide", "TITLE"),  # PowerPoint, LO; Google
     "section": (
         "Section Header",  # PowerPoint
         "节标题",
         "Section header",  # Google Slides
+        "SECTION_HEADER",
         "Section title and description",
+        "SECTION_TITLE_AND_DESCRIPTION",
         "Centered Text",  # LibreOffice has no section layout: its centred one serves
         "Title Only",
     ),
-    "content": ("Title Only", "仅标题", "Title only"),
+    "content": ("Title Only", "仅标题", "Title only", "TITLE_ONLY"),
     "body": (  # not a role of a slide: where the template puts its body, for the grid
         "Title and Content",
         "标题和内容",
         "Title, Content",  # LibreOffice
         "Title and body",  # Google Slides
+        "TITLE_AND_BODY",
+        "ONE_COLUMN_TEXT",
     ),
-    "blank": ("Blank", "空白", "Blank Slide"),
+    "blank": ("Blank", "空白", "Blank Slide", "BLANK"),
 }
 # Which role each slide kind of the deck file is built on.
 KIND_ROLE = {
@@ -125,13 +131,13 @@ def find_layout(layouts: list, role: str):
     return min(pool, key=lambda lay: len(lay.placeholders))
 
 
-def choose_layouts(prs, first_slide_layout=None) -> dict[str, object]:
+def choose_layouts(prs, first_slide_layout=None, paint=None) -> dict[str, object]:
     """The layout for each role (title, section, content, blank, body) over all the template's
     masters. One master: its layouts by find_layout. Several (LibreOffice writes one per
     Impress master page, a busy title page first): the title slide on the layout the
     template's own first slide used, if it is a title layout, else on the first master; the
-    other roles on the master whose content zone is plainest behind the text, as painted by
-    backdrop (ties: the earlier master)."""
+    other roles on the master whose content zone is plainest behind the text, as `paint`
+    (backdrop.paint of a layout) shows it (ties: the earlier master)."""
     roles = ("title", "section", "content", "blank", "body")
     ms = list(prs.slide_masters)
     first = list(ms[0].slide_layouts)
@@ -141,16 +147,21 @@ def choose_layouts(prs, first_slide_layout=None) -> dict[str, object]:
 
     k = design_scale(prs.slide_width, prs.slide_height)
     W, H = prs.slide_width / EMU_PER_PT / k, prs.slide_height / EMU_PER_PT / k
+    paint = paint or (lambda lay: backdrop.paint(lay, W, H, k))
 
-    def clutter(master) -> float:
+    generic = generic_layouts(prs)
+
+    def rank(master) -> tuple:
+        """Room first (a master whose content zone is under 45% of the slide is a title or
+        section page), then how plain its content and title zones are, then the order."""
         lays = list(master.slide_layouts)
         content, body = find_layout(lays, "content"), find_layout(lays, "body")
-        z = zones(prs, content, body)
-        paint = backdrop.paint(content, W, H, k)
-        grid = content_grid(W, H, z)
-        return round(paint.busy(grid.body) + 0.5 * paint.busy(grid.title), 2)
+        drawn = paint(content)
+        grid = content_grid(W, H, zones(prs, content, body, generic), drawn)
+        busy = round(drawn.busy(grid.body) + 0.5 * drawn.busy(grid.title), 2)
+        return (grid.body.h < 0.45 * H, busy, ms.index(master))
 
-    best = min(ms, key=lambda m: (clutter(m), ms.index(m)))
+    best = min(ms, key=rank)
     lays = list(best.slide_layouts)
     out = {r: find_layout(lays, r) for r in roles}
     title_ok = first_slide_layout is not None and _by_type("title", first_slide_layout)
@@ -158,7 +169,9 @@ def choose_layouts(prs, first_slide_layout=None) -> dict[str, object]:
     return out
 
 
-def content_grid(width: float, height: float, z: Zones):
+def content_grid(width: float, height: float, z: Zones, paint=None):
+    """The grid of a content layout's zones (layout.Geometry.for_template); with the layout's
+    backdrop `paint`, the content runs below the master's body zone where nothing is drawn."""
     from reportbuild.deck.layout import Box, Geometry
 
     return Geometry.for_template(
@@ -167,6 +180,7 @@ def content_grid(width: float, height: float, z: Zones):
         Box(*z.title) if z.title else None,
         Box(*z.body) if z.body else None,
         z.footer_top,
+        clear=(lambda box: paint.busy(box) < 0.01) if paint is not None else None,
     )
 
 
@@ -189,20 +203,46 @@ class Zones:
     footer_top: float | None
 
 
-def zones(prs, content_layout, body_layout) -> Zones:
+def generic_layouts(prs) -> bool:
+    """Whether the layouts place their placeholders the same way on every master while the
+    masters themselves differ — LibreOffice writes each Impress master page's layouts with
+    its own default placement, and the master's title and body areas are the design. Then
+    the master's placeholders give the zones (LibreOffice lays slides out from them too)."""
+    ms = list(prs.slide_masters)
+    if len(ms) < 2:
+        return False
+
+    def geo(holder):
+        ph = next((p for p in holder.placeholders if p.placeholder_format.type in TITLES), None)
+        return None if ph is None else (ph.left, ph.top, ph.width, ph.height)
+
+    on_layouts = {geo(find_layout(list(m.slide_layouts), "content")) for m in ms}
+    return len(on_layouts) == 1 and len({geo(m) for m in ms}) > 1
+
+
+def placement(layout, types, generic: bool):
+    """The placeholder of one of `types` that gives its zone: the layout's, or with generic
+    layouts the master's (a subtitle or body from the master's body area)."""
+    if generic:
+        want = TITLES if set(types) & TITLES else BODIES
+        ph = next(
+            (p for p in layout.slide_master.placeholders if p.placeholder_format.type in want),
+            None,
+        )
+        if ph is not None:
+            return ph
+    cands = [ph for ph in layout.placeholders if ph.placeholder_format.type in types]
+    return max(cands, key=lambda ph: ph.width * ph.height) if cands else None
+
+
+def zones(prs, content_layout, body_layout, generic: bool = False) -> Zones:
     k = design_scale(prs.slide_width, prs.slide_height)
 
     def box(ph):
         return tuple(float(v) / EMU_PER_PT / k for v in (ph.left, ph.top, ph.width, ph.height))
 
-    title = next(
-        (ph for ph in content_layout.placeholders if ph.placeholder_format.type in TITLES), None
-    )
-    body = None
-    if body_layout is not None:
-        cands = [ph for ph in body_layout.placeholders if ph.placeholder_format.type in BODIES]
-        if cands:
-            body = max(cands, key=lambda ph: ph.width * ph.height)
+    title = placement(content_layout, TITLES, generic)
+    body = placement(body_layout, BODIES, generic) if body_layout is not None else None
     feet = [
         ph
         for holder in (content_layout, content_layout.slide_master)
@@ -215,26 +255,34 @@ def zones(prs, content_layout, body_layout) -> Zones:
 
 def describe(path) -> list[str]:
     """What `reportbuild doctor --template` prints: the size, the layouts with their
-    placeholders, and the layout each slide kind will use."""
+    placeholders (by master, where there are several), and the layout each slide kind will
+    use, chosen as a build chooses it (choose_layouts)."""
     from pptx import Presentation
 
     prs = Presentation(str(path))
     w, h = prs.slide_width, prs.slide_height
-    layouts = list(prs.slide_layouts)
+    ms = list(prs.slide_masters)
+    first = prs.slides[0].slide_layout if len(prs.slides) else None
     lines = [
         f"template {path}: {w / 914400:.2f} × {h / 914400:.2f} in "
-        f"({w / 360000:.2f} × {h / 360000:.2f} cm), {len(layouts)} layouts, "
-        f"laid out at {design_scale(w, h):.3f} of the design size"
+        f"({w / 360000:.2f} × {h / 360000:.2f} cm), "
+        f"{sum(len(m.slide_layouts) for m in ms)} layouts"
+        + (f" on {len(ms)} masters" if len(ms) > 1 else "")
+        + f", laid out at {design_scale(w, h):.3f} of the design size"
     ]
-    for lay in layouts:
-        kinds = ", ".join(
-            str(ph.placeholder_format.type).split(" ")[0].lower() for ph in lay.placeholders
-        )
-        lines.append(f"  layout '{lay.name}': {kinds or 'no placeholders'}")
+    for i, master in enumerate(ms):
+        for lay in master.slide_layouts:
+            kinds = ", ".join(
+                str(ph.placeholder_format.type).split(" ")[0].lower() for ph in lay.placeholders
+            )
+            where = f"master {i + 1} " if len(ms) > 1 else ""
+            lines.append(f"  {where}layout '{lay.name}': {kinds or 'no placeholders'}")
+    chosen = choose_layouts(prs, first)
     for role in ("title", "section", "content", "body"):
-        lay = find_layout(layouts, role)
+        lay = chosen[role]
         users = sorted(kind for kind, r in KIND_ROLE.items() if r == role) or [
             "(the grid's body zone)"
         ]
-        lines.append(f"  {role:8} → '{lay.name}'  for {', '.join(users)}")
+        where = f" of master {ms.index(lay.slide_master) + 1}" if len(ms) > 1 else ""
+        lines.append(f"  {role:8} → '{lay.name}'{where}  for {', '.join(users)}")
     return lines

@@ -72,15 +72,16 @@ class DeckBuilder:
         SCALE.set(masters.design_scale(self.prs.slide_width, self.prs.slide_height))
         W, H = pt(self.prs.slide_width), pt(self.prs.slide_height)
         self.style = Style(brand, brand.font_base, brand.font_headings)
-        self.layouts = masters.choose_layouts(self.prs, first)
-        self.override = None  # the layout a slide names with 'layout:' in the deck file
-        if self.templated:
-            z = masters.zones(self.prs, self.layouts["content"], self.layouts["body"])
-            self.geometry = masters.content_grid(W, H, z)
-        else:
-            self.geometry = Geometry.for_size(W, H)
         # what each layout paints behind the text (templates only: the built-in master is white)
         self.backdrops: dict[int, backdrop.Backdrop] = {}
+        self.layouts = masters.choose_layouts(self.prs, first, self.backdrop_of)
+        self.override = None  # the layout a slide names with 'layout:' in the deck file
+        self.generic = self.templated and masters.generic_layouts(self.prs)
+        if self.templated:
+            z = masters.zones(self.prs, self.layouts["content"], self.layouts["body"], self.generic)
+            self.geometry = masters.content_grid(W, H, z, self.backdrop_of(self.layouts["content"]))
+        else:
+            self.geometry = Geometry.for_size(W, H)
         self.log: list[dict] = []
         self.count = 0
 
@@ -91,11 +92,7 @@ class DeckBuilder:
         self.count += 1
         ctx = SlideCtx(slide, self.count, label, self.geometry, self.style, self.log, loc=self.loc)
         if self.templated:
-            lay = slide.slide_layout
-            if id(lay) not in self.backdrops:
-                g = self.geometry
-                self.backdrops[id(lay)] = backdrop.paint(lay, g.width, g.height, SCALE.get())
-            ctx.backdrop = self.backdrops[id(lay)]
+            ctx.backdrop = self.backdrop_of(slide.slide_layout)
         # placeholders a layout brings but this slide does not fill would show "Click to add text"
         keep = (
             (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
@@ -106,6 +103,13 @@ class DeckBuilder:
             if ph.placeholder_format.type not in keep:
                 ph._element.getparent().remove(ph._element)
         return ctx
+
+    def backdrop_of(self, layout) -> backdrop.Backdrop:
+        """What `layout` paints behind the slide's text, painted once per build."""
+        if id(layout) not in self.backdrops:
+            W, H = pt(self.prs.slide_width), pt(self.prs.slide_height)
+            self.backdrops[id(layout)] = backdrop.paint(layout, W, H, SCALE.get())
+        return self.backdrops[id(layout)]
 
     # ── common parts of a slide ──────────────────────────────────────────
 
@@ -129,7 +133,7 @@ class DeckBuilder:
         if box is None:  # a content slide: the grid's title zone (the master's, if usable)
             box = self.geometry.title
         elif ph is not None and self.templated:
-            box = _zone(ctx.slide, ph, role)
+            box = _zone(ctx.slide, ph, role, self.generic)
             tight = False
         para = st.p(
             text,
@@ -149,7 +153,7 @@ class DeckBuilder:
             return box
         ph.left, ph.top, ph.width, ph.height = emu(box.x), emu(box.y), emu(box.w), emu(box.h)
         under = ctx.colours_under(ink_box(box, got.paras, pad, anchor))
-        paras = ctx.readable("Title", box, got.paras, under, pad=pad, hug=anchor == "top")
+        paras = ctx.readable("Title", box, got.paras, under, pad=pad, anchor=anchor)
         write_text(ph.text_frame, paras, pad=pad, anchor=anchor, width=box.w - 2 * pad[0])
         return box
 
@@ -324,7 +328,7 @@ class DeckBuilder:
         sub_box = Box(g.title.x, used.bottom + 8, W * 0.78, 64)
         ph = _placeholder(ctx.slide, (PP_PLACEHOLDER.SUBTITLE,))
         if ph is not None and self.templated:
-            sub_box = _zone(ctx.slide, ph, (PP_PLACEHOLDER.SUBTITLE,))
+            sub_box = _zone(ctx.slide, ph, (PP_PLACEHOLDER.SUBTITLE,), self.generic)
         if lines and ph is not None:
             got = ctx.fit("Subtitle", sub_box, lines)
             # as tall as its lines: a master's subtitle zone may fill the slide
@@ -332,7 +336,7 @@ class DeckBuilder:
             ph.left, ph.top = emu(sub_box.x), emu(sub_box.y)
             ph.width, ph.height = emu(sub_box.w), emu(sub_box.h)
             under = ctx.colours_under(ink_box(sub_box, got.paras, (4, 2), "top"))
-            paras = ctx.readable("Subtitle", sub_box, got.paras, under, hug=True)
+            paras = ctx.readable("Subtitle", sub_box, got.paras, under)
             write_text(ph.text_frame, paras, width=sub_box.w - 8)
         elif lines:
             ctx.text("Subtitle", sub_box, lines)
@@ -342,7 +346,8 @@ class DeckBuilder:
         foot = [st.p(pubs, 16, color=WHITE if on_brand else st.fg, line=1.4)]
         if year:
             foot.append(st.p(year, 16, color=mix_light(st) if on_brand else st.muted, line=1.4))
-        top = max(H * 0.80, sub_box.bottom + 8)
+        # under the subtitle, and under the title where a master sets it low
+        top = max(H * 0.80, sub_box.bottom + 8, used.bottom + 8 if used.y > sub_box.y else 0)
         if (
             H * 0.95 - top >= 40
         ):  # a template whose subtitle fills the slide keeps them in the notes
@@ -543,14 +548,23 @@ class DeckBuilder:
         ch = content.chapter_of_strategies(self.report)
         title = self.resolve(s) or strategies.title or self.loc.t("deck.strategies")
         ctx = self.content_slide(label, title)
-        cols = self.body(ctx).cols(max(1, len(items)), 18)
+        body = self.body(ctx)
+        n = max(1, len(items))
+        # one row while a card's line holds the measure (12 CJK or 35 Latin characters) at the
+        # small size; else two rows (a 2 × 2 grid for four, on a 4:3 master)
+        texts = " ".join(sg.tagline or sg.headline for sg in items)
+        narrow = body.cols(n, 18)[0].w - 32 - 8
+        rows = 2 if n > 2 and st.measure_size(21, narrow, texts) < st.small else 1
+        per_row = -(-n // rows)
+        cols = [c for r in body.rows(rows, 18) for c in r.cols(per_row, 18)][:n]
+        band = 118.0 if rows == 1 else min(118.0, max(88.0, cols[0].h * 0.45))
         for i, (sg, c) in enumerate(zip(items, cols, strict=True)):
             ctx.shape(f"Strategy {i + 1} card", c, mix_card(st))
-            head = Box(c.x, c.y, c.w, 118)
+            head = Box(c.x, c.y, c.w, band)
             ctx.shape(f"Strategy {i + 1} band", head, st.primary if i % 2 == 0 else st.secondary)
             ctx.text(
                 f"Strategy {i + 1} name",
-                head.inset(16, 14),
+                head.inset(16, 14 if rows == 1 else 8),
                 [
                     st.p(content.strategy_label(sg, self.loc), 15, color=WHITE, line=1.3, after=4),
                     st.p(sg.name, 30, bold=True, color=WHITE, line=1.2, head=True),
@@ -559,7 +573,7 @@ class DeckBuilder:
             )
             ctx.text(
                 f"Strategy {i + 1} tagline",
-                Box(c.x + 16, c.y + 136, c.w - 32, c.h - 152),
+                Box(c.x + 16, c.y + band + 18, c.w - 32, c.h - band - 34),
                 [
                     st.p(
                         sg.tagline or sg.headline,
@@ -796,6 +810,9 @@ class DeckBuilder:
             tight=True,
         )
         below = Box(used.x, used.bottom + 16, min(W * 0.72, W - used.x - g.title.x), 0)
+        if self.templated and ctx.slide.slide_layout is self.layouts["content"]:
+            # the divider on the content layout: its summary where the content starts
+            below = Box(below.x, max(below.y, g.body.y), below.w, 0)
         below = Box(below.x, below.y, below.w, H * 0.92 - below.y)
         # a template may put its section title low on the slide: then the summary goes above it
         above = Box(used.x, H * 0.08, below.w, used.y - 16 - H * 0.08)
@@ -1050,10 +1067,11 @@ def mix_light(st: Style) -> str:
     return charts.mix(st.primary, WHITE, 0.72)
 
 
-def _zone(slide, ph, types) -> Box:
+def _zone(slide, ph, types, generic: bool = False) -> Box:
     """A placeholder's box as its layout places it (in design points): a slide's placeholder
-    from a LibreOffice export may inherit its position from another of the master's."""
-    src = _placeholder(slide.slide_layout, types) or ph
+    from a LibreOffice export may inherit its position from another of the master's; with
+    generic layouts (masters.generic_layouts), as its master places it."""
+    src = masters.placement(slide.slide_layout, types, generic) or ph
     return Box(pt(src.left), pt(src.top), pt(src.width), pt(src.height))
 
 

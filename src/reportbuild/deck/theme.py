@@ -35,7 +35,7 @@ def real_pt(v: float) -> float:
     return math.floor(v * SCALE.get() * 100 + 1e-6) / 100
 
 
-def _luminance(color: str) -> float:
+def luminance(color: str) -> float:
     def ch(v: int) -> float:
         c = v / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
@@ -47,7 +47,7 @@ def _luminance(color: str) -> float:
 
 def contrast(a: str, b: str) -> float:
     """WCAG 2 contrast ratio of two sRGB colours."""
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
 
 
@@ -57,7 +57,7 @@ def legible(color: str, fill: str, size: float, bold: bool) -> str:
     need = 3.0 if bold and size >= 18 else 4.5
     if contrast(color, fill) >= need:
         return color
-    target = "#000000" if _luminance(fill) > 0.18 else "#FFFFFF"
+    target = "#000000" if luminance(fill) > 0.18 else "#FFFFFF"
     a = [int(hex_of(color)[i : i + 2], 16) for i in (0, 2, 4)]
     b = [int(target[1:][i : i + 2], 16) for i in (0, 2, 4)]
     for step in range(1, 21):
@@ -68,15 +68,24 @@ def legible(color: str, fill: str, size: float, bold: bool) -> str:
     return target
 
 
-def legible_over(color: str, fills: list[str], size: float, bold: bool) -> str | None:
-    """`color`, or its nearest shade (towards black or towards white, whichever needs the
-    smaller step) that reads on every colour of `fills` — a decorated or photographic
-    background behind the text; None when no shade reads on all of them."""
+def legible_over(
+    color: str, fills: list[str], size: float, bold: bool, prefer: str | None = None
+) -> str | None:
+    """`color`; else `prefer` (white on a template's dark band) if that reads; else the
+    nearest shade of `color` (towards
+    black or white, whichever needs the smaller step) that reads on every colour of `fills` —
+    a decorated or photographic background behind the text; None when none reads on all, or
+    when the background is light and dark at once (3:1 between them)."""
     need = 3.0 if bold and size >= 18 else 4.5
-    if len(fills) == 1:
-        return legible(color, fills[0], size, bold)
     if all(contrast(color, f) >= need for f in fills):
         return color
+    if prefer is not None and all(contrast(prefer, f) >= need for f in fills):
+        return prefer
+    if len(fills) == 1:
+        return legible(color, fills[0], size, bold)
+    lum = sorted(luminance(f) for f in fills)
+    if (lum[-1] + 0.05) / (lum[0] + 0.05) >= 3.0:
+        return None  # light and dark at once: a grey between them reads poorly; a panel
     a = [int(hex_of(color)[i : i + 2], 16) for i in (0, 2, 4)]
     for step in range(1, 21):
         t = step / 20

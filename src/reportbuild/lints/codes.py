@@ -73,6 +73,12 @@ LINTS: dict[str, Lint] = {
             "an HTML tag in the text prints as typed because allow_html is off",
         ),
         Lint(
+            "L803",
+            "reference-after-its-label",
+            "warning",
+            "a @sec- reference written after the label it prints (Chapter 1 (@sec-x))",
+        ),
+        Lint(
             "L500",
             "layout-report-unreadable",
             "warning",
