@@ -357,6 +357,16 @@ def test_glyph_outside_the_fonts(project):
     assert all(p.severity == "error" for p in found)
 
 
+def test_private_use_characters_need_a_glyph_too_but_format_characters_do_not(project):
+    """U+E000 (private use) printed as an empty box: str.isprintable() calls it unprintable.
+    A soft hyphen or a zero-width space draws nothing and needs no glyph."""
+    case = project / "sources" / "cases" / "example.yml"
+    edit(case, "  平台上线后客户满意度提升。", "  平台上线后\n  客户满意度\ue000提升\u00ad\u200b。")
+    found = lint(project)
+    assert [(p.code, p.line) for p in found] == [("L401", line_of(case, "\ue000"))]
+    assert "U+E000" in found[0].message
+
+
 # ── L501/L502 layout ──────────────────────────────────────────────────────
 
 

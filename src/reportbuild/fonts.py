@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import threading
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
@@ -138,10 +139,19 @@ def coverage(face: FontFace) -> Coverage:
     return Coverage.of(ranges)
 
 
+# Unicode categories drawn with no glyph: controls, format characters (soft hyphen, zero-width
+# space and joiners), spaces and separators. Everything else needs one, private-use (Co) and
+# unassigned (Cn) code points too: str.isprintable() calls those unprintable, and they printed
+# as empty boxes that no check reported.
+NO_GLYPH = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
 def undrawable(text: str, covered: Container[int]) -> set[str]:
     """Characters of `text` outside `covered` (whitespace and controls need no glyph)."""
     return {
-        ch for ch in set(text) if ch.isprintable() and not ch.isspace() and ord(ch) not in covered
+        ch
+        for ch in set(text)
+        if unicodedata.category(ch) not in NO_GLYPH and not ch.isspace() and ord(ch) not in covered
     }
 
 

@@ -6,18 +6,41 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 from pathlib import Path
 
+from reportbuild import paths
 from reportbuild.errors import BuildError
+
+TEMP_NAME = re.compile(r"^\.(.+)\.[A-Za-z0-9_]+\.tmp$")  # atomic.py's: .NAME.XXXXXX.tmp
+
+
+def shown_path(path: Path, root: Path) -> Path:
+    """A path as the user knows it: a staged file by its place in output/, a temporary file by
+    the file it was to become, relative to the project where it is inside it."""
+    m = TEMP_NAME.match(path.name)
+    if m:
+        path = path.with_name(m.group(1))
+    parts = path.parts
+    for i in range(len(parts) - 1):
+        if parts[i] == paths.CACHE and parts[i + 1] == "staging":
+            return Path(paths.OUTPUT, *parts[i + 2 :])
+    with contextlib.suppress(ValueError):
+        return path.relative_to(root)
+    return path
 
 
 def cannot_write(name: str, exc: OSError, root: Path) -> str:
     """One line for a failed write (read-only folder, a folder where a file goes, disk full)."""
-    where = Path(exc.filename) if exc.filename else None
-    if where is not None:
-        with contextlib.suppress(ValueError):
-            where = where.relative_to(root)
+    # os.replace(tmp, target) names both: the target is the one to talk about
+    raw = exc.filename2 or exc.filename
+    where = shown_path(Path(raw), Path(root)) if raw else None
+    if isinstance(exc, IsADirectoryError) and where is not None:
+        return (
+            f"{name}: {where} is a folder where a file goes; remove or rename that folder, "
+            "then build again (the previous outputs are unchanged)"
+        )
     what = f"cannot write {where}" if where is not None else "cannot write the outputs"
     return (
         f"{name}: {what}: {exc.strerror or exc}; make the folder writable and free space, "

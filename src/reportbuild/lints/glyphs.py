@@ -14,21 +14,11 @@ from reportbuild.lints.sites import Site
 CACHE = paths.CACHE
 
 
-def undrawable(chars: set[str], faces: list[fonts.FontFace]) -> set[str]:
-    """The characters no face can draw."""
-    missing = {ch for ch in chars if ch.isprintable() and not ch.isspace()}
-    for face in faces:
-        if not missing:
-            break
-        cmap = fonts.coverage(face)
-        missing = {ch for ch in missing if ord(ch) not in cmap}
-    return missing
-
-
 def lint_glyphs(brand: Brand, sites: list[Site], root: Path | str | None = None) -> list[Problem]:
     # a missing brand font raises BuildError (exit 1) naming the package to install
     faces = fonts.faces(brand.families)
-    missing = undrawable({ch for s in sites for ch in s.text}, faces)
+    # fonts' one rule of which characters need a glyph (the PDF stage checks with it too)
+    missing = fonts.missing_chars("".join({ch for s in sites for ch in s.text}), faces)
     if not missing:
         return []
     families = " / ".join(brand.families)
