@@ -160,8 +160,9 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
     )
     n = len(fig.layers)
 
-    def plan(sides: tuple) -> tuple[float, Box, float, list[float]] | None:
-        """(side width, main box, size, each layer's height) of the largest size that fits."""
+    def plan(sides: tuple, gap: float = GAP) -> tuple[float, Box, float, list[float]] | None:
+        """(side width, main box, size, each layer's height) of the largest size that fits
+        with `gap` between the layers."""
         side_w = min(108.0, box.w * 0.13) if sides else 0.0
         main = Box(box.x, box.y, box.w - len(sides) * (side_w + GAP), box.h)
         content_w = main.w - label_w - GAP
@@ -176,15 +177,19 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
                 )
                 for ly in fig.layers
             ]
-            if sum(needs) + GAP * (n - 1) <= main.h:
+            if sum(needs) + gap * (n - 1) <= main.h:
                 return side_w, main, size, needs
         return None
 
     sides = fig.sides
+    row_gap = GAP
     got = plan(sides)
     if got is None and sides:
         # the side columns go to the speaker notes before the layers fail the slide
         got = plan(())
+        if got is None:  # and the layers close up (half the gap) before that
+            row_gap = GAP / 2
+            got = plan((), row_gap)
         if got is not None:
             sep, label = ctx.loc.t("sep.list"), ctx.loc.t("sep.label")
             ctx.spilled.extend(f"{sd.title}{label}{sep.join(sd.items)}" for sd in sides)
@@ -205,10 +210,10 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
         )
     side_w, main, size, needs = got
     content_w = main.w - label_w - GAP
-    extra = (main.h - sum(needs) - GAP * (n - 1)) / n
+    extra = (main.h - sum(needs) - row_gap * (n - 1)) / n
     extra = min(extra, 40.0)
     y = main.y
-    used_h = sum(needs) + extra * n + GAP * (n - 1)
+    used_h = sum(needs) + extra * n + row_gap * (n - 1)
     box = Box(box.x, box.y, box.w, used_h)  # side columns as tall as the layers
     for i, (ly, need) in enumerate(zip(fig.layers, needs, strict=True)):
         h = need + extra
@@ -224,7 +229,7 @@ def layers(ctx: SlideCtx, box: Box, fig: model.Figure) -> None:
         )
         area = Box(row.x + label_w + GAP, row.y, content_w, h)
         _layer_body(ctx, f"Layer {i + 1}", area, ly, size)
-        y += h + GAP
+        y += h + row_gap
     for j, side in enumerate(sides):
         sx = main.right + GAP + j * (side_w + GAP)
         sbox = Box(sx, box.y, side_w, box.h)

@@ -551,10 +551,12 @@ class DeckBuilder:
         body = self.body(ctx)
         n = max(1, len(items))
         # one row while a card's line holds the measure (12 CJK or 35 Latin characters) at the
-        # small size; else two rows (a 2 × 2 grid for four, on a 4:3 master)
+        # small size; else two rows (a 2 × 2 grid for four, on a 4:3 master), where they fit
         texts = " ".join(sg.tagline or sg.headline for sg in items)
         narrow = body.cols(n, 18)[0].w - 32 - 8
-        rows = 2 if n > 2 and st.measure_size(21, narrow, texts) < st.small else 1
+        # (two rows only where each holds its band and two lines of tagline)
+        roomy = (body.h - 18) / 2 >= 88 + 34 + 2 * 21 * 1.5
+        rows = 2 if n > 2 and roomy and st.measure_size(21, narrow, texts) < st.small else 1
         per_row = -(-n // rows)
         cols = [c for r in body.rows(rows, 18) for c in r.cols(per_row, 18)][:n]
         band = 118.0 if rows == 1 else min(118.0, max(88.0, cols[0].h * 0.45))
