@@ -18,7 +18,7 @@ from reportbuild.errors import BuildError, ReportError, SourceError
 from reportbuild.fetcher import make_url_fetcher
 from reportbuild.html import render_html
 from reportbuild.load import load_project
-from reportbuild.pdf import write_pdf
+from reportbuild.pdf import WarningLog, write_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "pdf" / "project"
@@ -35,17 +35,6 @@ def _copy(src: Path, dest: Path) -> Path:
     return dest
 
 
-class _Warnings(logging.Handler):
-    """The warnings the PDF stage passes on (WeasyPrint's own among them), kept for a test."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 WARNINGS: dict[Path, list[str]] = {}  # each built PDF's warnings
 
 
@@ -53,7 +42,7 @@ def _build(root: Path, out: Path, **kw):
     report = load_project(root)
     brand = load_brand(root)
     html = render_html(report, brand, kw.pop("charts", {}))
-    seen = _Warnings()
+    seen = WarningLog()  # what the PDF stage passes on, WeasyPrint's own warnings among them
     logger = logging.getLogger("reportbuild.pdf")
     logger.addHandler(seen)
     try:

@@ -152,7 +152,10 @@ def origin_finder(report: Report, base_url: str, css_dirs: list[Path]):
 # ── layout problems ────────────────────────────────────────────────────────────────────
 
 
-class _Collect(logging.Handler):
+class WarningLog(logging.Handler):
+    """Keeps the warnings logged to it (WeasyPrint's, in the single pass and in each group's
+    process of a split PDF; a test's own)."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
@@ -388,7 +391,7 @@ def write_pdf(
                     document = source.render(stylesheets=stylesheets, cache=cache, **options)
         return document, fetcher, cache
 
-    collect = _Collect()
+    collect = WarningLog()
     wlog = logging.getLogger("weasyprint")
     wlog.addHandler(collect)
     old_level = wlog.level

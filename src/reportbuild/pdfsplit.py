@@ -347,17 +347,6 @@ PARTS_DIR = "pdf-parts"  # under the project's cache folder
 ROUNDS = 4  # passes with corrected numbers before giving up (then: a single pass)
 
 
-class _Warnings(logging.Handler):
-    """WeasyPrint's warnings in a group's process (reported as the single pass reports them)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def _typeset_group(task: dict) -> dict:
     """In a group's process: lay out (and with `task['out']`, write) one group's document.
     Returns its page count, its anchors' pages (1-based, within the group), the layout findings
@@ -386,7 +375,7 @@ def _typeset_group(task: dict) -> dict:
         origin=pdf.origin_finder(report, base_url, task["css_dirs"]),
         stand_in=stand_in,
     )
-    collect = _Warnings()
+    collect = pdf.WarningLog()  # reported as the single pass reports them
     wlog = logging.getLogger("weasyprint")
     wlog.addHandler(collect)
     if wlog.getEffectiveLevel() > logging.WARNING:
