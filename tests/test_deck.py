@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from deck_checks import text_frames
+from deck_checks import paras_of, text_frames
 from pptx import Presentation
 from pptx.oxml.ns import qn
 from pptx.util import Emu
@@ -95,29 +95,6 @@ def expected_data(fig) -> dict[str, float]:
             s.label: {c.label: float(s.values[c.id]) for c in fig.categories} for s in fig.series
         }
     return {it.label: float(it.value) for it in fig.items}
-
-
-def paras_of(tf) -> list[measure.Para]:
-    """The paragraphs as written — sizes, faces, pitch, spacing — to measure them again."""
-    out = []
-    for p in tf.paragraphs:
-        runs = p.runs
-        if not runs:
-            continue
-        size = runs[0].font.size.pt
-        latin = runs[0].font._rPr.find(qn("a:latin")).get("typeface")
-        pitch = p.line_spacing.pt if hasattr(p.line_spacing, "pt") else size * 1.2
-        out.append(
-            measure.Para(
-                tuple(measure.Run(r.text, bool(r.font.bold)) for r in runs),
-                size,
-                latin,
-                line=pitch / size,
-                before=p.space_before.pt if p.space_before is not None else 0.0,
-                after=p.space_after.pt if p.space_after is not None else 0.0,
-            )
-        )
-    return out
 
 
 def all_runs(prs):
