@@ -118,6 +118,7 @@ def test_its_html_edition_shows_the_picture_and_the_endnotes(built):
 
 def test_its_deck_is_english(built):
     from pptx import Presentation
+    from pptx.oxml.ns import qn
 
     deck = Presentation(built / "output" / "summary.pptx")
     texts = [
@@ -125,6 +126,17 @@ def test_its_deck_is_english(built):
     ]
     assert not CJK.findall("\n".join(texts))
     assert any("Characteristics of Minimum Wage Workers" in t for t in texts)
+    # the charts' labels keep the source's decimals: 6.0% (2010) as the PDF prints it, not 6%
+    formats = {
+        (fmt.getparent().tag == qn("c:valAx"), fmt.get("formatCode"))
+        for slide in deck.slides
+        for sh in slide.shapes
+        if sh.has_chart
+        for fmt in sh.chart._chartSpace.iter(qn("c:numFmt"))
+        if fmt.getparent().tag in (qn("c:dLbls"), qn("c:dLbl"), qn("c:valAx"))
+    }
+    labels = {f for on_axis, f in formats if not on_axis}
+    assert labels == {'0.0"%"'}, formats  # the axis keeps round ticks: 2%, 4%, 6%
 
 
 def test_its_pages_meet_the_typesetting_targets(built):

@@ -38,14 +38,21 @@ def mix(color: str, other: str, t: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(a, b, strict=True))
 
 
-def number_format(fig: model.Figure) -> str:
+def number_format(fig: model.Figure, axis: bool = False) -> str:
     """Excel format for value labels: the digits as the value has them, then the unit, apart
     from them where the report's locale writes it so ('1.2 percentage points', '89%')."""
     unit = fig.unit or ""
     suffix = format_number(Decimal(1), unit, lang=fig.lang)[1:] if unit else ""  # as after '1'
-    positive = f'General"{suffix}"' if suffix else "General"
     values = [it.value for it in getattr(fig, "items", ()) if it.value is not None]
     values += [v for s in getattr(fig, "series", ()) for v in s.values.values()]
+    # General drops a written trailing zero ('6.0' showed as '6%' beside the PDF's '6.0%'):
+    # when every value has the same decimal places, they are fixed; mixed ones (41 and 20.4)
+    # stay General, each as written
+    places = {max(0, -v.as_tuple().exponent) for v in values if isinstance(v, Decimal)}
+    # (an axis's round ticks stay General: 2%, 4%, 6%, as the print charts write them)
+    fixed = len(places) == 1 and min(places) > 0 and not axis
+    digits = f"0.{'0' * places.pop()}" if fixed else "General"
+    positive = f'{digits}"{suffix}"' if suffix else digits
     if not any(v < 0 for v in values):
         return positive
     # a section for negatives: the minus sign the print charts use (U+2212), not '-'
@@ -423,7 +430,7 @@ def line(ctx: SlideCtx, box: Box, fig: model.Figure):
     unit = (fig.unit or "").strip()
     worded = bool(unit) and not sign_unit(unit)
     # a sign (%) on every tick; a worded unit once, as the axis' title, as in print
-    va.tick_labels.number_format = "General" if worded else number_format(fig)
+    va.tick_labels.number_format = "General" if worded else number_format(fig, axis=True)
     va.tick_labels.number_format_is_linked = False
     style_font(va.tick_labels.font, st.body_family, st.small, st.muted)
     if worded:
