@@ -50,7 +50,8 @@ def _build(root: Path, charts: bool = False) -> Path:
     # the print SVGs only (portable=False): the pages are laid out as a build lays them out
     files = render_all(report, brand, root / "output" / "figures", portable=False) if charts else {}
     html = render_html(report, brand, files)
-    (root / "output" / "report.print.html").write_text(html, encoding="utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    (out.parent / "report.print.html").write_text(html, encoding="utf-8")
     write_pdf(html, out, root=root, report=report, brand=brand)
     return out
 
