@@ -624,3 +624,17 @@ def _merged(line: list[measure.Segment]) -> list[measure.Segment]:
         else:
             out.append((text, r))
     return out
+
+
+# PowerPoint's own id for the slide-number field type (the one it writes in every deck)
+SLIDE_NUMBER_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"
+
+
+def as_slide_number(shape) -> None:
+    """Turn the runs of a text box holding the slide's number into slide-number fields: the
+    number stays right when a presenter inserts, deletes or reorders slides (the text written
+    is what PowerPoint shows until it recomputes it)."""
+    for r in shape.text_frame._txBody.iter(qn("a:r")):
+        r.tag = qn("a:fld")
+        r.set("id", SLIDE_NUMBER_FIELD)
+        r.set("type", "slidenum")

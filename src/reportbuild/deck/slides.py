@@ -22,6 +22,7 @@ from reportbuild.deck.layout import (
     Overflow,
     SlideCtx,
     Style,
+    as_slide_number,
     emu,
     ink_box,
     write_text,
@@ -185,12 +186,13 @@ class DeckBuilder:
             pad=(2, 1),
             min_scale=0.7,
         )
-        ctx.text(
+        number = ctx.text(
             "Page number",
             Box(f.right - 56, f.y, 56, f.h),
             [st.p(str(ctx.number), st.footer, color=st.muted, line=1.3, align="right")],
             pad=(2, 1),
         )
+        as_slide_number(number)
 
     def notes(self, ctx: SlideCtx, text: str) -> None:
         if ctx.spilled:  # what the slide had no room for leads the notes
