@@ -1,4 +1,5 @@
-"""Lean print SVGs (charts/lean.py) draw what matplotlib's draw, in far fewer nodes.
+"""Lean print SVGs (charts/lean.py) draw what matplotlib's draw, in far fewer nodes; their
+letters are laid out once each (weasy.svg_letters_once) for the same PDF bytes.
 
 Every chart of the chart fixture (every kind, Chinese) and of the English example is drawn once
 per module; its SVG as matplotlib writes it is compared with the leaned one as WeasyPrint reads
@@ -13,11 +14,13 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from contextlib import nullcontext
 from pathlib import Path
 
 import matplotlib
 import pytest
 
+from reportbuild import weasy
 from reportbuild.brand import load_brand
 from reportbuild.charts import draw
 from reportbuild.charts.lean import lean_svg
@@ -164,14 +167,17 @@ def test_the_print_svg_written_is_the_lean_one(tmp_path):
     assert (tmp_path / ".print" / f"{fig.id}.svg").read_text(encoding="utf-8") == lean_svg(raw)
 
 
-@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) not installed")
-def test_lean_svg_typesets_to_the_same_pixels(charts, tmp_path):
+@pytest.fixture(scope="module")
+def typeset(charts, tmp_path_factory) -> dict[str, Path]:
+    """The charts typeset one a page: as matplotlib wrote them, leaned, and leaned with
+    weasy.svg_letters_once (with the number of Pango layouts WeasyPrint made for their text)."""
     import weasyprint
-    from PIL import Image, ImageChops
+    from weasyprint.text import line_break
 
-    pngs = {}
-    for which in ("raw", "lean"):
-        folder = tmp_path / which
+    tmp = tmp_path_factory.mktemp("typeset")
+    out = {}
+    for which in ("raw", "lean", "once"):
+        folder = tmp / which
         folder.mkdir()
         imgs = []
         for n, (fid, raw, lean) in enumerate(charts):
@@ -180,10 +186,41 @@ def test_lean_svg_typesets_to_the_same_pixels(charts, tmp_path):
             imgs.append(f'<p><img src="{f.as_uri()}" alt="{html.escape(fid)}"></p>')
         css = "@page { size: A4; margin: 10mm } p { break-after: page; margin: 0 }"
         doc = f"<html><head><style>{css}</style></head><body>{''.join(imgs)}</body></html>"
-        pdf = tmp_path / f"{which}.pdf"
-        weasyprint.HTML(string=doc, base_url=str(folder)).write_pdf(pdf)
+        document = weasyprint.HTML(string=doc, base_url=str(folder)).render()
+        real, calls = line_break.split_first_line, []
+
+        def counted(*a, real=real, calls=calls, **k):
+            calls.append(a[0])
+            return real(*a, **k)
+
+        line_break.split_first_line = counted
+        try:
+            with weasy.svg_letters_once() if which == "once" else nullcontext(False) as hooked:
+                assert hooked == (which == "once")
+                out[which] = tmp / f"{which}.pdf"
+                document.write_pdf(out[which])
+        finally:
+            line_break.split_first_line = real
+        out[f"{which} layouts"] = len(calls)
+    return out
+
+
+def test_each_chart_letter_is_laid_out_once_and_draws_the_same_bytes(typeset):
+    assert typeset["once"].read_bytes() == typeset["lean"].read_bytes()
+    # WeasyPrint lays a label out whole, then each of its letters; under the hook each letter of
+    # a font and size once: the charts repeat their digits and words
+    assert typeset["once layouts"] < 0.7 * typeset["lean layouts"], typeset
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) not installed")
+def test_lean_svg_typesets_to_the_same_pixels(charts, typeset, tmp_path):
+    from PIL import Image, ImageChops
+
+    pngs = {}
+    for which in ("raw", "lean"):
         subprocess.run(
-            ["pdftoppm", "-r", "60", "-png", str(pdf), str(tmp_path / which)], check=True
+            ["pdftoppm", "-r", "60", "-png", str(typeset[which]), str(tmp_path / which)],
+            check=True,
         )
         pngs[which] = sorted(tmp_path.glob(f"{which}-*.png"))
     assert len(pngs["raw"]) == len(pngs["lean"]) == len(charts)
