@@ -159,6 +159,38 @@ def test_another_weasyprint_takes_the_plain_paths(monkeypatch):
     with weasy.hook_justify_line(lambda *a: None) as hooked:
         assert not hooked and inline.justify_line is before
     assert not weasy.can_swap_svg()
+    with weasy.hook_pagination(lambda *a: None) as hooked:
+        assert not hooked and not weasy.can_hook_pagination()
+
+
+def test_the_pagination_hook_lays_pages_out_again_and_is_put_back():
+    from weasyprint import HTML as Html
+    from weasyprint import layout
+
+    before = layout.make_all_pages, layout.layout_document.__defaults__
+    html = "<style>@page { size: A6 }</style>" + "<p>A paragraph of words.</p>" * 40
+    seen: list[tuple[int, float]] = []
+    image = {}
+
+    def settled(pages, remake):
+        boxes = [b for p in pages for b in weasy.descendants(p) if weasy.is_replaced(b)]
+        image.setdefault("box", boxes[0])
+        seen.append((len(pages), boxes[0].width))
+        if len(seen) == 1:  # the image drawn wider, its page (and the next) made again
+            image["restore"] = weasy.set_image_width(boxes[0], 200)
+            remake([0])
+
+    img = HTML[HTML.index("<img") : HTML.index("</body>")]  # 20 px wide
+    assert weasy.can_hook_pagination()
+    with weasy.hook_pagination(settled) as hooked:
+        assert hooked and layout.make_all_pages is not before[0]
+        assert not weasy.can_hook_pagination()  # not twice at once
+        document = Html(string=html.replace("<p>", img + "<p>", 1)).render()
+    assert (layout.make_all_pages, layout.layout_document.__defaults__) == before
+    assert seen[0][1] == 20 and seen[1:] == [(seen[0][0], 200)]  # settled again, once
+    assert len(document.pages) == seen[0][0]
+    image["restore"]()
+    assert image["box"].style["width"] == "auto" and image["box"].style["max_width"].value > 1e9
 
 
 def test_an_svg_image_takes_another_document(document):

@@ -248,6 +248,24 @@ def test_speaker_notes_on_every_slide(built):
     )  # the case's background
 
 
+def test_slide_numbers_are_fields_that_follow_the_slide(built):
+    """A presenter who inserts or reorders slides keeps right numbers: the footer's number is
+    PowerPoint's slide-number field, written with the slide's position."""
+    *_, prs = built
+    numbered = 0
+    for n, slide in enumerate(prs.slides, 1):
+        for shape in slide.shapes:
+            if shape.name != "Page number":
+                continue
+            fields = shape.text_frame._txBody.findall(".//" + qn("a:fld"))
+            assert [f.get("type") for f in fields] == ["slidenum"], n
+            assert shape.text_frame.text == str(n)
+            assert not shape.text_frame._txBody.findall(".//" + qn("a:r")), n
+            numbered += 1
+    footers = sum(any(sh.name == "Footer" for sh in slide.shapes) for slide in prs.slides)
+    assert numbered == footers > len(prs.slides) // 2  # every slide with a footer
+
+
 def test_layout_report_is_written(built):
     report, *_ = built
     path = Path(report.root) / ".reportbuild-cache" / LAYOUT_REPORT

@@ -239,6 +239,89 @@ def test_a_figure_is_not_shrunk_past_the_limit_nor_across_a_forced_break():
     assert pagefit.holes(forced) == 0 and pagefit.plan(forced) == ""
 
 
+def _pages(document) -> list[tuple]:
+    """Each page as laid out: its text, and where each line and image is and how large."""
+    from reportbuild import weasy
+
+    out = []
+    for page in document.pages:
+        boxes = list(weasy.descendants(weasy.page_box(page)))
+        text = "".join(b.text for b in boxes if weasy.is_text(b))
+        placed = [
+            (weasy.is_replaced(b), round(b.position_x, 3), round(b.position_y, 3),
+             round(b.width, 3), round(b.height, 3))
+            for b in boxes if weasy.is_line(b) or weasy.is_replaced(b)
+        ]  # fmt: skip
+        out.append((text, placed))
+    return out
+
+
+def test_pagefit_lays_out_again_only_from_the_hole_and_gets_the_same_pages():
+    from reportbuild import pagefit
+
+    source = _page_with_figure(250)
+    hooked = pagefit.render(source)  # inside WeasyPrint's pagination loop
+    whole = pagefit.render(source, in_place=False)  # the whole document again, with CSS
+    assert (hooked.holes, hooked.fitted, hooked.renders) == ([1, 0], True, 1)
+    assert (whole.holes, whole.fitted, whole.renders) == ([1, 0], True, 2)
+    assert _pages(hooked.document) == _pages(whole.document)
+    plain = _page_with_figure(250).render()
+    assert _pages(plain) != _pages(hooked.document)  # the figure did move up
+    declined = pagefit.render(source, choice=False)  # a split group told not to fit
+    assert (declined.holes, declined.fitted) == (None, False)
+    assert _pages(declined.document) == _pages(plain)
+
+
+def test_a_fit_that_does_not_help_is_put_back_in_the_same_layout(monkeypatch):
+    from reportbuild import pagefit
+
+    plain = _pages(_page_with_figure(250).render())
+    monkeypatch.setattr(pagefit, "_holes", lambda pages: 1)  # as if the hole had moved on
+    got = pagefit.render(_page_with_figure(250))
+    assert (got.holes, got.fitted, got.renders) == ([1, 1], False, 1)
+    assert _pages(got.document) == plain  # the figure's own size, its pages made again
+    forced = pagefit.render(_page_with_figure(250), choice=True)  # a split group told to fit
+    assert forced.fitted and _pages(forced.document) != plain
+
+
+def test_without_the_hook_pagefit_lays_the_document_out_again(monkeypatch):
+    from reportbuild import pagefit, weasy
+
+    monkeypatch.setattr(weasy, "can_hook_pagination", lambda: False)  # another WeasyPrint
+    got = pagefit.render(_page_with_figure(250))
+    assert (got.holes, got.fitted, got.renders) == ([1, 0], True, 2)
+    monkeypatch.undo()
+
+    def out_of_passes(pages, remake):
+        raise weasy.Unsupported("no pass left")
+
+    monkeypatch.setattr(
+        pagefit._Refit, "settled", lambda self, pages, remake: out_of_passes(pages, remake)
+    )
+    got = pagefit.render(_page_with_figure(250))  # the hook gave up half-way: laid out again
+    assert (got.holes, got.fitted, got.renders) == ([1, 0], True, 2)
+
+
+def test_the_reports_hole_is_closed_in_one_layout_with_the_pages_of_two(chinese):
+    # the Chinese report's chapter 1 ends with a tall diagram that went overleaf: one layout,
+    # pages 13 on laid out again inside it, gives the pages (and the contents' page numbers)
+    # that laying the whole document out again with pagefit's stylesheet gives
+    import weasyprint
+
+    from reportbuild import pagefit
+    from reportbuild.justify import inter_character
+
+    root, _report, _result = chinese
+    html = (root / ".reportbuild-cache" / "report.print.html").read_text(encoding="utf-8")
+    source = weasyprint.HTML(string=html, base_url=root.as_uri() + "/")
+    with inter_character():
+        hooked = pagefit.render(source, pdf_tags=True)
+        whole = pagefit.render(source, pdf_tags=True, in_place=False)
+    assert (hooked.holes, hooked.fitted, hooked.renders) == ([1, 0], True, 1)
+    assert (whole.holes, whole.fitted, whole.renders) == ([1, 0], True, 2)
+    assert _pages(hooked.document) == _pages(whole.document)
+
+
 # ── one spacing rule for numbers and units: prose, charts, stat cards ─────────────────────
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import html as htmllib
 import json
 import logging
@@ -373,23 +372,9 @@ def write_pdf(
         stylesheets = [weasyprint.CSS(string=BLEED_CSS)] if bleed else []
         source = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         with inter_character():  # CJK lines justified between characters (justify.py)
-            document = source.render(stylesheets=stylesheets, cache=cache, **options)
-            fit = pagefit.plan(document)  # a figure that left a hole is drawn smaller
-            if fit:
-                # the first layout is let go before the second is made: holding both doubled
-                # the peak (1.1 GB at 288 pages); in the rare case the smaller figure does not
-                # close the hole, the first layout is made again
-                before = pagefit.holes(document)
-                del document
-                gc.collect()  # boxes and pages refer to each other: refcounts alone free nothing
-                document = source.render(
-                    stylesheets=[*stylesheets, weasyprint.CSS(string=fit)], cache=cache, **options
-                )
-                if pagefit.holes(document) >= before:
-                    del document
-                    gc.collect()
-                    document = source.render(stylesheets=stylesheets, cache=cache, **options)
-        return document, fetcher, cache
+            # a figure that left a hole is drawn smaller, its pages laid out again (pagefit.py)
+            fitted = pagefit.render(source, stylesheets=stylesheets, cache=cache, **options)
+        return fitted.document, fetcher, cache
 
     collect = WarningLog()
     wlog = logging.getLogger("weasyprint")
@@ -414,7 +399,8 @@ def write_pdf(
                 findings = layout_findings(document, html)
         wide_tables, outside = findings
         set_metadata(document, report)
-        with atomic_path(Path(out)) as tmp:
+        # each chart letter laid out once (weasy.svg_letters_once): the same bytes, sooner
+        with atomic_path(Path(out)) as tmp, weasy.svg_letters_once():
             document.write_pdf(tmp, pdf_identifier=True, **options)
         seconds = time.perf_counter() - started
     except FatalURLFetchingError as exc:

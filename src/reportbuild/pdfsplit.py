@@ -351,11 +351,10 @@ def _typeset_group(task: dict) -> dict:
     """In a group's process: lay out (and with `task['out']`, write) one group's document.
     Returns its page count, its anchors' pages (1-based, within the group), the layout findings
     and WeasyPrint's warnings."""
-    import gc
 
     import weasyprint
 
-    from reportbuild import pagefit, pdf
+    from reportbuild import pagefit, pdf, weasy
     from reportbuild.atomic import atomic_path
     from reportbuild.deferred import PendingCharts
     from reportbuild.fetcher import make_url_fetcher
@@ -382,28 +381,11 @@ def _typeset_group(task: dict) -> dict:
         wlog.setLevel(logging.WARNING)
     options = task["options"]
     source = weasyprint.HTML(string=task["html"], base_url=base_url, url_fetcher=fetcher)
-    fit_holes = None
-    fitted = False
     with inter_character():  # as pdf.write_pdf typesets (justify.py, pagefit.py)
-        document = source.render(**options)
-        fit = pagefit.plan(document)
-        choice = task.get("fit")
-        if fit and choice is not False:
-            # one laid-out document at a time: the group's memory is one document's
-            holes = pagefit.holes(document)
-            document = None
-            gc.collect()
-            document = source.render(stylesheets=[weasyprint.CSS(string=fit)], **options)
-            fit_holes = [holes, pagefit.holes(document)]
-            # the single pass keeps the fitted pages if the whole document has fewer holes:
-            # the caller decides that over all groups and may force the choice
-            fitted = fit_holes[1] < fit_holes[0] if choice is None else choice
-            if not fitted:
-                document = None
-                gc.collect()
-                document = source.render(**options)
-        elif fit:  # forced not to fit: the caller needs no hole counts
-            fit_holes = None
+        # the single pass keeps pagefit's smaller figures if the whole document has fewer
+        # holes: the caller decides that over all groups and may force the choice
+        got = pagefit.render(source, choice=task.get("fit"), **options)
+    document, fit_holes, fitted = got.document, got.holes, got.fitted
     anchors: dict[str, int] = {}
     for n, page in enumerate(document.pages, 1):
         for name in page.anchors:
@@ -413,7 +395,7 @@ def _typeset_group(task: dict) -> dict:
         return facts
     pdf.set_metadata(document, report)
     wide, outside = pdf.layout_findings(document, task["html"], task["offset"] + 1)
-    with atomic_path(task["out"]) as tmp:
+    with atomic_path(task["out"]) as tmp, weasy.svg_letters_once():  # as pdf.write_pdf draws
         document.write_pdf(tmp, pdf_identifier=True, **options)
     facts.update(
         wide=wide, outside=outside, messages=[m for m in collect.messages if FOREIGN not in m]

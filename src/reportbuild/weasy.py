@@ -8,19 +8,29 @@ where it is needed. What is not public lives here and nowhere else:
 - line justification (`layout.inline.justify_line`, `count_expandable_spaces`) and Pango
   layouts (`text.line_break`, `text.ffi`): justify.py's inter-character justification;
 - the parsed document of an SVG image (`images.SVGImage._svg`, `_context`, `_url_fetcher`):
-  deferred.py's charts drawn while WeasyPrint typesets.
+  deferred.py's charts drawn while WeasyPrint typesets;
+- the pagination loop (`layout.make_all_pages`, `LayoutContext.page_maker`) and an image's
+  computed style: pagefit.py's smaller figure, laid out again from its page on, not the whole
+  document;
+- the letter-by-letter layout of SVG text (`text.line_break.split_first_line`, `Layout`,
+  `svg.text.Style`): pdf.py's drawing lays each chart letter out once (`svg_letters_once`).
 
 pyproject.toml bounds WeasyPrint to SUPPORTED, and tests/test_compat.py checks each function
 here against the installed version. Where a part is missing (another version), the callers
 take WeasyPrint's plain path and say so: justification by WeasyPrint alone (`hook_justify_line`
 yields False), charts drawn before typesetting (`can_swap_svg` is False; `swap_svg` raises
-Unsupported and the PDF is typeset again from the drawn files). Nothing here fails a build.
+Unsupported and the PDF is typeset again from the drawn files), a figure fitted by laying the
+whole document out again (`hook_pagination` yields False, or raises Unsupported when
+WeasyPrint's loop ends before the pages asked for are made again), a chart's letters laid out
+each time they are drawn (`svg_letters_once` yields False). Nothing here fails a build.
 """
 
 from __future__ import annotations
 
+import inspect
+import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -64,8 +74,14 @@ def text_block_edges(page) -> tuple[float, float]:
 
 def page_content(page) -> list:
     """The page's top-level boxes that hold its flow (not its margin boxes: headers, folios)."""
+    return box_content(page_box(page))
+
+
+def box_content(pbox) -> list:
+    """`page_content` of a page box (a `Document.pages` entry's, or one `hook_pagination`
+    hands over before its margin boxes are made)."""
     boxes = _boxes()
-    return [c for c in page_box(page).children if not isinstance(c, boxes.MarginBox)]
+    return [c for c in pbox.children if not isinstance(c, boxes.MarginBox)]
 
 
 def descendants(box) -> Iterator:
@@ -111,6 +127,153 @@ def in_flow(box) -> bool:
 def element(box):
     """The HTML element a box was made for (None for anonymous boxes)."""
     return getattr(box, "element", None)
+
+
+# ── pagination ─────────────────────────────────────────────────────────────────────────
+
+# settled(pages, remake) -> None: pages is the list of laid-out page boxes; remake(indexes)
+# asks for those pages to be laid out again
+Settled = Callable[[list, Callable[[Iterable[int]], None]], None]
+_PAGE_MAKER = ("content_changed", "pages_wanted")
+LOOPS = 4  # remakes a layout may ask for (pagefit: smaller figures, references read again,
+# figures put back, references read again), each with WeasyPrint's own number of passes
+
+
+def can_hook_pagination() -> bool:
+    """Whether `hook_pagination` can work with the installed WeasyPrint."""
+    if not supported():
+        return False
+    try:
+        from weasyprint import layout
+        from weasyprint.css import targets
+        from weasyprint.layout import page
+    except ImportError:
+        return False
+    make = getattr(layout, "make_all_pages", None)
+    document = getattr(layout, "layout_document", None)
+    if make is None or make is not getattr(page, "make_all_pages", None) or document is None:
+        return False
+    params = list(inspect.signature(document).parameters)
+    lookup = getattr(targets, "CounterLookupItem", None)
+    collector = getattr(targets, "TargetCollector", None)
+    return (
+        list(inspect.signature(make).parameters) == ["context", "root_box", "html", "pages"]
+        and "make_all_pages" in document.__code__.co_names
+        and params[-1:] == ["max_loops"]
+        and isinstance((document.__defaults__ or (None,))[-1], int)
+        and set(_PAGE_MAKER) <= set(make.__code__.co_consts)
+        and lookup is not None
+        and {"pending", "page_maker_index", "missing_target_counters"}
+        <= set(lookup.__init__.__code__.co_names)
+        and collector is not None
+        and "counter_lookup_items" in collector.__init__.__code__.co_names
+    )
+
+
+@contextmanager
+def hook_pagination(settled: Settled) -> Iterator[bool]:
+    """While the block runs, each WeasyPrint layout calls `settled(pages, remake)` where its
+    pagination loop would stop (page numbers settled, or its last pass): `pages` are the page
+    boxes so far (no running heads or folios yet), `remake(indexes)` makes WeasyPrint lay those
+    pages out again from the box tree (and each following page whose start then differs),
+    reusing the others, and call `settled` again. Yields whether it could (False: another
+    WeasyPrint). Raises Unsupported out of the render when WeasyPrint's loop has no pass left
+    for a remake asked for (the document is then not what was asked: lay it out afresh)."""
+    if not can_hook_pagination():
+        yield False
+        return
+    from weasyprint import layout
+
+    original, layout_document = layout.make_all_pages, layout.layout_document
+    defaults = layout_document.__defaults__
+    max_loops = inspect.signature(layout_document).parameters["max_loops"].default
+    passes, since = [0], [0]  # passes of this layout; the pass when pages were last asked for
+    stale = [False]  # pages were made again since the cross-references were last read
+
+    def make_all_pages(context, root_box, html, pages):
+        if not pages:  # a new layout
+            passes[0] = since[0] = 0
+            stale[0] = False
+        passes[0] += 1
+        made = list(original(context, root_box, html, pages))
+        states = [entry[-1] for entry in context.page_maker]
+        more = any(s["content_changed"] for s in states) or (
+            any(s["pages_wanted"] for s in states) and len(pages) != len(made)
+        )  # as layout_document decides whether to loop again
+        if more and passes[0] - since[0] < max_loops:  # each layout its own number of passes
+            if passes[0] >= total:
+                raise Unsupported(f"WeasyPrint's pagination stops after {total} passes")
+            return made
+        asked: list[int] = []
+        if stale[0]:
+            stale[0] = False
+            asked = _reread_target_counters(context)
+        if not asked:
+            if more:  # out of passes: WeasyPrint stops here (its loop, widened, would not)
+                for state in states:
+                    state["content_changed"] = state["pages_wanted"] = False
+
+            def remake(indexes: Iterable[int]) -> None:
+                for i in indexes:
+                    context.page_maker[i][-1]["content_changed"] = True
+                    asked.append(i)
+
+            settled(made, remake)
+            stale[0] = bool(asked)
+        if asked:
+            since[0] = passes[0]
+            if passes[0] >= total:
+                raise Unsupported(f"WeasyPrint's pagination stops after {total} passes")
+        return made
+
+    total = (LOOPS + 1) * max_loops  # the first layout's passes, then each remake's
+    layout_document.__defaults__ = (*defaults[:-1], total)
+    layout.make_all_pages = make_all_pages
+    try:
+        yield True
+    finally:
+        layout.make_all_pages = original
+        layout_document.__defaults__ = defaults
+
+
+def _reread_target_counters(context) -> list[int]:
+    """Make the pages that print another page's number (`target-counter`: the contents, "see
+    page N") read it again; the pages asked for. WeasyPrint does so by itself when the page
+    numbers come out of its first passes, but where an anchor named by `attr(href url)` moves
+    later, it finds no page to update (the missing counter is filed under no anchor name)."""
+    asked = []
+    for item in context.target_collector.counter_lookup_items.values():
+        index = item.page_maker_index
+        if item.missing_target_counters and index is not None and index < len(context.page_maker):
+            item.pending = True  # make_page parses it again with the anchors' page numbers
+            context.page_maker[index][-1]["content_changed"] = True
+            asked.append(index)
+    return asked
+
+
+def set_image_width(box, width: float) -> Callable[[], None]:
+    """Give an image's element the computed `width: {width}px; height: auto; max-width: none`,
+    as a user stylesheet with !important gives it, for the layout passes that follow. Returns
+    a function that puts the element's style back."""
+    from weasyprint.css.properties import Dimension
+
+    style = box.style
+    new = {
+        "width": Dimension(width, "px"),
+        "height": "auto",
+        "max_width": Dimension(math.inf, "px"),
+    }
+    old = {key: (key in style, dict.get(style, key)) for key in new}
+    style.update(new)
+
+    def restore() -> None:
+        for key, (had, value) in old.items():
+            if had:
+                style[key] = value
+            else:  # computed again, as before, when next asked for
+                style.pop(key, None)
+
+    return restore
 
 
 # ── line justification ─────────────────────────────────────────────────────────────────
@@ -249,3 +412,87 @@ def swap_svg(image, data: bytes, url: str) -> None:
         raise Unsupported(f"WeasyPrint's SVG images have no {exc}") from None
     font_config = context.font_config if context else None
     image._svg = SVG(ElementTree.fromstring(data), url, font_config, fetcher)  # noqa: SLF001
+
+
+# ── SVG text ───────────────────────────────────────────────────────────────────────────
+
+
+def _font_key(style) -> tuple | None:
+    """What a letter's layout depends on besides the letter: the style's values that are not
+    the initial ones (svg/text.py makes each text's style from the initial values and its
+    font), and its fonts. None if one cannot be a key."""
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    key: list = [style.font_config]
+    for name, value in style.items():
+        if value is not INITIAL_VALUES.get(name):
+            key.append((name, tuple(value) if isinstance(value, list) else value))
+    try:
+        hash(tuple(key))
+    except TypeError:
+        return None
+    return tuple(key)
+
+
+@contextmanager
+def svg_letters_once() -> Iterator[bool]:
+    """While the block runs (a document's drawing), WeasyPrint lays out each letter of the SVG
+    images' <text> once per font and size, not once each time it is drawn: its SVG text is set
+    letter by letter, each letter a Pango layout made twice (measured, then again to draw), and
+    a chart's labels repeat the same digits and words. The same layouts draw the same glyphs:
+    the PDF is byte-identical. Yields whether it could (False: another WeasyPrint)."""
+    if not supported():
+        yield False
+        return
+    try:
+        import importlib
+
+        from weasyprint.text import line_break
+
+        svg_text = importlib.import_module("weasyprint.svg.text")
+    except ImportError:
+        yield False
+        return
+    original = getattr(line_break, "split_first_line", None)
+    style_class = getattr(svg_text, "Style", None)
+    layout_class = getattr(line_break, "Layout", None)
+    draws = getattr(getattr(svg_text, "text", None), "__code__", None)
+    if (
+        original is None
+        or style_class is None
+        or not callable(getattr(layout_class, "reactivate", None))
+        or draws is None
+        or not {"split_first_line", "reactivate"} <= set(draws.co_names)
+    ):
+        yield False
+        return
+    laid: dict[tuple, tuple] = {}
+    last: list = [None, None]  # a text's style and its key: its letters come one after another
+
+    def split_first_line(text, style, context, max_width, justification_spacing, *a, **k):
+        one = (
+            isinstance(style, style_class)
+            and len(text) == 1
+            and max_width == math.inf
+            and not justification_spacing
+            and not a
+            and not k
+        )
+        if one and last[0] is not style:
+            last[:] = style, _font_key(style)
+        key = (text, last[1]) if one and last[1] is not None else None
+        if key is None:
+            return original(text, style, context, max_width, justification_spacing, *a, **k)
+        if key not in laid:
+            got = original(text, style, context, max_width, justification_spacing)
+            layout = got[0]
+            layout.reactivate(style)  # as svg/text.py does before drawing it; then never again
+            layout.reactivate = lambda _style: None
+            laid[key] = got
+        return laid[key]
+
+    line_break.split_first_line = split_first_line
+    try:
+        yield True
+    finally:
+        line_break.split_first_line = original

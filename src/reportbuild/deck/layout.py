@@ -152,6 +152,23 @@ class Geometry:
                 bottom = body.bottom
         return cls(width, height, title, sub, Box(left, top, w, bottom - top), foot)
 
+    def keep_clear(self, clear_part) -> Geometry:
+        """The grid moved off the master's decoration: each zone narrowed (the body also
+        shortened) to its largest part where only the background is painted
+        (`backdrop.Backdrop.clear_part`); the title, subtitle and body keep one left edge.
+        A zone with no clear part within the limits stays as it was (its text gets a panel
+        where it needs one)."""
+        title = clear_part(self.title, "lr", 0.3) or self.title
+        body = clear_part(self.body, "lrb", 0.25) or self.body
+        footer = clear_part(self.footer, "lr", 0.35) or self.footer
+        if (title, body, footer) == (self.title, self.body, self.footer):
+            return self
+        left = max(title.x, body.x)
+        title = Box(left, title.y, title.right - left, title.h)
+        body = Box(left, body.y, body.right - left, body.h)
+        sub = Box(left, self.subtitle.y, min(title.right, body.right) - left, self.subtitle.h)
+        return replace(self, title=title, subtitle=sub, body=body, footer=footer)
+
 
 class Overflow(Exception):
     """Text that does not fit its box even shrunk to the limit."""
@@ -624,3 +641,17 @@ def _merged(line: list[measure.Segment]) -> list[measure.Segment]:
         else:
             out.append((text, r))
     return out
+
+
+# PowerPoint's own id for the slide-number field type (the one it writes in every deck)
+SLIDE_NUMBER_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"
+
+
+def as_slide_number(shape) -> None:
+    """Turn the runs of a text box holding the slide's number into slide-number fields: the
+    number stays right when a presenter inserts, deletes or reorders slides (the text written
+    is what PowerPoint shows until it recomputes it)."""
+    for r in shape.text_frame._txBody.iter(qn("a:r")):
+        r.tag = qn("a:fld")
+        r.set("id", SLIDE_NUMBER_FIELD)
+        r.set("type", "slidenum")
