@@ -440,3 +440,45 @@ def test_focus_template_content_on_its_plain_master(decorated, who):
     assert checks.overfull(prs) == []
     assert checks.split_words(prs) == []
     assert checks.low_contrast(prs, back=back) == []
+
+
+@pytest.mark.parametrize("who", ["zh", "example"])
+def test_nothing_is_set_over_the_focus_templates_triangles(decorated, who):
+    """Focus paints coloured triangles into the corners and a band down the right edge of
+    its content zone: titles, text, charts and footers keep to the plain middle (127 of the
+    Chinese deck's shapes lay over them when the grid was the master's zones as drawn)."""
+    from reportbuild.deck import backdrop, masters
+    from reportbuild.deck.layout import Box
+
+    prs = decorated[who, "focus"]
+    k = masters.design_scale(prs.slide_width, prs.slide_height)
+    W, H = prs.slide_width / 12700 / k, prs.slide_height / 12700 / k
+    painted: dict = {}
+    over = []
+    for n, slide in enumerate(list(prs.slides)[1:], 2):  # the cover is the template's own
+        lay = slide.slide_layout
+        drawn = painted.setdefault(id(lay), backdrop.paint(lay, W, H, k))
+        for sh in slide.shapes:
+            box = Box(*(v / 12700 / k for v in (sh.left, sh.top, sh.width, sh.height)))
+            if drawn.clear_part(box, sides="") is None:  # something of the master under it
+                over.append((n, sh.name))
+    assert over == []
+
+
+def test_clear_part_moves_only_the_edges_it_may():
+    """The largest clear part of a zone: a corner square is cut off by the nearer edge; with
+    no edge allowed to move, a zone over decoration has no clear part."""
+    from PIL import Image, ImageDraw
+
+    from reportbuild.deck.backdrop import Backdrop
+    from reportbuild.deck.layout import Box
+
+    img = Image.new("RGB", (480, 270), "white")
+    ImageDraw.Draw(img).rectangle((0, 0, 29, 29), fill="red")  # 60 × 60 pt at the top left
+    drawn = Backdrop(img)
+    zone = Box(20, 20, 400, 100)
+    assert drawn.clear_part(zone, sides="") is None
+    got = drawn.clear_part(zone, sides="lr")
+    assert got.x >= 60 and got.right == zone.right and (got.y, got.h) == (zone.y, zone.h)
+    assert drawn.clear_part(zone, sides="l", most=0.05) is None  # 40 pt is not enough
+    assert drawn.clear_part(Box(100, 100, 50, 50), sides="") == Box(100, 100, 50, 50)

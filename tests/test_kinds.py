@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
 
@@ -89,30 +90,44 @@ def built(request, tmp_path_factory):
 
 # ── reading the print SVG ─────────────────────────────────────────────────
 
-TEXT = re.compile(r'<text style="([^"]*)" x="([-\d.]+)" y="([-\d.]+)"[^>]*>([^<]*)</text>')
-RECT = re.compile(
-    r'<path d="M ([-\d.]+) ([-\d.]+) \nL ([-\d.]+) ([-\d.]+) \nL ([-\d.]+) ([-\d.]+) \n'
-    r'L ([-\d.]+) ([-\d.]+) \nz\n"(?: clip-path="[^"]*")? style="fill: (#[0-9a-f]{6})[;"]'
+SVG_NS = "{http://www.w3.org/2000/svg}"
+RECT_D = re.compile(
+    r"M ([-\d.]+) ([-\d.]+) L ([-\d.]+) ([-\d.]+) L ([-\d.]+) ([-\d.]+) L ([-\d.]+) ([-\d.]+) z"
 )
+
+
+def painted(svg: str, tag: str) -> list[tuple[ET.Element, dict[str, str]]]:
+    """Every `tag` element of an SVG with its own properties (attributes and style="…")."""
+    out = []
+    for el in ET.fromstring(svg).iter(SVG_NS + tag):
+        style = dict(
+            (k.strip(), v.strip())
+            for k, _, v in (d.partition(":") for d in el.get("style", "").split(";"))
+            if v
+        )
+        out.append((el, {**el.attrib, **style}))
+    return out
 
 
 def texts(svg: str) -> list[tuple[str, float, float, str]]:
     """(text, x, y, anchor) of every text element, in drawing order."""
-    out = []
-    for style, x, y, s in TEXT.findall(svg):
-        anchor = re.search(r"text-anchor: (\w+)", style)
-        out.append((s, float(x), float(y), anchor.group(1) if anchor else "start"))
-    return out
+    return [
+        (el.text or "", float(p["x"]), float(p["y"]), p.get("text-anchor", "start"))
+        for el, p in painted(svg, "text")
+    ]
 
 
 def rects(svg: str) -> list[tuple[float, float, float, float, str]]:
     """(x0, y0, x1, y1, fill) of every filled rectangle but the figure's background."""
     out = []
-    for m in RECT.findall(svg):
-        xs, ys = [float(v) for v in m[0:8:2]], [float(v) for v in m[1:8:2]]
+    for _, p in painted(svg, "path"):
+        m = RECT_D.fullmatch(" ".join(p.get("d", "").split()))
+        if not m or not re.fullmatch(r"#[0-9a-f]{6}", p.get("fill", "")):
+            continue
+        xs, ys = [float(v) for v in m.groups()[0::2]], [float(v) for v in m.groups()[1::2]]
         if min(xs) == 0 and min(ys) == 0:  # the background, under everything
             continue
-        out.append((min(xs), min(ys), max(xs), max(ys), m[8]))
+        out.append((min(xs), min(ys), max(xs), max(ys), p["fill"]))
     return out
 
 

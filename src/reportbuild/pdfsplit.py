@@ -354,7 +354,7 @@ def _typeset_group(task: dict) -> dict:
 
     import weasyprint
 
-    from reportbuild import pagefit, pdf
+    from reportbuild import pagefit, pdf, weasy
     from reportbuild.atomic import atomic_path
     from reportbuild.deferred import PendingCharts
     from reportbuild.fetcher import make_url_fetcher
@@ -395,7 +395,7 @@ def _typeset_group(task: dict) -> dict:
         return facts
     pdf.set_metadata(document, report)
     wide, outside = pdf.layout_findings(document, task["html"], task["offset"] + 1)
-    with atomic_path(task["out"]) as tmp:
+    with atomic_path(task["out"]) as tmp, weasy.svg_letters_once():  # as pdf.write_pdf draws
         document.write_pdf(tmp, pdf_identifier=True, **options)
     facts.update(
         wide=wide, outside=outside, messages=[m for m in collect.messages if FOREIGN not in m]

@@ -11,7 +11,9 @@ where it is needed. What is not public lives here and nowhere else:
   deferred.py's charts drawn while WeasyPrint typesets;
 - the pagination loop (`layout.make_all_pages`, `LayoutContext.page_maker`) and an image's
   computed style: pagefit.py's smaller figure, laid out again from its page on, not the whole
-  document.
+  document;
+- the letter-by-letter layout of SVG text (`text.line_break.split_first_line`, `Layout`,
+  `svg.text.Style`): pdf.py's drawing lays each chart letter out once (`svg_letters_once`).
 
 pyproject.toml bounds WeasyPrint to SUPPORTED, and tests/test_compat.py checks each function
 here against the installed version. Where a part is missing (another version), the callers
@@ -19,7 +21,8 @@ take WeasyPrint's plain path and say so: justification by WeasyPrint alone (`hoo
 yields False), charts drawn before typesetting (`can_swap_svg` is False; `swap_svg` raises
 Unsupported and the PDF is typeset again from the drawn files), a figure fitted by laying the
 whole document out again (`hook_pagination` yields False, or raises Unsupported when
-WeasyPrint's loop ends before the pages asked for are made again). Nothing here fails a build.
+WeasyPrint's loop ends before the pages asked for are made again), a chart's letters laid out
+each time they are drawn (`svg_letters_once` yields False). Nothing here fails a build.
 """
 
 from __future__ import annotations
@@ -420,3 +423,87 @@ def swap_svg(image, data: bytes, url: str) -> None:
         raise Unsupported(f"WeasyPrint's SVG images have no {exc}") from None
     font_config = context.font_config if context else None
     image._svg = SVG(ElementTree.fromstring(data), url, font_config, fetcher)  # noqa: SLF001
+
+
+# ── SVG text ───────────────────────────────────────────────────────────────────────────
+
+
+def _font_key(style) -> tuple | None:
+    """What a letter's layout depends on besides the letter: the style's values that are not
+    the initial ones (svg/text.py makes each text's style from the initial values and its
+    font), and its fonts. None if one cannot be a key."""
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    key: list = [style.font_config]
+    for name, value in style.items():
+        if value is not INITIAL_VALUES.get(name):
+            key.append((name, tuple(value) if isinstance(value, list) else value))
+    try:
+        hash(tuple(key))
+    except TypeError:
+        return None
+    return tuple(key)
+
+
+@contextmanager
+def svg_letters_once() -> Iterator[bool]:
+    """While the block runs (a document's drawing), WeasyPrint lays out each letter of the SVG
+    images' <text> once per font and size, not once each time it is drawn: its SVG text is set
+    letter by letter, each letter a Pango layout made twice (measured, then again to draw), and
+    a chart's labels repeat the same digits and words. The same layouts draw the same glyphs:
+    the PDF is byte-identical. Yields whether it could (False: another WeasyPrint)."""
+    if not supported():
+        yield False
+        return
+    try:
+        import importlib
+
+        from weasyprint.text import line_break
+
+        svg_text = importlib.import_module("weasyprint.svg.text")
+    except ImportError:
+        yield False
+        return
+    original = getattr(line_break, "split_first_line", None)
+    style_class = getattr(svg_text, "Style", None)
+    layout_class = getattr(line_break, "Layout", None)
+    draws = getattr(getattr(svg_text, "text", None), "__code__", None)
+    if (
+        original is None
+        or style_class is None
+        or not callable(getattr(layout_class, "reactivate", None))
+        or draws is None
+        or not {"split_first_line", "reactivate"} <= set(draws.co_names)
+    ):
+        yield False
+        return
+    laid: dict[tuple, tuple] = {}
+    last: list = [None, None]  # a text's style and its key: its letters come one after another
+
+    def split_first_line(text, style, context, max_width, justification_spacing, *a, **k):
+        one = (
+            isinstance(style, style_class)
+            and len(text) == 1
+            and max_width == math.inf
+            and not justification_spacing
+            and not a
+            and not k
+        )
+        if one and last[0] is not style:
+            last[:] = style, _font_key(style)
+        key = (text, last[1]) if one and last[1] is not None else None
+        if key is None:
+            return original(text, style, context, max_width, justification_spacing, *a, **k)
+        if key not in laid:
+            got = original(text, style, context, max_width, justification_spacing)
+            layout = got[0]
+            layout.reactivate(style)  # as svg/text.py does before drawing it; then never again
+            layout.reactivate = lambda _style: None
+            laid[key] = got
+        return laid[key]
+
+    line_break.split_first_line = split_first_line
+    try:
+        yield True
+    finally:
+        line_break.split_first_line = original

@@ -16,6 +16,7 @@ from reportbuild.brand import Brand
 from reportbuild.charts import bars, diagrams, print_svg_path  # noqa: F401 - loaded while warming up
 from reportbuild.charts.canvas import Canvas, check_inside
 from reportbuild.charts.glyphs import check_glyphs
+from reportbuild.charts.lean import lean_svg
 from reportbuild.charts.style import PNG_DPI, Style
 from reportbuild.errors import BuildError
 from reportbuild.figdata import alt_text
@@ -90,13 +91,20 @@ def inline_glyphs(svg: str) -> str:
     return _GLYPH_DEF.sub("", _GLYPH_USE.sub(place, svg))
 
 
-def _svg_text(mfig, fig: Figure, outlined: bool) -> str:
+def matplotlib_svg(mfig, fig: Figure, outlined: bool) -> str:
+    """The SVG matplotlib writes for a rendered figure: text as text, or (outlined) glyphs as
+    paths, inlined."""
     buf = io.StringIO()
     # the alt text travels with the file, for viewers that open the SVG on its own
     meta = {**SVG_META, "Title": fig.title, "Description": alt_text(fig)}
     with matplotlib.rc_context({"svg.fonttype": "path" if outlined else "none"}):
         mfig.savefig(buf, format="svg", metadata=meta)
     return inline_glyphs(buf.getvalue()) if outlined else buf.getvalue()
+
+
+def _svg_text(mfig, fig: Figure, outlined: bool) -> str:
+    svg = matplotlib_svg(mfig, fig, outlined)
+    return svg if outlined else lean_svg(svg)
 
 
 def _save_svg(mfig, fig: Figure, path: Path, outlined: bool) -> tuple[float, float]:
@@ -118,7 +126,8 @@ def _save_png(mfig, fig: Figure, out_dir: Path) -> None:
 # A figure is written three times, from one layout:
 # - the print SVG (out_dir/.print/<id>.svg) keeps its text as text, in the brand font by family
 #   name: WeasyPrint sets it with the report's own fonts, so the PDF's charts are searchable and
-#   cheap to draw (outlines made drawing the charts three quarters of writing the PDF);
+#   cheap to draw (outlines made drawing the charts three quarters of writing the PDF); it is
+#   leaned (lean.py: the same drawing in a third of the nodes) for WeasyPrint to walk;
 # - the SVG (out_dir/<id>.svg) has its glyphs as outlines: it looks the same anywhere, with or
 #   without the fonts;
 # - the PNG (2×), for slides and documents that take no SVG.

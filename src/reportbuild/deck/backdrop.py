@@ -341,6 +341,51 @@ class Backdrop:
         shares = self.shares(box)
         return 1.0 - (shares[0][1] if shares else 1.0)
 
+    def clear_part(self, box, sides: str = "lr", most: float = 0.25):
+        """The largest part of `box` where the master paints nothing but its background,
+        found by moving the edges named in `sides` (l, r, t, b) in, each by at most `most` of
+        the box's width or height; `box` itself when it is clear, None when no such part is.
+        A title that would run over a master's corner triangle, content over a band at the
+        slide's edge, keep to the plain middle instead."""
+        from reportbuild.deck.layout import Box
+
+        x0, y0, x1, y1 = self._px(box)
+        rgb = np.asarray(self.image.crop((x0, y0, x1, y1)).point(_bin), dtype=np.int32)
+        if rgb.size == 0:
+            return box
+        code = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+        colours, counts = np.unique(code, return_counts=True)
+        busy = code != colours[counts.argmax()]  # not the zone's own background
+        if not busy.any():
+            return box
+        h, w = busy.shape
+        sat = np.zeros((h + 1, w + 1), dtype=np.int32)  # summed-area table of busy pixels
+        sat[1:, 1:] = busy.cumsum(0).cumsum(1)
+        steps = 24
+
+        def insets(side: str, size: int) -> list[int]:
+            if side not in sides:
+                return [0]
+            return sorted({round(size * most * i / steps) for i in range(steps + 1)})
+
+        lefts = np.array(insets("l", w))[:, None]  # every left inset against every right one
+        rights = w - np.array(insets("r", w))[None, :]
+        best, area = None, 0
+        for t in insets("t", h):
+            for b in insets("b", h):
+                ya, yb = t, h - b
+                if yb <= ya:
+                    continue
+                n = sat[yb, rights] - sat[ya, rights] - sat[yb, lefts] + sat[ya, lefts]
+                sizes = np.where((n == 0) & (rights > lefts), (rights - lefts) * (yb - ya), 0)
+                i, j = np.unravel_index(sizes.argmax(), sizes.shape)
+                if sizes[i, j] > area:
+                    best, area = (t, b, int(lefts[i, 0]), w - int(rights[0, j])), sizes[i, j]
+        if best is None:
+            return None
+        t, b, left, r = (v / PX for v in best)
+        return Box(box.x + left, box.y + t, box.w - left - r, box.h - t - b)
+
     def shares(self, box) -> list[tuple[str, float]]:
         counts = _counts(self.image.crop(self._px(box)).point(_bin))
         total = sum(counts.values()) or 1

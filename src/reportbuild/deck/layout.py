@@ -152,6 +152,23 @@ class Geometry:
                 bottom = body.bottom
         return cls(width, height, title, sub, Box(left, top, w, bottom - top), foot)
 
+    def keep_clear(self, clear_part) -> Geometry:
+        """The grid moved off the master's decoration: each zone narrowed (the body also
+        shortened) to its largest part where only the background is painted
+        (`backdrop.Backdrop.clear_part`); the title, subtitle and body keep one left edge.
+        A zone with no clear part within the limits stays as it was (its text gets a panel
+        where it needs one)."""
+        title = clear_part(self.title, "lr", 0.3) or self.title
+        body = clear_part(self.body, "lrb", 0.25) or self.body
+        footer = clear_part(self.footer, "lr", 0.35) or self.footer
+        if (title, body, footer) == (self.title, self.body, self.footer):
+            return self
+        left = max(title.x, body.x)
+        title = Box(left, title.y, title.right - left, title.h)
+        body = Box(left, body.y, body.right - left, body.h)
+        sub = Box(left, self.subtitle.y, min(title.right, body.right) - left, self.subtitle.h)
+        return replace(self, title=title, subtitle=sub, body=body, footer=footer)
+
 
 class Overflow(Exception):
     """Text that does not fit its box even shrunk to the limit."""

@@ -80,7 +80,8 @@ class DeckBuilder:
         self.generic = self.templated and masters.generic_layouts(self.prs)
         if self.templated:
             z = masters.zones(self.prs, self.layouts["content"], self.layouts["body"], self.generic)
-            self.geometry = masters.content_grid(W, H, z, self.backdrop_of(self.layouts["content"]))
+            drawn = self.backdrop_of(self.layouts["content"])
+            self.geometry = masters.content_grid(W, H, z, drawn).keep_clear(drawn.clear_part)
         else:
             self.geometry = Geometry.for_size(W, H)
         self.log: list[dict] = []
@@ -135,6 +136,8 @@ class DeckBuilder:
             box = self.geometry.title
         elif ph is not None and self.templated:
             box = _zone(ctx.slide, ph, role, self.generic)
+            if ctx.backdrop is not None:  # off the layout's decoration, as the grid is
+                box = ctx.backdrop.clear_part(box, "lr", 0.3) or box
             tight = False
         para = st.p(
             text,
@@ -820,8 +823,11 @@ class DeckBuilder:
         below = Box(below.x, below.y, below.w, H * 0.92 - below.y)
         # a template may put its section title low on the slide: then the summary goes above it
         above = Box(used.x, H * 0.08, below.w, used.y - 16 - H * 0.08)
-        where = below if below.h >= above.h else above
-        if self.templated and where is below and used.y > 120:
+        low = below.h >= above.h
+        where = below if low else above
+        if ctx.backdrop is not None:  # off the layout's decoration
+            where = ctx.backdrop.clear_part(where, "lrb" if low else "lrt") or where
+        if self.templated and low and used.y > 120:
             ctx.text("Chapter number", Box(used.x, used.y - 100, 300, 96), number, pad=(2, 2))
         if ch.summary:
             ctx.text(
@@ -835,7 +841,7 @@ class DeckBuilder:
                         color=mix_light(st) if not self.templated else st.fg,
                     )
                 ],
-                anchor="top" if where is below else "bottom",
+                anchor="top" if low else "bottom",
             )
         self.notes(
             ctx,
