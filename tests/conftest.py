@@ -1,17 +1,30 @@
-"""Shared fixtures: the real project, and throwaway copies of the skeleton to break."""
+"""Shared fixtures: the real project, and throwaway copies of the skeleton to break.
+
+The example reports and the skeleton are built once per test run, not once per module or per
+xdist worker: `shared_build` builds into the run's temporary folder under a file lock, and the
+first worker to get there builds while the other waits and then reads the same files. These
+builds are read-only; a test that edits or builds again works on a copy (`copy_build`)."""
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import fcntl
+import json
+import logging
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SKELETON = ROOT / "src" / "reportbuild" / "skeleton"
+EXAMPLE = ROOT / "examples" / "minimum-wage-2013"
+EPOCH = "1700000000"  # SOURCE_DATE_EPOCH of the shared builds
+INPUTS = ("sources", "figures", "styles")
 
 # The per-machine cache (font widths, compiled templates) of the tests is their own, never the
 # user's ~/.cache/reportbuild: a test run neither reads a stale one nor leaves files behind.
@@ -29,26 +42,109 @@ def project(tmp_path: Path) -> Path:
     return dest
 
 
+@dataclass(frozen=True)
+class SharedBuild:
+    """A project built once per test run: its root (outputs and cache included; never edit
+    them), what WeasyPrint and the PDF stage logged as warnings while it was typeset, and
+    the build's counts."""
+
+    root: Path
+    warnings: list[str] | None  # None: typeset in a worker process (jobs > 1), not caught
+    counts: dict[str, int | None]  # what the build's summary counts: pages, slides, figures
+
+    @property
+    def pdf(self) -> Path:
+        return self.root / "output" / "report.pdf"
+
+
+def _run_folder(tmp_path_factory) -> Path:
+    """The test run's temporary folder: under xdist each worker's base is a folder in it."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)  # released when the file is closed, also on a crash
+        yield
+
+
+def shared_build(tmp_path_factory, name: str, source: Path, jobs: int = 1) -> SharedBuild:
+    """`source`'s inputs copied and built (SOURCE_DATE_EPOCH=EPOCH) once per test run. jobs=1
+    typesets in this process, so its warnings are caught; the bytes are those of jobs=2 (see
+    test_build's test_the_pdf_is_the_same_whether_charts_are_drawn_before_or_beside_it)."""
+    from reportbuild.build import BuildOptions, run_build
+    from reportbuild.pdf import WarningLog
+
+    folder = _run_folder(tmp_path_factory) / "shared-builds"
+    folder.mkdir(exist_ok=True)
+    root, done = folder / name, folder / f"{name}.json"
+    with _locked(folder / f"{name}.lock"):
+        if not done.is_file():
+            shutil.rmtree(root, ignore_errors=True)  # a build that failed before us
+            for part in INPUTS:
+                if (source / part).is_dir():
+                    shutil.copytree(
+                        source / part, root / part,
+                        ignore=shutil.ignore_patterns("output", ".reportbuild-cache"),
+                    )  # fmt: skip
+            seen = WarningLog()
+            loggers = [logging.getLogger(n) for n in ("reportbuild.pdf", "weasyprint")]
+            for lg in loggers:
+                lg.addHandler(seen)
+            try:
+                with pytest.MonkeyPatch.context() as mp:
+                    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+                    result = run_build(root, BuildOptions(verbosity=0, jobs=jobs))
+            finally:
+                for lg in loggers:
+                    lg.removeHandler(seen)
+            record = {
+                "warnings": seen.messages if jobs == 1 else None,
+                "counts": {o.artifact: o.count for o in result.outputs},
+            }
+            done.write_text(json.dumps(record), encoding="utf-8")
+    return SharedBuild(root, **json.loads(done.read_text(encoding="utf-8")))
+
+
+def copy_build(build: SharedBuild | Path, dest: Path) -> Path:
+    """A copy of a shared build (sources, outputs and cache) to edit or build again."""
+    shutil.copytree(build.root if isinstance(build, SharedBuild) else build, dest, symlinks=True)
+    return dest
+
+
+def print_html(copy: Path, built_at: Path) -> str:
+    """The print HTML of a copied build: it names the chart files by their URL, in the
+    folder it was built in."""
+    html = (copy / ".reportbuild-cache" / "report.print.html").read_text(encoding="utf-8")
+    return html.replace(built_at.as_uri() + "/", copy.as_uri() + "/")
+
+
+@pytest.fixture(scope="session")
+def built_zh(tmp_path_factory) -> SharedBuild:
+    """This repository's (Chinese) report, built once per test run: never edit it."""
+    return shared_build(tmp_path_factory, "zh", ROOT)
+
+
+@pytest.fixture(scope="session")
+def built_en(tmp_path_factory) -> SharedBuild:
+    """The English example report, built once per test run: never edit it."""
+    return shared_build(tmp_path_factory, "en", EXAMPLE)
+
+
 @pytest.fixture(scope="session")
 def built_once(tmp_path_factory) -> Path:
-    """The skeleton built once per test process (SOURCE_DATE_EPOCH=1700000000), outputs and
-    cache: never edit it; tests that edit or build again take a copy (`built_project`)."""
-    from reportbuild.build import BuildOptions, run_build
-
-    root = tmp_path_factory.mktemp("built-once") / "proj"
-    shutil.copytree(SKELETON, root)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", "1700000000")
-        run_build(root, BuildOptions(verbosity=0))
-    return root
+    """The skeleton built once per test run (SOURCE_DATE_EPOCH=1700000000, two jobs: the PDF
+    typeset beside the charts), outputs and cache: never edit it; tests that edit or build
+    again take a copy (`built_project`)."""
+    return shared_build(tmp_path_factory, "skeleton", SKELETON, jobs=2).root
 
 
 @pytest.fixture
 def built_project(built_once: Path, tmp_path: Path) -> Path:
     """A copy of the built skeleton (its outputs and cache up to date), to edit in a test."""
-    dest = tmp_path / "proj"
-    shutil.copytree(built_once, dest, symlinks=True)
-    return dest
+    return copy_build(built_once, tmp_path / "proj")
 
 
 @pytest.fixture(scope="session")

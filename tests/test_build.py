@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import copy_build, print_html
 
 from reportbuild.build import (
     BuildLock,
@@ -313,11 +314,9 @@ def test_the_pdf_is_the_same_whether_charts_are_drawn_before_or_beside_it(
     assert (root / "output" / "report.pdf").read_bytes() == beside.read_bytes()
 
 
-def test_chart_text_is_text_in_the_pdf(tmp_path, monkeypatch):
+def test_chart_text_is_text_in_the_pdf(built_skeleton):
     """The print SVG keeps the chart's labels as text, set in the brand font: searchable."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    root = new_project(tmp_path / "r")
-    run_build(root, BuildOptions(verbosity=0))
+    root = built_skeleton
     pdf = root / "output" / "report.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     for label in ("同意", "不同意", "不确定", "62%"):
@@ -329,14 +328,14 @@ def test_chart_text_is_text_in_the_pdf(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def built_new(built_skeleton):
-    """The built new report with what write_pdf takes: its print HTML, model and brand."""
+def built_new(built_skeleton, tmp_path_factory):
+    """A copy of the built new report with what write_pdf takes: its print HTML, model and
+    brand (the tests typeset into it)."""
     from reportbuild.brand import load_brand
     from reportbuild.load import load_project
 
-    root = built_skeleton
-    html = (root / ".reportbuild-cache" / "report.print.html").read_text(encoding="utf-8")
-    return root, html, load_project(root), load_brand(root)
+    root = copy_build(built_skeleton, tmp_path_factory.mktemp("built-new") / "proj")
+    return root, print_html(root, built_skeleton), load_project(root), load_brand(root)
 
 
 def _pending(printed: Path, size: tuple[str, str] | None = None):

@@ -4,12 +4,12 @@ and its PDF, HTML and deck are English only, in its Latin brand."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import copy_build
 
 from reportbuild.cli import cli
 
@@ -18,13 +18,10 @@ CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    proj = tmp_path_factory.mktemp("example") / "minimum-wage-2013"
-    shutil.copytree(EXAMPLE, proj, ignore=shutil.ignore_patterns("output", ".reportbuild-cache"))
-    runner = CliRunner()
-    res = runner.invoke(cli, ["build", "-C", str(proj), "-q"])
-    assert res.exit_code == 0, res.output
-    res = runner.invoke(cli, ["check", "-C", str(proj), "--strict"])
+def built(built_en, tmp_path_factory) -> Path:
+    """A copy of the run's shared build of the example (check writes into its cache)."""
+    proj = copy_build(built_en, tmp_path_factory.mktemp("example") / "minimum-wage-2013")
+    res = CliRunner().invoke(cli, ["check", "-C", str(proj), "--strict"])
     assert res.exit_code == 0, res.output
     return proj
 

@@ -18,7 +18,7 @@ from reportbuild.errors import BuildError, ReportError, SourceError
 from reportbuild.fetcher import make_url_fetcher
 from reportbuild.html import render_html
 from reportbuild.load import load_project
-from reportbuild.pdf import WarningLog, write_pdf
+from reportbuild.pdf import LAYOUT_REPORT, PdfResult, WarningLog, write_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "pdf" / "project"
@@ -104,12 +104,15 @@ def small(tmp_path_factory, epoch) -> Built:
 
 
 @pytest.fixture(scope="session")
-def real(tmp_path_factory, epoch) -> Built:
-    """The city-commercial-bank report, built once (charts left out: they only add drawing time)."""
-    root = _copy(ROOT, tmp_path_factory.mktemp("real"))
-    out = root / "output" / "report.pdf"
-    report, html, result = _build(root, out)
-    return Built(root, out, report, html, result)
+def real(built_zh) -> Built:
+    """The city-commercial-bank report as a build makes it (charts drawn): the run's shared
+    build, read only; its layout findings are those the PDF stage wrote for `check`."""
+    root = built_zh.root
+    entries = json.loads((root / LAYOUT_REPORT).read_text(encoding="utf-8"))
+    result = PdfResult(pages=built_zh.counts["pdf"], overflow=[e["message"] for e in entries])
+    WARNINGS[built_zh.pdf] = built_zh.warnings
+    html = (root / ".reportbuild-cache" / "report.print.html").read_text(encoding="utf-8")
+    return Built(root, built_zh.pdf, load_project(root), html, result)
 
 
 # ── structure ──────────────────────────────────────────────────────────────────────────

@@ -5,40 +5,30 @@ split cannot reproduce is typeset in a single pass."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
+import pypdfium2
 import pytest
+from conftest import EPOCH, copy_build, print_html
 from pypdf import PdfReader
 
 from reportbuild import pdfsplit
 from reportbuild.brand import load_brand
-from reportbuild.build import BuildOptions, run_build
 from reportbuild.load import load_project
 from reportbuild.pdf import write_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = {"zh": ROOT, "en": ROOT / "examples" / "minimum-wage-2013"}
-PRINT_HTML = Path(".reportbuild-cache") / "report.print.html"
-
-
-def _copy(src: Path, dest: Path) -> Path:
-    for part in ("sources", "figures", "styles"):
-        if (src / part).is_dir():
-            shutil.copytree(src / part, dest / part)
-    return dest
 
 
 class Pair:
-    """A project built in a single pass, and its print HTML typeset in groups."""
+    """A copy of a project's shared build (a single pass: these reports are below the split's
+    threshold, see test_auto_keeps_short_reports_in_one_pass), and its print HTML typeset in
+    groups."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, built_at: Path) -> None:
         self.root = root
-        run_build(root, BuildOptions(only="pdf", pdf_split="off", verbosity=0))
         self.single = root / "output" / "report.pdf"
-        self.html = (root / PRINT_HTML).read_text(encoding="utf-8")
+        self.html = print_html(root, built_at)
         self.report, self.brand = load_project(root), load_brand(root)
         self.split = root / "split.pdf"
         self.result = self.typeset(self.split)
@@ -50,25 +40,22 @@ class Pair:
         )  # fmt: skip
 
 
-@pytest.fixture(scope="module", params=sorted(EXAMPLES))
+@pytest.fixture(scope="module", params=["zh", "en"])
 def pair(request, tmp_path_factory) -> Pair:
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = "1"
-    try:
-        root = _copy(EXAMPLES[request.param], tmp_path_factory.mktemp(request.param))
-        yield Pair(root)
-    finally:
-        if old is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
+    build = request.getfixturevalue(f"built_{request.param}")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)  # the shared build's: the same metadata
+        root = copy_build(build, tmp_path_factory.mktemp(request.param) / "proj")
+        yield Pair(root, build.root)
 
 
 def _text(pdf: Path) -> list[str]:
-    out = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return out.split("\f")
+    """Each page's text (PDFium's: poppler's tools spend seconds on the CJK fonts' subsets)."""
+    doc = pypdfium2.PdfDocument(pdf)
+    try:
+        return [page.get_textpage().get_text_range() for page in doc]
+    finally:
+        doc.close()
 
 
 def _links(r: PdfReader) -> list[tuple]:
@@ -148,12 +135,16 @@ def _parent_tree_faults(r: PdfReader) -> int:
 
 
 def test_split_pdf(pair: Pair, tmp_path: Path) -> None:
-    """One test per report (its build is the cost): equivalence, pixels, cache, an edit."""
+    """One test per report (its split is the cost): equivalence, pixels, cache, an edit. The
+    edit is typeset on the English report only: half of the Chinese one typeset again would
+    prove nothing the English edit does not (which group is stale does not depend on the
+    language)."""
     _reads_like_the_single_pass(pair)
     _keeps_the_structure_tree(pair)
-    _draws_the_same_pages(pair, tmp_path)
+    _draws_the_same_pages(pair)
     _unchanged_groups_come_from_the_cache(pair, tmp_path)
-    _a_chapter_edit_retypesets_only_its_group(pair, tmp_path)
+    if 'lang="en' in pair.html[:300]:
+        _a_chapter_edit_retypesets_only_its_group(pair, tmp_path)
 
 
 def _programs(r: PdfReader) -> set[int]:
@@ -196,21 +187,19 @@ def _keeps_the_structure_tree(pair: Pair) -> None:
     assert _parent_tree_faults(two) == 0 == _parent_tree_faults(one)
 
 
-def _draws_the_same_pages(pair: Pair, tmp_path: Path) -> None:
+def _draws_the_same_pages(pair: Pair) -> None:
     """Folios, running heads and page references: the pages render to the same pixels."""
-    from PIL import Image, ImageChops
 
-    for name, pdf in (("a", pair.single), ("b", pair.split)):
-        subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / name)], check=True)
-    a = sorted(tmp_path.glob("a-*.png"))
-    b = sorted(tmp_path.glob("b-*.png"))
+    def pixels(pdf: Path) -> list[bytes]:
+        doc = pypdfium2.PdfDocument(pdf)
+        try:
+            return [page.render(scale=30 / 72).to_pil().tobytes() for page in doc]
+        finally:
+            doc.close()
+
+    a, b = pixels(pair.single), pixels(pair.split)
     assert len(a) == len(b) == pair.result.pages
-
-    def same(x: Path, y: Path) -> bool:
-        diff = ImageChops.difference(Image.open(x).convert("RGB"), Image.open(y).convert("RGB"))
-        return diff.getbbox() is None
-
-    assert [x.name for x, y in zip(a, b, strict=True) if not same(x, y)] == []
+    assert [n for n, (x, y) in enumerate(zip(a, b, strict=True), 1) if x != y] == []
 
 
 def _kw(pair: Pair) -> dict:
