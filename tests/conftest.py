@@ -36,21 +36,26 @@ os.environ["XDG_CACHE_HOME"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
 
 
-# xdist runs with --dist loadgroup (pyproject): every test file is a group, so that its tests
-# run on one worker and its module fixtures are built once; the files that read the shared
-# builds of the two example reports are one group: the other worker never waits for those
-# builds, and with these files on one worker and the rest on the other both finish together.
-REPORT_BUILDS = {"test_charts", "test_example_en", "test_pdf", "test_pdfsplit", "test_typeset"}
+# xdist (-n 2 --dist loadfile, pyproject) runs each test file on one worker, so that its module
+# fixtures are built once. The files that read the shared build of this report run on one
+# worker too: the other never waits on the lock while it is built, and with these files on one
+# worker and the rest on the other both finish together. (xdist_group marks would say this, but
+# xdist 3.8's loadgroup no longer takes them under pytest 9.2: it renames items by `_nodeid`.)
+REPORT_BUILDS = {"test_example_en", "test_pdf", "test_pdfsplit", "test_typeset"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items) -> None:
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            name = item.path.stem
-            item.add_marker(
-                pytest.mark.xdist_group("report-builds" if name in REPORT_BUILDS else name)
-            )
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None  # xdist's own
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduler(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return "report-builds" if Path(path).stem in REPORT_BUILDS else path
+
+    return Scheduler(config, log)
 
 
 @pytest.fixture
