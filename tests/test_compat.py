@@ -161,6 +161,11 @@ def test_another_weasyprint_takes_the_plain_paths(monkeypatch):
     assert not weasy.can_swap_svg()
     with weasy.hook_pagination(lambda *a: None) as hooked:
         assert not hooked and not weasy.can_hook_pagination()
+    from weasyprint.text import line_break
+
+    split = line_break.split_first_line
+    with weasy.svg_letters_once() as hooked:
+        assert not hooked and line_break.split_first_line is split
 
 
 def test_the_pagination_hook_lays_pages_out_again_and_is_put_back():

@@ -199,6 +199,7 @@ def typeset(charts, tmp_path_factory) -> dict[str, Path]:
                 assert hooked == (which == "once")
                 out[which] = tmp / f"{which}.pdf"
                 document.write_pdf(out[which])
+            assert line_break.split_first_line is counted  # put back
         finally:
             line_break.split_first_line = real
         out[f"{which} layouts"] = len(calls)

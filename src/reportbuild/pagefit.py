@@ -88,28 +88,46 @@ def _elements(flow: list) -> set[int]:
     return {id(weasy.element(b)) for b in flow if weasy.element(b) is not None}
 
 
-def _empty_share(page, going_on: set[int]) -> tuple[float, float, float, float]:
+def _empty_share(page, flow: list, going_on: set[int]) -> tuple[float, float, float, float]:
     top, bottom = _area(page)
-    low = max(_lowest(_flow(page), going_on), top)
+    low = max(_lowest(flow, going_on), top)
     return (bottom - low) / max(bottom - top, 1.0), top, bottom, low
+
+
+class _Reader:
+    """Each page box with its flow and the elements in it, read once: a page that WeasyPrint
+    reuses in a later pass (every page before the first one made again) is not walked again."""
+
+    def __init__(self) -> None:
+        self._read: dict[int, tuple] = {}
+
+    def __call__(self, pages: list) -> list[tuple]:
+        rows = []
+        for page in pages:
+            row = self._read.get(id(page))
+            if row is None or row[0] is not page:
+                flow = _flow(page)
+                row = (page, flow, _elements(flow))
+            rows.append(row)
+        self._read = {id(row[0]): row for row in rows}  # the pages let go are not kept
+        return rows
 
 
 def holes(document) -> int:
     """Pages more than HOLE_SHARE empty at the foot whose next page is not forced."""
-    return _holes(_boxes(document))
+    return _holes(_Reader()(_boxes(document)))
 
 
 def _boxes(document) -> list:
     return [weasy.page_box(page) for page in document.pages]
 
 
-def _holes(pages: list) -> int:
+def _holes(rows: list[tuple]) -> int:
     count = 0
-    for page, nxt in zip(pages, pages[1:], strict=False):
-        after = _flow(nxt)
-        if _forced(after, _elements(_flow(page))):
+    for (page, flow, seen), (_, after, following) in zip(rows, rows[1:], strict=False):
+        if _forced(after, seen):
             continue
-        if _empty_share(page, _elements(after))[0] > HOLE_SHARE:
+        if _empty_share(page, flow, following)[0] > HOLE_SHARE:
             count += 1
     return count
 
@@ -144,17 +162,16 @@ class Fit:
 
 def plan(document) -> str:
     """A user stylesheet scaling the figures that would close a hole; '' when there are none."""
-    return "\n".join(fit.css() for fit in _plan(_boxes(document)))
+    return "\n".join(fit.css() for fit in _plan(_Reader()(_boxes(document))))
 
 
-def _plan(pages: list) -> list[Fit]:
+def _plan(rows: list[tuple]) -> list[Fit]:
     fits: list[Fit] = []
-    for n, (page, nxt) in enumerate(zip(pages, pages[1:], strict=False)):
-        here, after = _flow(page), _flow(nxt)
-        seen = _elements(here)
+    pairs = zip(rows, rows[1:], strict=False)
+    for n, ((page, here, seen), (nxt, after, following)) in enumerate(pairs):
         if _forced(after, seen):
             continue
-        share, top, bottom, low = _empty_share(page, _elements(after))
+        share, top, bottom, low = _empty_share(page, here, following)
         if share <= HOLE_SHARE:
             continue
         figure = next(
@@ -221,39 +238,40 @@ class _Refit:
         self.holes: list[int] | None = None
         self.fitted = False
         self.step = "first"
+        self.read = _Reader()
 
     def settled(self, pages: list, remake) -> None:
         if self.step == "first":
             self.step = "done"
-            self.fits = _plan(pages)
+            rows = self.read(pages)
+            self.fits = _plan(rows)
             if not self.fits:
                 return
-            self.before = _holes(pages)
+            self.before = _holes(rows)
             self.restores = [weasy.set_image_width(f.image, f.width) for f in self.fits]
-            remake(self._affected(pages))
+            remake(self._affected(rows))
             self.step = "fitted"
         elif self.step == "fitted":
             self.step = "done"
-            self.holes = [self.before, _holes(pages)]
+            rows = self.read(pages)
+            self.holes = [self.before, _holes(rows)]
             self.fitted = self.holes[1] < self.before if self.choice is None else self.choice
             if not self.fitted:
                 self.restore()
-                remake(self._affected(pages))
+                remake(self._affected(rows))
+        if self.step == "done":
+            self.read = _Reader()  # its pages are let go
 
     def restore(self) -> None:
         for restore in self.restores:
             restore()
         self.restores = []
 
-    def _affected(self, pages: list) -> set[int]:
+    def _affected(self, rows: list[tuple]) -> set[int]:
         """Each hole's page and every page that holds one of the figures' images: WeasyPrint
         reuses a page whose start did not change, and the image on it did."""
         images = {id(weasy.element(f.image)) for f in self.fits}
-        out = {f.page for f in self.fits}
-        for n, page in enumerate(pages):
-            if any(id(weasy.element(b)) in images for b in _flow(page) if weasy.is_replaced(b)):
-                out.add(n)
-        return out
+        return {f.page for f in self.fits} | {n for n, row in enumerate(rows) if images & row[2]}
 
 
 def render(source, *, choice: bool | None = None, in_place: bool = True, **options) -> Fitted:
@@ -284,7 +302,7 @@ def _twice(source, choice: bool | None, options: dict) -> Fitted:
     import weasyprint
 
     document = source.render(**options)
-    fits = _plan(_boxes(document))
+    fits = _plan(_Reader()(_boxes(document)))
     if not fits or choice is False:
         return Fitted(document)
     # the first layout is let go before the second is made: holding both doubled the peak

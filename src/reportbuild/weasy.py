@@ -135,6 +135,8 @@ def element(box):
 # asks for those pages to be laid out again
 Settled = Callable[[list, Callable[[Iterable[int]], None]], None]
 _PAGE_MAKER = ("content_changed", "pages_wanted")
+_LOOKUP = {"pending", "page_maker_index", "missing_target_counters", "parse_again",
+           "cached_page_counter_values"}  # fmt: skip
 LOOPS = 4  # remakes a layout may ask for (pagefit: smaller figures, references read again,
 # figures put back, references read again), each with WeasyPrint's own number of passes
 
@@ -163,8 +165,7 @@ def can_hook_pagination() -> bool:
         and isinstance((document.__defaults__ or (None,))[-1], int)
         and set(_PAGE_MAKER) <= set(make.__code__.co_consts)
         and lookup is not None
-        and {"pending", "page_maker_index", "missing_target_counters"}
-        <= set(lookup.__init__.__code__.co_names)
+        and set(lookup.__init__.__code__.co_names) >= _LOOKUP
         and collector is not None
         and "counter_lookup_items" in collector.__init__.__code__.co_names
     )
@@ -241,12 +242,22 @@ def _reread_target_counters(context) -> list[int]:
     page N") read it again; the pages asked for. WeasyPrint does so by itself when the page
     numbers come out of its first passes, but where an anchor named by `attr(href url)` moves
     later, it finds no page to update (the missing counter is filed under no anchor name)."""
+    import copy
+
     asked = []
-    for item in context.target_collector.counter_lookup_items.values():
+    page_maker = context.page_maker
+    for (_box, token), item in context.target_collector.counter_lookup_items.items():
         index = item.page_maker_index
-        if item.missing_target_counters and index is not None and index < len(context.page_maker):
-            item.pending = True  # make_page parses it again with the anchors' page numbers
-            context.page_maker[index][-1]["content_changed"] = True
+        if token != "content" or not item.missing_target_counters or index is None:
+            continue
+        if index + 1 < len(page_maker):
+            # as make_page does for a pending item, with the counters of the page it is on
+            # (kept for the next page's start): parsed now, the page is made once, not twice
+            values = page_maker[index + 1][3][1]
+            item.cached_page_counter_values = copy.deepcopy(values)
+            item.pending = False
+            item.parse_again(values)
+            page_maker[index][-1]["content_changed"] = True
             asked.append(index)
     return asked
 
