@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,28 @@ INPUTS = ("sources", "figures", "styles")
 _CACHE = tempfile.mkdtemp(prefix="reportbuild-test-cache-")
 os.environ["XDG_CACHE_HOME"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
+
+
+# xdist (-n 2 --dist loadfile, pyproject) runs each test file on one worker, so that its module
+# fixtures are built once. The files that read the shared build of this report run on one
+# worker too: the other never waits on the lock while it is built, and with these files on one
+# worker and the rest on the other both finish together. (xdist_group marks would say this, but
+# xdist 3.8's loadgroup no longer takes them under pytest 9.2: it renames items by `_nodeid`.)
+REPORT_BUILDS = {"test_example_en", "test_pdf", "test_pdfsplit", "test_typeset"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None  # xdist's own
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduler(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return "report-builds" if Path(path).stem in REPORT_BUILDS else path
+
+    return Scheduler(config, log)
 
 
 @pytest.fixture
@@ -70,42 +94,62 @@ def _locked(path: Path):
         yield
 
 
-def shared_build(tmp_path_factory, name: str, source: Path, jobs: int = 1) -> SharedBuild:
-    """`source`'s inputs copied and built (SOURCE_DATE_EPOCH=EPOCH) once per test run. jobs=1
-    typesets in this process, so its warnings are caught; the bytes are those of jobs=2 (see
-    test_build's test_the_pdf_is_the_same_whether_charts_are_drawn_before_or_beside_it)."""
+def _in_process(root: Path) -> dict:
+    """Build `root` in this process, one job: the PDF is typeset here, so its warnings are
+    caught; the bytes are those of two jobs (see test_build's
+    test_the_pdf_is_the_same_whether_charts_are_drawn_before_or_beside_it)."""
     from reportbuild.build import BuildOptions, run_build
     from reportbuild.pdf import WarningLog
 
+    seen = WarningLog()
+    loggers = [logging.getLogger(n) for n in ("reportbuild.pdf", "weasyprint")]
+    for lg in loggers:
+        lg.addHandler(seen)
+    try:
+        result = run_build(root, BuildOptions(verbosity=0, jobs=1))
+    finally:
+        for lg in loggers:
+            lg.removeHandler(seen)
+    return {"warnings": seen.messages, "counts": {o.artifact: o.count for o in result.outputs}}
+
+
+def _by_the_cli(root: Path) -> dict:
+    """Build `root` as a user does: `reportbuild build` in its own process (two jobs: the PDF
+    typeset beside the charts)."""
+    res = subprocess.run(
+        [sys.executable, "-m", "reportbuild", "build", "-C", str(root), "-q"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    return {"warnings": None, "counts": {}}
+
+
+def shared_build(tmp_path_factory, name: str, make, build=_in_process) -> SharedBuild:
+    """A project made by `make(root)` and built (SOURCE_DATE_EPOCH=EPOCH) once per test run."""
     folder = _run_folder(tmp_path_factory) / "shared-builds"
     folder.mkdir(exist_ok=True)
     root, done = folder / name, folder / f"{name}.json"
     with _locked(folder / f"{name}.lock"):
         if not done.is_file():
             shutil.rmtree(root, ignore_errors=True)  # a build that failed before us
-            for part in INPUTS:
-                if (source / part).is_dir():
-                    shutil.copytree(
-                        source / part, root / part,
-                        ignore=shutil.ignore_patterns("output", ".reportbuild-cache"),
-                    )  # fmt: skip
-            seen = WarningLog()
-            loggers = [logging.getLogger(n) for n in ("reportbuild.pdf", "weasyprint")]
-            for lg in loggers:
-                lg.addHandler(seen)
-            try:
-                with pytest.MonkeyPatch.context() as mp:
-                    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-                    result = run_build(root, BuildOptions(verbosity=0, jobs=jobs))
-            finally:
-                for lg in loggers:
-                    lg.removeHandler(seen)
-            record = {
-                "warnings": seen.messages if jobs == 1 else None,
-                "counts": {o.artifact: o.count for o in result.outputs},
-            }
+            make(root)
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+                record = build(root)
             done.write_text(json.dumps(record), encoding="utf-8")
     return SharedBuild(root, **json.loads(done.read_text(encoding="utf-8")))
+
+
+def _inputs_of(source: Path):
+    def make(root: Path) -> None:
+        for part in INPUTS:
+            if (source / part).is_dir():
+                shutil.copytree(
+                    source / part, root / part,
+                    ignore=shutil.ignore_patterns("output", ".reportbuild-cache"),
+                )  # fmt: skip
+
+    return make
 
 
 def copy_build(build: SharedBuild | Path, dest: Path) -> Path:
@@ -124,21 +168,23 @@ def print_html(copy: Path, built_at: Path) -> str:
 @pytest.fixture(scope="session")
 def built_zh(tmp_path_factory) -> SharedBuild:
     """This repository's (Chinese) report, built once per test run: never edit it."""
-    return shared_build(tmp_path_factory, "zh", ROOT)
+    return shared_build(tmp_path_factory, "zh", _inputs_of(ROOT))
 
 
 @pytest.fixture(scope="session")
 def built_en(tmp_path_factory) -> SharedBuild:
     """The English example report, built once per test run: never edit it."""
-    return shared_build(tmp_path_factory, "en", EXAMPLE)
+    return shared_build(tmp_path_factory, "en", _inputs_of(EXAMPLE))
 
 
 @pytest.fixture(scope="session")
 def built_once(tmp_path_factory) -> Path:
-    """The skeleton built once per test run (SOURCE_DATE_EPOCH=1700000000, two jobs: the PDF
-    typeset beside the charts), outputs and cache: never edit it; tests that edit or build
+    """A report made by `reportbuild new` and built by `reportbuild build`, once per test run
+    (SOURCE_DATE_EPOCH=1700000000), outputs and cache: never edit it; tests that edit or build
     again take a copy (`built_project`)."""
-    return shared_build(tmp_path_factory, "skeleton", SKELETON, jobs=2).root
+    from reportbuild.commands.new import new_project
+
+    return shared_build(tmp_path_factory, "new", new_project, _by_the_cli).root
 
 
 @pytest.fixture

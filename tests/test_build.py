@@ -40,15 +40,13 @@ def _reportbuild(*args: str, **kw) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-# ── a new report, built once for the whole module (the one full PDF build of these tests) ──
+# ── a new report as `reportbuild new` makes it and `reportbuild build` builds it (conftest's
+# built_once, once per test run), copied for this module: the tests below build it again ──
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    root = new_project(tmp_path_factory.mktemp("new") / "my-report")
-    res = _reportbuild("build", "-C", str(root))
-    assert res.returncode == 0, res.stderr
-    return root
+def built(built_once, tmp_path_factory) -> Path:
+    return copy_build(built_once, tmp_path_factory.mktemp("new") / "my-report")
 
 
 def test_new_report_builds_without_edits(built):

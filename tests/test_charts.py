@@ -373,14 +373,15 @@ def test_extreme_content_stays_on_the_canvas(tmp_path):
                     assert o["x"] >= -0.01 and o["x"] + o["w"] <= cv.width + 0.01, fig.id
 
 
-def test_every_figure_of_the_report_renders(real_report, tmp_path):
-    """figures/ of the real report: one SVG and one PNG each, no font needed, nothing clipped."""
-    brand = load_brand(Path(real_report.root))
-    files = render_all(real_report, brand, tmp_path / "figures")
-    assert set(files) == set(real_report.figures) and files
-    for cf in files.values():
-        assert "<text" not in cf.svg.read_text(encoding="utf-8")
-        assert cf.png.stat().st_size > 1000
+def test_every_figure_of_the_report_renders(real_report, built_zh):
+    """figures/ of the real report, as the run's shared build drew them: one SVG and one PNG
+    each, no font needed, nothing clipped (drawing a clipped label fails the build)."""
+    out = built_zh.root / "output" / "figures"
+    assert {p.stem for p in out.glob("*.svg")} == set(real_report.figures)
+    assert {p.stem for p in out.glob("*.png")} == set(real_report.figures)
+    for fid in real_report.figures:
+        assert "<text" not in (out / f"{fid}.svg").read_text(encoding="utf-8")
+        assert (out / f"{fid}.png").stat().st_size > 1000
 
 
 def test_characters_the_font_lacks_are_an_error_not_tofu(tmp_path):

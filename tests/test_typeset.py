@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from reportbuild.brand import load_brand
 from reportbuild.cli import cli
 from reportbuild.commands.new import new_project
 from reportbuild.html import render_html
+from reportbuild.lints import typeset
 from reportbuild.lints.typeset import REPORT, measure
 from reportbuild.load import load_project
 from reportbuild.pdf import write_pdf
@@ -48,11 +50,25 @@ def _build(root: Path) -> Path:
     return out
 
 
+LINES: dict[Path, tuple] = {}  # read_lines of a PDF, read once (pdfplumber takes seconds)
+READ_LINES = typeset.read_lines
+
+
+def _read_lines(pdf: Path) -> tuple:
+    """lints.typeset.read_lines, read once per PDF; each caller gets its own copy (mapping the
+    lines to the sources changes them)."""
+    if pdf not in LINES:
+        LINES[pdf] = READ_LINES(pdf)
+    return copy.deepcopy(LINES[pdf])
+
+
 @pytest.fixture(scope="module")
 def chinese(built_zh):
     """This report as a build sets it (charts drawn): the run's shared build, read only."""
     report = load_project(built_zh.root)
-    return built_zh.root, report, measure(built_zh.pdf, report, built_zh.root)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(typeset, "read_lines", _read_lines)
+        return built_zh.root, report, measure(built_zh.pdf, report, built_zh.root)
 
 
 @pytest.fixture(scope="module")
@@ -368,10 +384,10 @@ def test_a_closing_mark_at_a_lines_end_hangs_its_blank_half(chinese):
 
     from reportbuild.justify import HANGING
     from reportbuild.lints.sites import sites
-    from reportbuild.lints.typeset import HAN, Corpus, justified, map_lines, read_lines
+    from reportbuild.lints.typeset import HAN, Corpus, justified, map_lines
 
     root, report, _result = chinese
-    pages, _ = read_lines(root / "output" / "report.pdf")
+    pages, _ = _read_lines(root / "output" / "report.pdf")
     corpus = Corpus(sites(report, root))
     map_lines(pages, corpus)
     ends = {id(s): corpus.breaks[i] for i, s in enumerate(corpus.sites)}  # paragraph ends
