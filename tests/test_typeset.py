@@ -288,6 +288,42 @@ def test_pagefit_lays_out_again_only_from_the_hole_and_gets_the_same_pages():
     assert _pages(declined.document) == _pages(plain)
 
 
+def test_pagefit_in_one_layout_moves_footnotes_and_page_references():
+    # the fit saves a page: the heading a link names moves from page 3 to page 2, footnotes
+    # follow their calls, a chapter opens a page; the pages are those of a second layout
+    import urllib.parse
+
+    import weasyprint
+
+    from reportbuild import pagefit
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="250"/>'
+    src = "data:image/svg+xml," + urllib.parse.quote(svg)
+    text = "".join(f"<p>Line {i} of the running text.</p>" for i in range(15))
+    notes = "".join(
+        f'<p>Line {i} with a note<span class="fn">Note {i}.</span> and more.</p>' for i in range(12)
+    )
+    html = (
+        "<style>@page { size: A5; margin: 20mm; @bottom-center { content: counter(page) } }"
+        " body { margin: 0; font-size: 12px } p { margin: 0; line-height: 20px }"
+        " .fn { float: footnote } a::after { content: target-counter(attr(href url), page) }"
+        " h2 { margin: 30px 0 0; line-height: 30px; break-after: avoid }"
+        " h1 { break-before: page } figure { margin: 0; break-inside: avoid }"
+        " img { display: block; width: 400px }</style>"
+        f'<p><a href="#later">see page </a></p>{text}<h2>Heading</h2>'
+        f'<figure id="fig-x"><figcaption>Figure 1</figcaption><img src="{src}"></figure>'
+        f'{notes}<h2 id="later">Later</h2>{notes}<h1>Chapter</h1>{text}'
+    )
+    plain = weasyprint.HTML(string=html).render()
+    hooked = pagefit.render(weasyprint.HTML(string=html))
+    whole = pagefit.render(weasyprint.HTML(string=html), in_place=False)
+    assert (hooked.holes, hooked.renders, whole.renders) == ([1, 0], 1, 2)
+    assert _pages(plain)[0][0].startswith("see page 3") and len(plain.pages) == 5
+    assert _pages(hooked.document)[0][0].startswith("see page 2")
+    assert len(hooked.document.pages) == 4
+    assert _pages(hooked.document) == _pages(whole.document)
+
+
 def test_a_fit_that_does_not_help_is_put_back_in_the_same_layout(monkeypatch):
     from reportbuild import pagefit
 
