@@ -76,7 +76,8 @@ def _pss_kb(pid: int) -> int:
 
 
 def run(cmd: list[str], env: dict[str, str], expect: str = "", sample: bool = False) -> tuple:
-    """Run cmd; return (wall s, max RSS of its largest process MB, peak PSS of its tree MB).
+    """Run cmd; return (wall s, max RSS of its largest process MB, peak PSS of its tree MB,
+    CPU s of its tree: user + system, which other sessions' load changes far less than wall).
 
     With `sample`, a thread reads the tree's PSS from /proc every 50 ms. That costs CPU a build
     using both cores would otherwise have (WeasyPrint alone uses one): wall times come from
@@ -107,7 +108,7 @@ def run(cmd: list[str], env: dict[str, str], expect: str = "", sample: bool = Fa
         sys.exit(f"bench: {' '.join(cmd)} failed ({proc.returncode}):\n{err}")
     if expect not in err:
         print(f"bench: expected {expect!r} from {' '.join(cmd[-3:])}, got:\n{err}", file=sys.stderr)
-    return wall, usage.ru_maxrss / 1024, peak_tree / 1024
+    return wall, usage.ru_maxrss / 1024, peak_tree / 1024, usage.ru_utime + usage.ru_stime
 
 
 def frozen_tool(src: Path, dest: Path) -> dict[str, str]:
@@ -190,13 +191,15 @@ def main() -> None:
     floor = [sys.executable, "-c", FLOOR, str(floor_html), str(project), str(work / "f.pdf")]
 
     timed: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
 
     def record(name: str, cmd: list[str], expect: str = "", sample: bool = False, env=env) -> None:
-        wall, rss, tree = run(cmd, env, expect, sample)
+        wall, rss, tree, seconds = run(cmd, env, expect, sample)
         if sample:
             results.setdefault(name, []).append((wall, rss, tree))
         else:
             timed.setdefault(name, []).append(wall)
+            cpu.setdefault(name, []).append(seconds)
 
     def restore() -> None:  # each round's cold build starts from the same files
         for part in ("sources", "figures"):
@@ -235,10 +238,12 @@ def main() -> None:
 
     med = {k: (statistics.median(timed[k]), max(r[1] for r in v), max(r[2] for r in v))
            for k, v in results.items()}  # fmt: skip
-    print(f"\n{'scenario':<18} {'median wall':>12} {'max RSS/proc':>13} {'peak PSS/tree':>14}")
-    # wall: median of the timed runs; memory: the largest of the sampled runs
+    print(f"\n{'scenario':<18} {'median wall':>12} {'max RSS/proc':>13} {'peak PSS/tree':>14}"
+          f" {'median CPU':>11}")  # fmt: skip
+    # wall and CPU: medians of the timed runs; memory: the largest of the sampled runs
     for name, (wall, rss, tree) in med.items():
-        print(f"{name:<18} {wall:>10.2f} s {rss:>10.0f} MB {tree:>11.0f} MB")
+        print(f"{name:<18} {wall:>10.2f} s {rss:>10.0f} MB {tree:>11.0f} MB"
+              f" {statistics.median(cpu[name]):>9.2f} s")  # fmt: skip
 
     pairs = zip(timed["cold build"], timed["WeasyPrint alone"], strict=True)
     print("\ncold build / WeasyPrint alone, round by round:",
