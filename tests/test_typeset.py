@@ -344,14 +344,14 @@ def test_without_the_hook_pagefit_lays_the_document_out_again(monkeypatch):
     assert (got.holes, got.fitted, got.renders) == ([1, 0], True, 2)
     monkeypatch.undo()
 
-    def out_of_passes(pages, remake):
-        raise weasy.Unsupported("no pass left")
+    for error in (weasy.Unsupported("no pass left"), KeyError("content_changed")):
 
-    monkeypatch.setattr(
-        pagefit._Refit, "settled", lambda self, pages, remake: out_of_passes(pages, remake)
-    )
-    got = pagefit.render(_page_with_figure(250))  # the hook gave up half-way: laid out again
-    assert (got.holes, got.fitted, got.renders) == ([1, 0], True, 2)
+        def half_way(self, pages, remake, error=error):  # out of passes; another page_maker
+            raise error
+
+        monkeypatch.setattr(pagefit._Refit, "settled", half_way)
+        got = pagefit.render(_page_with_figure(250))  # the hook gave up: laid out again
+        assert (got.holes, got.fitted, got.renders) == ([1, 0], True, 2)
 
 
 def test_the_reports_hole_is_closed_in_one_layout_with_the_pages_of_two(chinese):

@@ -179,7 +179,8 @@ def hook_pagination(settled: Settled) -> Iterator[bool]:
     pages out again from the box tree (and each following page whose start then differs),
     reusing the others, and call `settled` again. Yields whether it could (False: another
     WeasyPrint). Raises Unsupported out of the render when WeasyPrint's loop has no pass left
-    for a remake asked for (the document is then not what was asked: lay it out afresh)."""
+    for a remake asked for, or its pagination state is not shaped as expected (the document
+    is then not what was asked: lay it out afresh)."""
     if not can_hook_pagination():
         yield False
         return
@@ -197,6 +198,12 @@ def hook_pagination(settled: Settled) -> Iterator[bool]:
             stale[0] = False
         passes[0] += 1
         made = list(original(context, root_box, html, pages))
+        try:
+            return after_pass(context, pages, made)
+        except (AttributeError, KeyError, IndexError, TypeError) as exc:  # another WeasyPrint
+            raise Unsupported(f"WeasyPrint's pagination is not as expected: {exc!r}") from None
+
+    def after_pass(context, pages: list, made: list) -> list:
         states = [entry[-1] for entry in context.page_maker]
         more = any(s["content_changed"] for s in states) or (
             any(s["pages_wanted"] for s in states) and len(pages) != len(made)
