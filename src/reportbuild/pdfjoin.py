@@ -43,7 +43,7 @@ def join(parts: list[Path], out: Path) -> int:
             names = src.Root.get("/Names", Dictionary()).get("/Dests")
             if names is None:
                 continue
-            for name, dest in _name_tree(names):
+            for name, dest in _tree(names):
                 if name in dests:
                     continue
                 page = pdf.pages[starts[k] + index[k][dest[0].objgen]].obj
@@ -116,24 +116,15 @@ def _item(item, pdf, start: int, index: dict):
     return new
 
 
-def _name_tree(node) -> list:
-    """A name tree's (name, value) pairs, in order."""
+def _tree(node, key: str = "/Names", convert=str) -> list:
+    """A PDF name tree's (name, value) pairs in order; with key "/Nums" and int, a number
+    tree's."""
     out = []
-    if "/Names" in node:
-        arr = node.Names
-        out += [(str(arr[i]), arr[i + 1]) for i in range(0, len(arr), 2)]
+    if key in node:
+        arr = node[key]
+        out += [(convert(arr[i]), arr[i + 1]) for i in range(0, len(arr), 2)]
     for kid in node.get("/Kids", ()):
-        out += _name_tree(kid)
-    return out
-
-
-def _number_tree(node) -> list:
-    out = []
-    if "/Nums" in node:
-        arr = node.Nums
-        out += [(int(arr[i]), arr[i + 1]) for i in range(0, len(arr), 2)]
-    for kid in node.get("/Kids", ()):
-        out += _number_tree(kid)
+        out += _tree(kid, key, convert)
     return out
 
 
@@ -162,7 +153,7 @@ def _join_tags(pdf, sources, starts: list[int], total: int) -> None:
             document.K.append(new)
         n = len(src.pages)
         remap: dict[int, int] = {}
-        for key, value in _number_tree(src.Root.StructTreeRoot.ParentTree):
+        for key, value in _tree(src.Root.StructTreeRoot.ParentTree, "/Nums", int):
             new_value = _copy(pdf, value)
             if key < n:
                 nums.append(starts[k] + key)
