@@ -38,3 +38,5 @@ height_mm, reason
 render_figure, unregister
 # Imported for the side effect: loaded once before the workers fork (build/pipeline.py).
 reportbuild
+# pdfjoin writes these PDF dictionary entries through pikepdf attributes; pikepdf reads them.
+Names, Nums
