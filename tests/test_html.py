@@ -304,8 +304,8 @@ KEEP = '<span class="keep">'
         # a number and its unit; a reference with its brackets (nested keeps become one run)
         (f'高出{KEEP}<span class="gr">3</span>个</span>百分点',
          '高出<span class="gr">3|</span>个百分点'),
-        (f'{KEEP}{KEEP}<span class="halt">。</span>（见<a href="#fig-a">图 2-2</a>）</span></span>',
-         f'{KEEP}{KEEP}<span class="halt">。</span>（见<a href="#fig-a">图 2-2</a>）</span></span>'),
+        (f'{KEEP}（见<a href="#fig-a">图 2-2</a>）</span>',
+         f'{KEEP}（见<a href="#fig-a">图 2-2</a>）</span>'),
         (f'{KEEP}{KEEP}<span class="halt">。</span>（见<a href="#fig-a">图2-2</a>）</span></span>',
          '<span class="halt">。|</span>（|见|<a href="#fig-a">图|2|-|2|</a>）'),
         # digits of one number need no joiner: no line breaks inside them
@@ -332,7 +332,7 @@ def test_joined_runs_print_the_same_text_and_lines(tmp_path):
     from reportbuild.html import join_keeps
 
     para = "甲" * 37 + f'{KEEP}<span class="gr">3</span>个百分点</span>' + "乙" * 10
-    css = "@page { size: 200pt 400pt; margin: 0 } body, p { font: 10pt 'Noto Sans CJK SC'; margin: 0 }"
+    css = "@page { size: 200pt 400pt; margin: 0 } body { font: 10pt 'Noto Sans CJK SC'; margin: 0 }"
     pdfs = []
     for name, body in (("span", para), ("joined", join_keeps(para))):
         html = f"<style>{css} .keep {{ white-space: nowrap }}</style><p>{body}</p>"
