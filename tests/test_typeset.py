@@ -288,22 +288,18 @@ def test_pagefit_lays_out_again_only_from_the_hole_and_gets_the_same_pages():
     assert _pages(declined.document) == _pages(plain)
 
 
-def test_pagefit_in_one_layout_moves_footnotes_and_page_references():
-    # the fit saves a page: the heading a link names moves from page 3 to page 2, footnotes
-    # follow their calls, a chapter opens a page; the pages are those of a second layout
+def _notes_and_chapter(chapter_lines: int = 15) -> str:
+    """A hole before a figure, footnotes after it, a link to a later heading, a chapter."""
     import urllib.parse
-
-    import weasyprint
-
-    from reportbuild import pagefit
 
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="250"/>'
     src = "data:image/svg+xml," + urllib.parse.quote(svg)
     text = "".join(f"<p>Line {i} of the running text.</p>" for i in range(15))
+    chapter = "".join(f"<p>Line {i} of the chapter.</p>" for i in range(chapter_lines))
     notes = "".join(
         f'<p>Line {i} with a note<span class="fn">Note {i}.</span> and more.</p>' for i in range(12)
     )
-    html = (
+    return (
         "<style>@page { size: A5; margin: 20mm; @bottom-center { content: counter(page) } }"
         " body { margin: 0; font-size: 12px } p { margin: 0; line-height: 20px }"
         " .fn { float: footnote } a::after { content: target-counter(attr(href url), page) }"
@@ -312,8 +308,18 @@ def test_pagefit_in_one_layout_moves_footnotes_and_page_references():
         " img { display: block; width: 400px }</style>"
         f'<p><a href="#later">see page </a></p>{text}<h2>Heading</h2>'
         f'<figure id="fig-x"><figcaption>Figure 1</figcaption><img src="{src}"></figure>'
-        f'{notes}<h2 id="later">Later</h2>{notes}<h1>Chapter</h1>{text}'
+        f'{notes}<h2 id="later">Later</h2>{notes}<h1>Chapter</h1>{chapter}'
     )
+
+
+def test_pagefit_in_one_layout_moves_footnotes_and_page_references():
+    # the fit saves a page: the heading a link names moves from page 3 to page 2, footnotes
+    # follow their calls, a chapter opens a page; the pages are those of a second layout
+    import weasyprint
+
+    from reportbuild import pagefit
+
+    html = _notes_and_chapter()
     plain = weasyprint.HTML(string=html).render()
     hooked = pagefit.render(weasyprint.HTML(string=html))
     whole = pagefit.render(weasyprint.HTML(string=html), in_place=False)
@@ -322,6 +328,34 @@ def test_pagefit_in_one_layout_moves_footnotes_and_page_references():
     assert _pages(hooked.document)[0][0].startswith("see page 2")
     assert len(hooked.document.pages) == 4
     assert _pages(hooked.document) == _pages(whole.document)
+
+
+def test_pagefit_lays_the_pages_after_the_chapter_break_out_once(monkeypatch):
+    # the fit is made as soon as the first pass reaches the chapter after the hole: the pages
+    # from the hole to the chapter's first page are made again at once, the chapter's other
+    # pages once (WeasyPrint's own passes remake the page with the link, for its number)
+    import weasyprint
+    from weasyprint.layout import page as pages
+
+    from reportbuild import pagefit
+
+    made: list[int] = []
+    remake_page = pages.remake_page
+
+    def counted(index, *args):
+        made.append(index)
+        return remake_page(index, *args)
+
+    monkeypatch.setattr(pages, "remake_page", counted)
+    html = _notes_and_chapter(chapter_lines=90)
+    got = pagefit.render(weasyprint.HTML(string=html))
+    assert got.fitted and len(got.document.pages) == 6
+    assert [p[0][:7] for p in _pages(got.document)][::3] == ["see pag", "Chapter"]
+    # pages 1-5 as they were (the chapter on page 5), pages 1-6 fitted (the chapter on page
+    # 4), then page 1 twice for its link's number (as WeasyPrint alone does)
+    assert made == [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5, 0, 0]
+    whole = pagefit.render(weasyprint.HTML(string=html), in_place=False)
+    assert _pages(got.document) == _pages(whole.document)
 
 
 def test_a_fit_that_does_not_help_is_put_back_in_the_same_layout(monkeypatch):

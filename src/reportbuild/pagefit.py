@@ -7,22 +7,21 @@ section of chapter 1, a heading, a lead-in and a tall diagram). WeasyPrint has n
 that would let following text fill the gap, and a chapter's last figure has no following text.
 What a book designer does then is scale the figure to the space, within reason.
 
-`render(source)` lays a document out with WeasyPrint and, where its pages have settled, reads
-them: for every page more than `HOLE_SHARE` empty at the foot, not ended by a forced break,
-whose next page begins with a group that ends in a figure with an image, it works out how much
-smaller the image must be for the group to fit (the heading's margin, dropped at the top of a
-page, counted again) and, if that is no smaller than `MIN_SCALE`, draws that figure's image at
-the new width. The pages from the hole on are laid out again inside the same layout
-(weasy.hook_pagination: WeasyPrint's own loop for page numbers, which reuses every page before
-the first one asked for), the contents' page numbers read again, and the smaller figures kept
-only if the pages have fewer holes (`holes`); else they are put back and those pages made
-again. Captions and source lines keep their size; only the drawing scales. Where the hook does
-not fit the installed WeasyPrint, the document is laid out again whole with a user stylesheet
-(`plan`), which gives the same pages.
+`render(source)` lays a document out with WeasyPrint and reads its pages as they are made: for
+every page more than `HOLE_SHARE` empty at the foot, not ended by a forced break, whose next page
+begins with a group that ends in a figure with an image, it works out how much smaller the image
+must be for the group to fit (the heading's margin, dropped at the top of a page, counted again)
+and, if that is no smaller than `MIN_SCALE`, draws that figure's image at the new width. The
+pages from the hole to the next forced break (a chapter) are laid out again at once, inside the
+first pass (weasy.hook_pagination: WeasyPrint reuses every page before the hole), so the pages
+after them are laid out once. The smaller figures are kept only if the pages have fewer holes
+(`holes`); else they are put back and those pages made again. Captions and source lines keep
+their size; only the drawing scales. Where the hook does not fit the installed WeasyPrint, the
+document is laid out again whole with a user stylesheet (`plan`), which gives the same pages.
 
-Cost: the pages from the hole to the end laid out once more and the contents page twice, only
-when a hole can be filled this way (about 0.8 s of a 2.5 s layout on the 35-page report, where
-the hole is on page 13; laying the whole document out again cost 3 s).
+Cost: the pages from the hole to the chapter's end laid out twice (3 pages, 0.08 s on the
+35-page report, where the hole is on page 13); laying the pages from the hole to the end out
+again cost 0.8 s, the whole document again 3 s.
 """
 
 from __future__ import annotations
@@ -226,52 +225,115 @@ class Fitted:
 
 
 class _Refit:
-    """pagefit inside one layout: where WeasyPrint's pages settle, the figures are drawn
-    smaller and the pages from each hole on laid out again; where they settle again, the
-    smaller figures are kept or (not fewer holes) put back and those pages laid out again."""
+    """pagefit inside one layout, decided as the first pass makes the pages.
+
+    A hole is seen as soon as the page after it is made. The pages are then read on, as they
+    are, to the next page that opens with a forced break (a chapter) or the document's end:
+    past that break nothing a smaller figure does can change the pages but their numbers. The
+    stretch from the hole to there is planned as a whole (`_plan`), its holes counted, the
+    figures drawn smaller and the stretch laid out again at once, before the pages after it are
+    made (WeasyPrint reuses every page before the hole); its holes are counted again when the
+    fitted pages reach the break. The pages after the break are thus laid out once, as they
+    are in the end. Where the pages settle, the smaller figures are kept if the document then
+    has fewer holes (the counts of its stretches; the other pages are the same either way),
+    else put back and those pages laid out again. A stretch that runs to the document's end
+    is fitted where the pages settle (as a remake, WeasyPrint's next pass)."""
 
     def __init__(self, choice: bool | None) -> None:
         self.choice = choice
         self.fits: list[Fit] = []
         self.restores: list = []
-        self.before = 0
+        self.counts: list[tuple[int, int]] = []  # each stretch's holes: plain, fitted
+        self.open: list | None = None  # the stretch being read: [start, "plain" | "fitted"]
+        self.before = 0  # the open stretch's holes without its fits
+        self.next = 0  # the first page of the first pass not yet read
+        self.rows: list[tuple] = []  # the first pass's pages, read
         self.holes: list[int] | None = None
         self.fitted = False
         self.step = "first"
-        self.read = _Reader()
+
+    def _row(self, pages: list, n: int) -> tuple:
+        del self.rows[len(pages) :]
+        if len(self.rows) <= n:
+            self.rows.extend([None] * (n + 1 - len(self.rows)))
+        row = self.rows[n]
+        if row is None or row[0] is not pages[n]:
+            flow = _flow(pages[n])
+            row = self.rows[n] = (pages[n], flow, _elements(flow))
+        return row
+
+    def made(self, pages: list) -> list[int] | None:
+        """After each page of the first pass: the pages to lay out again at once, if any."""
+        n = len(pages) - 1
+        if n < self.next:  # a page before a stretch laid out again, reused
+            return None
+        self.next = n + 1
+        row = self._row(pages, n)
+        if n == 0:
+            return None
+        prev = self._row(pages, n - 1)
+        forced = _forced(row[1], prev[2])
+        if self.open is None:
+            if not forced and _plan([prev, row]):
+                self.open = [n - 1, "plain"]
+            return None
+        if not forced or n <= self.open[0]:  # the hole's page may open a chapter
+            return None
+        return self._close(self.rows[self.open[0] : n + 1])
+
+    def _close(self, rows: list[tuple]) -> list[int] | None:
+        """The open stretch (`rows`, from its hole's page to the page after its end) read to
+        its end: plain, fit it (the pages to lay out again); fitted, count its holes."""
+        start, state = self.open
+        if state == "fitted":
+            self.counts.append((self.before, _holes(rows)))
+            self.open = None
+            return None
+        fits = [Fit(f.page + start, f.figure_id, f.image, f.width) for f in _plan(rows)]
+        if not fits:  # the hole's pair had one: only if its pages changed meanwhile
+            self.open = None
+            return None
+        self.before = _holes(rows)
+        self.fits += fits
+        self.restores += [weasy.set_image_width(f.image, f.width) for f in fits]
+        self.open[1] = "fitted"
+        self.next = start
+        return sorted(_affected(fits, rows, start))
 
     def settled(self, pages: list, remake) -> None:
         if self.step == "first":
+            if self.open is not None:  # a stretch that runs to the document's end
+                rows = [self._row(pages, n) for n in range(self.open[0], len(pages))]
+                again = self._close(rows)
+                if again:
+                    remake(again)
+                    return  # settled again once those pages are made
             self.step = "done"
-            rows = self.read(pages)
-            self.fits = _plan(rows)
-            if not self.fits:
-                return
-            self.before = _holes(rows)
-            self.restores = [weasy.set_image_width(f.image, f.width) for f in self.fits]
-            remake(self._affected(rows))
-            self.step = "fitted"
-        elif self.step == "fitted":
-            self.step = "done"
-            rows = self.read(pages)
-            self.holes = [self.before, _holes(rows)]
-            self.fitted = self.holes[1] < self.before if self.choice is None else self.choice
-            if not self.fitted:
-                self.restore()
-                remake(self._affected(rows))
-        if self.step == "done":
-            self.read = _Reader()  # its pages are let go
+            if self.fits:
+                rows = [self._row(pages, n) for n in range(len(pages))]
+                before = sum(c[0] for c in self.counts)
+                after = sum(c[1] for c in self.counts)
+                now = _holes(rows)  # the other pages' holes are the same with the fits or not
+                self.holes = [now - after + before, now]
+                self.fitted = after < before if self.choice is None else self.choice
+                if not self.fitted:
+                    self.restore()
+                    remake(_affected(self.fits, rows, 0))
+        self.rows = []  # its pages are let go
 
     def restore(self) -> None:
         for restore in self.restores:
             restore()
         self.restores = []
 
-    def _affected(self, rows: list[tuple]) -> set[int]:
-        """Each hole's page and every page that holds one of the figures' images: WeasyPrint
-        reuses a page whose start did not change, and the image on it did."""
-        images = {id(weasy.element(f.image)) for f in self.fits}
-        return {f.page for f in self.fits} | {n for n, row in enumerate(rows) if images & row[2]}
+
+def _affected(fits: list[Fit], rows: list[tuple], start: int) -> set[int]:
+    """Each hole's page and every page of `rows` (numbered from `start`) that holds one of the
+    figures' images: WeasyPrint reuses a page whose start did not change, and the image on it
+    did."""
+    images = {id(weasy.element(f.image)) for f in fits}
+    held = {n + start for n, row in enumerate(rows) if row is not None and images & row[2]}
+    return {f.page for f in fits} | held
 
 
 def render(source, *, choice: bool | None = None, in_place: bool = True, **options) -> Fitted:
@@ -285,7 +347,7 @@ def render(source, *, choice: bool | None = None, in_place: bool = True, **optio
     if choice is not False and in_place:
         refit = _Refit(choice)
         try:
-            with weasy.hook_pagination(refit.settled) as hooked:
+            with weasy.hook_pagination(refit.settled, refit.made) as hooked:
                 if hooked:
                     document = source.render(**options)
                     _log(len(refit.fits), refit.holes, refit.fitted, "in one layout")

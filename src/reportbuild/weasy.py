@@ -10,7 +10,8 @@ where it is needed. What is not public lives here and nowhere else:
 - the parsed document of an SVG image (`images.SVGImage._svg`, `_context`, `_url_fetcher`):
   deferred.py's charts drawn while WeasyPrint typesets;
 - the pagination loop (`layout.make_all_pages`, `LayoutContext.page_maker`) and an image's
-  computed style: pagefit.py's smaller figure, laid out again from its page on, not the whole
+  computed style: pagefit.py's smaller figure, laid out again from its page on (within the
+  first pass, before the pages after the chapter are made), not the whole
   document;
 - the letter-by-letter layout of SVG text (`text.line_break.split_first_line`, `Layout`,
   `svg.text.Style`): pdf.py's drawing lays each chart letter out once (`svg_letters_once`).
@@ -98,6 +99,16 @@ def is_text(box) -> bool:
     return isinstance(box, _boxes().TextBox)
 
 
+# Between two characters of the print HTML that must stay on one line (html.join_keeps): part of
+# the character before it, not a character of the text.
+JOINER = "\u200d"
+
+
+def text_of(box) -> str:
+    """A text box's characters as a reader sees them (without joiners)."""
+    return box.text.replace(JOINER, "")
+
+
 def is_line(box) -> bool:
     return isinstance(box, _boxes().LineBox)
 
@@ -134,6 +145,8 @@ def element(box):
 # settled(pages, remake) -> None: pages is the list of laid-out page boxes; remake(indexes)
 # asks for those pages to be laid out again
 Settled = Callable[[list, Callable[[Iterable[int]], None]], None]
+# made(pages) -> indexes of pages to lay out again at once (or None), in a layout's first pass
+Made = Callable[[list], Iterable[int] | None]
 _PAGE_MAKER = ("content_changed", "pages_wanted")
 _LOOKUP = {"pending", "page_maker_index", "missing_target_counters", "parse_again",
            "cached_page_counter_values"}  # fmt: skip
@@ -172,7 +185,7 @@ def can_hook_pagination() -> bool:
 
 
 @contextmanager
-def hook_pagination(settled: Settled) -> Iterator[bool]:
+def hook_pagination(settled: Settled, made: Made | None = None) -> Iterator[bool]:
     """While the block runs, each WeasyPrint layout calls `settled(pages, remake)` where its
     pagination loop would stop (page numbers settled, or its last pass): `pages` are the page
     boxes so far (no running heads or folios yet), `remake(indexes)` makes WeasyPrint lay those
@@ -180,7 +193,12 @@ def hook_pagination(settled: Settled) -> Iterator[bool]:
     reusing the others, and call `settled` again. Yields whether it could (False: another
     WeasyPrint). Raises Unsupported out of the render when WeasyPrint's loop has no pass left
     for a remake asked for, or its pagination state is not shaped as expected (the document
-    is then not what was asked: lay it out afresh)."""
+    is then not what was asked: lay it out afresh).
+
+    `made(pages)`, if given, is called in a layout's first pass after each page is made, with
+    the pages so far; the indexes it returns (all below len(pages)) are laid out again at once,
+    before any page after them is made, and the pass goes on from there (`made` sees those
+    pages again, and each page before them that WeasyPrint reuses)."""
     if not can_hook_pagination():
         yield False
         return
@@ -193,15 +211,60 @@ def hook_pagination(settled: Settled) -> Iterator[bool]:
     stale = [False]  # pages were made again since the cross-references were last read
 
     def make_all_pages(context, root_box, html, pages):
-        if not pages:  # a new layout
+        first = not pages  # a new layout
+        if first:
             passes[0] = since[0] = 0
             stale[0] = False
         passes[0] += 1
-        made = list(original(context, root_box, html, pages))
         try:
-            return after_pass(context, pages, made)
+            if first and made is not None:
+                pages_made = first_pass(context, root_box, html)
+            else:
+                pages_made = list(original(context, root_box, html, pages))
+            return after_pass(context, pages, pages_made)
         except (AttributeError, KeyError, IndexError, TypeError) as exc:  # another WeasyPrint
             raise Unsupported(f"WeasyPrint's pagination is not as expected: {exc!r}") from None
+
+    def first_pass(context, root_box, html) -> list:
+        """WeasyPrint's first pass, with `made` asked after each page; where it asks for pages
+        again, the pass stops there and starts over as WeasyPrint's next pass would (reusing
+        every page before the first one asked for), within the same pass."""
+        footnotes = list(context.footnotes)  # as layout_document keeps them for its passes
+        given: list = []
+        later: set[int] = set()  # pages WeasyPrint asked to make again in its next pass
+        while True:
+            pages: list = []
+            source = original(context, root_box, html, given)
+            for page in source:
+                pages.append(page)
+                again = sorted(set(made(pages) or ()))
+                if again:
+                    break
+            else:
+                for i in later:  # now, once every page after them is made
+                    if i < len(pages):
+                        context.page_maker[i][-1]["content_changed"] = True
+                return pages
+            source.close()
+            if again[0] < 0 or again[-1] >= len(pages):
+                raise IndexError(f"pages {again} asked for again, of {len(pages)}")
+            # the state WeasyPrint leaves at the end of a pass and sets at the next one's start
+            context.broken_out_of_flow.clear()
+            context.reported_footnotes.clear()
+            context.footnotes = list(footnotes)
+            # A page that waits for the numbers of pages after it (the contents, "see page
+            # N") is made again in the next pass, as without this: not now, before the pages
+            # it names are made again (one before these is left as it is; one of these, made
+            # again now, would not ask again)
+            for i in range(len(pages)):
+                state = context.page_maker[i][-1]
+                if state["content_changed"]:
+                    state["content_changed"] = False
+                    later.add(i)
+            for i in again:
+                context.page_maker[i][-1]["content_changed"] = True
+            # a page after these that WeasyPrint finds unchanged is taken from here
+            given = pages + given[len(pages) :]
 
     def after_pass(context, pages: list, made: list) -> list:
         states = [entry[-1] for entry in context.page_maker]
