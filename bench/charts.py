@@ -29,7 +29,7 @@ def page_html(svgs: list[Path]) -> str:
         for p in svgs
     )
     css = "@page { size: A4; margin: 10mm } section { break-after: page } img { display: block }"
-    return f'<!doctype html><html><head><style>{css}</style></head><body>{pages}</body></html>'
+    return f"<!doctype html><html><head><style>{css}</style></head><body>{pages}</body></html>"
 
 
 def one_round(svgs: list[Path], out: Path | None, profile: cProfile.Profile | None) -> dict:

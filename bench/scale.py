@@ -3,7 +3,10 @@
 The scaled project is generated on the fly in a temporary folder, never committed: chapter k of
 copy r gets ids suffixed `-r<r>` (chapter, sections, figures, cases, bindings, references), and
 the figure and case files it places are copied under those ids. Collections that a report places
-once (quotes, strategies) stay in the original chapters only.
+once (quotes, strategies) stay in the original chapters only. `--repeat prose` repeats the
+chapters' headings and paragraphs only (every `:::` block dropped; references and numbers then
+point at the first copy's figures), as issue 16's own per-page table did: what a page of text
+costs, apart from what its figures cost.
 
 For each scale it prints, medians of N rounds: the cold build, WeasyPrint alone on that build's
 print HTML (the floor), a chapter edit (one sentence added to a paragraph of the last chapter)
@@ -12,7 +15,7 @@ and the process tree's peak PSS; and the cost per added page between the smalles
 scale, for the build and for the floor.
 
     .venv/bin/python bench/scale.py [-C PROJECT] [--scales 1,4,10] [-n RUNS] [--only pdf] [--keep]
-        [--pdf-split auto|on|off]
+        [--pdf-split auto|on|off] [--repeat all|prose]
 """
 
 from __future__ import annotations
@@ -36,9 +39,16 @@ from bench import EPOCH, FLOOR, ROOT, run  # noqa: E402  (the sibling script: on
 PLACED_ONCE = ("quotes", "strategies")  # directives whose items a report places only once
 
 
-def _suffix_ids(text: str, tag: str) -> tuple[str, set[str]]:
-    """A chapter's text with every id it defines or references suffixed; the ids it places."""
+def _suffix_ids(text: str, tag: str, prose: bool = False) -> tuple[str, set[str]]:
+    """A chapter's text with every id it defines or references suffixed; the ids it places.
+    With `prose`, its `:::` blocks are dropped and what they defined keeps its first copy's id."""
     placed: set[str] = set()
+    if prose:
+        text = re.sub(r"(?ms)^:::[ \t]*[\w-]+.*?^:::[ \t]*$\n?", "", text)
+        text = re.sub(r"(?m)^(id:[ \t]*)([\w-]+)", rf"\1\2{tag}", text, count=1)
+        text = re.sub(r"\{#([\w-]+)\}", rf"{{#\1{tag}}}", text)
+        text = re.sub(r"@sec-([\w-]*\w)", rf"@sec-\1{tag}", text)
+        return re.sub(r"\[\^([\w-]+)\]", rf"[^\1{tag}]", text), placed
 
     def directive(m: re.Match) -> str:
         name, ident = m.group(1), m.group(2)
@@ -58,8 +68,8 @@ def _suffix_ids(text: str, tag: str) -> tuple[str, set[str]]:
     return text, placed
 
 
-def scale_project(src: Path, dest: Path, times: int) -> None:
-    """Copy the project to `dest` with its chapters repeated `times` times in all."""
+def scale_project(src: Path, dest: Path, times: int, prose: bool = False) -> None:
+    """Copy the project to `dest` with its chapters (or their prose) repeated `times` times."""
     for part in ("sources", "figures", "styles"):
         if (src / part).is_dir():
             shutil.copytree(src / part, dest / part)
@@ -70,7 +80,9 @@ def scale_project(src: Path, dest: Path, times: int) -> None:
     for r in range(2, times + 1):
         tag = f"-r{r}"
         for rel in chapters:
-            text, placed = _suffix_ids((dest / "sources" / rel).read_text(encoding="utf-8"), tag)
+            text, placed = _suffix_ids(
+                (dest / "sources" / rel).read_text(encoding="utf-8"), tag, prose
+            )
             new_rel = str(Path(rel).with_name(f"{Path(rel).stem}{tag}.md"))
             (dest / "sources" / new_rel).write_text(text, encoding="utf-8")
             manifest["chapters"].append(new_rel)
@@ -109,6 +121,10 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--only", help="build one output (pdf, pptx, html, charts) instead of all")
     ap.add_argument("--pdf-split", choices=["auto", "on", "off"], help="build's --pdf-split")
+    ap.add_argument(
+        "--repeat", choices=["all", "prose"], default="all",
+        help="repeat whole chapters (default) or only their headings and paragraphs",
+    )  # fmt: skip
     args = ap.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
 
@@ -125,7 +141,7 @@ def main() -> None:
         for times in scales:
             pristine = work / f"x{times}"
             pristine.mkdir()
-            scale_project(args.project, pristine, times)
+            scale_project(args.project, pristine, times, args.repeat == "prose")
             project = work / "proj"
             build = [sys.executable, "-m", "reportbuild", "build", "-C", str(project), "-q"]
             build += ["--only", args.only] if args.only else []

@@ -291,7 +291,60 @@ def test_phone_alignment_is_the_locales(lang, align):
 def test_a_note_is_printed_with_its_text(fixture_html):
     note = re.search(r'<aside class="note">(.*?)</aside>', fixture_html, re.S)
     assert note, "no note box"
-    assert "本节数据来自2018年问卷调研" in re.sub(r"<[^>]+>", "", note.group(1))
+    text = re.sub(r"<[^>]+>", "", note.group(1)).replace("\u200d", "")  # joiners: join_keeps
+    assert "本节数据来自2018年问卷调研" in text
+
+
+KEEP = '<span class="keep">'
+
+
+@pytest.mark.parametrize(
+    ("html", "joined"),
+    [
+        # a number and its unit; a reference with its brackets (nested keeps become one run)
+        (f'高出{KEEP}<span class="gr">3</span>个</span>百分点',
+         '高出<span class="gr">3|</span>个百分点'),
+        (f'{KEEP}（见<a href="#fig-a">图 2-2</a>）</span>',
+         f'{KEEP}（见<a href="#fig-a">图 2-2</a>）</span>'),
+        (f'{KEEP}{KEEP}<span class="halt">。</span>（见<a href="#fig-a">图2-2</a>）</span></span>',
+         '<span class="halt">。|</span>（|见|<a href="#fig-a">图|2|-|2|</a>）'),
+        # digits of one number need no joiner: no line breaks inside them
+        (f"{KEEP}2018年&amp;</span>", "2018|年|&amp;"),
+        # Latin words (a joiner after a space would allow the break) and a footnote's body
+        # (its text would never break) stay spans
+        (f"{KEEP}two words.</span>", f"{KEEP}two words.</span>"),
+        (f'{KEEP}注<span class="footnote">很长的注释</span></span>',
+         f'{KEEP}注<span class="footnote">很长的注释</span></span>'),
+    ],
+)  # fmt: skip
+def test_cjk_keeps_become_joiners_in_the_print_html(html, joined):
+    from reportbuild.html import join_keeps
+
+    assert join_keeps(html).replace("\u200d", "|") == joined
+
+
+def test_joined_runs_print_the_same_text_and_lines(tmp_path):
+    """A run kept by joiners breaks where the span did: nowhere inside, and the PDF's text is
+    the source's (no joiner extracted)."""
+    import pypdf
+    import weasyprint
+
+    from reportbuild.html import join_keeps
+
+    para = "甲" * 37 + f'{KEEP}<span class="gr">3</span>个百分点</span>' + "乙" * 10
+    css = "@page { size: 200pt 400pt; margin: 0 } body { font: 10pt 'Noto Sans CJK SC'; margin: 0 }"
+    pdfs = []
+    for name, body in (("span", para), ("joined", join_keeps(para))):
+        html = f"<style>{css} .keep {{ white-space: nowrap }}</style><p>{body}</p>"
+        pdfs.append(tmp_path / f"{name}.pdf")
+        weasyprint.HTML(string=html).write_pdf(pdfs[-1])
+    span, joined = (pypdf.PdfReader(p).pages[0].extract_text() for p in pdfs)
+    assert "\u200d" not in joined
+    assert joined == span
+    # 20 characters a line: the kept run (3个百分点) would straddle the second line's end, so it
+    # starts the third, whole
+    assert [len(line) for line in joined.split("\n")] == [20, 17, 15]
+    assert joined.split("\n")[2].startswith("3个百分点")
 
 
 def test_an_empty_note_prints_no_box(fixture_html):

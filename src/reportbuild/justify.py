@@ -97,7 +97,7 @@ def _justify_latin(context, line, extra_width: float, original) -> None:
 
 def _text(box) -> str:
     if weasy.is_text(box):
-        return box.text
+        return weasy.text_of(box)
     if weasy.is_line(box) or weasy.is_inline(box):
         return "".join(_text(c) for c in box.children if weasy.in_flow(c))
     return "\ufffc"
@@ -136,7 +136,7 @@ def _hang(line) -> float:
         if not kids:
             return 0.0
         box = kids[-1]
-    if not weasy.is_text(box) or not box.text or box.text[-1] not in HANGING:
+    if not weasy.is_text(box) or weasy.text_of(box)[-1:] not in HANGING:
         return 0.0
     if "halt" in str(box.style["font_feature_settings"]):
         return 0.0
@@ -155,7 +155,7 @@ def _spread(context, box, spacing: float, x_advance: float, first: list[bool]) -
             x_advance += spacing  # the gap between the previous box's last character and ours
         first[0] = False
         box.position_x += x_advance
-        n = len(box.text)
+        n = len(weasy.text_of(box))
         if n > 1:
             weasy.set_letter_spacing(box, spacing)
             box.width += spacing * (n - 1)

@@ -169,7 +169,7 @@ TOLERANCE = 0.75  # CSS px (≈0.2 mm): rounding, not overflow
 
 def _text_of(box) -> str:
     if weasy.is_text(box):
-        return box.text
+        return weasy.text_of(box)
     out = []
     for child in weasy.children(box):
         out.append(_text_of(child))

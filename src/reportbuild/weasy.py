@@ -99,6 +99,16 @@ def is_text(box) -> bool:
     return isinstance(box, _boxes().TextBox)
 
 
+# Between two characters of the print HTML that must stay on one line (html.join_keeps): part of
+# the character before it, not a character of the text.
+JOINER = "\u200d"
+
+
+def text_of(box) -> str:
+    """A text box's characters as a reader sees them (without joiners)."""
+    return box.text.replace(JOINER, "")
+
+
 def is_line(box) -> bool:
     return isinstance(box, _boxes().LineBox)
 

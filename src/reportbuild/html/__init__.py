@@ -19,6 +19,7 @@ from reportbuild.errors import Problems, SourceError
 from reportbuild.locale import Locale, get_locale
 from reportbuild.machine import machine_cache
 from reportbuild.model import Figure, Report, Rich
+from reportbuild.weasy import JOINER
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -264,6 +265,73 @@ def _keep_end(seg: str, han: int, words: int) -> str:
     if len(kept) * 3 > len(text):
         return seg
     return "".join(tokens[:cut]) + '<span class="keep">' + "".join(tokens[cut:]) + "</span>"
+
+
+# ── kept runs in the print HTML: joiners, not boxes ──────────────────────────────────────
+#
+# A `<span class="keep">` (white-space: nowrap) is an inline box, and WeasyPrint's line layout
+# pays for every inline box on every line it tries (split_inline_box, computed styles): on the
+# Chinese report's prose the keeps cost a fifth of the layout. In the print HTML a run whose
+# characters are CJK, digits and punctuation keeps together just as well with U+200D ZERO WIDTH
+# JOINER after each character where a line could break (UAX #14 LB8a: no break after ZWJ; LB9:
+# none before it). A joiner joins the character before it in one cluster, so justification's
+# letter spacing and the PDF's text layer (no joiner is extracted) see the same characters.
+# Runs with Latin letters or spaces stay spans: a joiner after a space allows a break (LB18),
+# and between letters it would let hyphenation in. Runs around anything but the CJK spacing
+# spans and links (a footnote's body, an image) stay spans too.
+
+KEEP = '<span class="keep">'
+_JOINABLE_TAG = re.compile(r'<span class="(?:gr|halt|keep)">|</span>|<a href="#[^"]*">|</a>')
+_CHAR = re.compile(r"&[#\w]+;|.", re.S)
+_LATIN_OR_SPACE = re.compile(r"[A-Za-z\s]")
+
+
+def join_keeps(html: str) -> str:
+    """The print HTML with each CJK `keep` span (see above) replaced by joiners in its text."""
+    out: list[str] = []
+    keeps: list[bool] = []  # per open span: is it a keep
+    start = 0  # where in `out` the outermost open keep began
+    for tok in TAG.split(html):
+        if not tok:
+            continue
+        out.append(tok)
+        if tok.startswith("<span"):
+            keeps.append(tok == KEEP)
+            if tok == KEEP and keeps.count(True) == 1:
+                start = len(out) - 1
+        elif tok == "</span>" and keeps and keeps.pop() and True not in keeps:
+            out[start:] = _joined(out[start:])
+    return "".join(out)
+
+
+def _joined(run: list[str]) -> list[str]:
+    """A keep span's tokens (`<span class="keep">` … `</span>`) as joined text, or unchanged."""
+    inner = run[1:-1]
+    text = htmllib.unescape("".join(t for t in inner if not t.startswith("<")))
+    tags_ok = all(_JOINABLE_TAG.fullmatch(t) for t in inner if t.startswith("<"))
+    if not tags_ok or _LATIN_OR_SPACE.search(text) or JOINER in text:
+        return run
+    chars = [(i, c) for i, t in enumerate(inner) if not t.startswith("<") for c in _CHAR.findall(t)]
+    joined: dict[int, str] = {i: "" for i, _ in chars}
+    for n, (i, c) in enumerate(chars):
+        after = chars[n + 1][1] if n + 1 < len(chars) else ""
+        # no joiner after the run's last character, nor inside a number (no break there)
+        inside_number = c.isascii() and c.isdigit() and after.isascii() and after.isdigit()
+        joined[i] += c if not after or inside_number else c + JOINER
+    out: list[str] = []
+    keeps: list[bool] = []
+    for i, t in enumerate(inner):
+        if not t.startswith("<"):
+            out.append(joined[i])
+            continue
+        if t.startswith("<span"):
+            keeps.append(t == KEEP)
+            if t == KEEP:
+                continue  # a nested keep: its run is joined with this one
+        elif t == "</span>" and keeps.pop():
+            continue
+        out.append(t)
+    return out
 
 
 def rich_run_in(value: Rich | None, lead: str, sep: str = "：") -> Markup:
@@ -665,6 +733,8 @@ def _render(
         logo=_image_src(Path(brand.logo), Path(report.root), mode) if brand.logo else None,
         image_src=image_src,
     )
+    if mode == "print":
+        text = join_keeps(text)
     if mode == "screen":  # Markdown images in the prose point at their copies too
         for rel in report_images(report):
             ref = str(escape(rel))
