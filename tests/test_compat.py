@@ -239,3 +239,36 @@ def test_matplotlib_text_to_path_gives_its_font():
 
     font = TextToPath()._get_font(FontProperties(family="DejaVu Sans", size=10))  # noqa: SLF001
     assert hasattr(font, "load_char") and hasattr(font, "get_kerning")
+
+
+def test_each_pdf_object_is_made_into_bytes_once_for_the_same_pdf(monkeypatch):
+    # pydyf makes every object's bytes twice when the PDF has a file identifier (to write it,
+    # then to hash it): under the hook each stream is compressed once, and the file is the same
+    import io
+    import zlib
+    from contextlib import nullcontext
+
+    import pydyf
+    from weasyprint import HTML as Html
+
+    document = Html(string=HTML).render(pdf_tags=True)
+    before = pydyf.Dictionary.__dict__["data"], pydyf.PDF.write
+    compressed: list[int] = []
+    compressobj = zlib.compressobj
+
+    def counted(*args, **kwargs):
+        compressed.append(1)
+        return compressobj(*args, **kwargs)
+
+    monkeypatch.setattr(pydyf.zlib, "compressobj", counted)
+    got = {}
+    for hook in (False, True):
+        compressed.clear()
+        out = io.BytesIO()
+        with weasy.pdf_bytes_once() if hook else nullcontext(False) as hooked:
+            assert hooked is hook
+            document.write_pdf(out, pdf_identifier=True, pdf_tags=True)
+        got[hook] = out.getvalue(), len(compressed)
+    assert got[True][0] == got[False][0]
+    assert 0 < got[True][1] < got[False][1]
+    assert (pydyf.Dictionary.__dict__["data"], pydyf.PDF.write) == before  # put back

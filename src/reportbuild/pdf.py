@@ -399,8 +399,9 @@ def write_pdf(
                 findings = layout_findings(document, html)
         wide_tables, outside = findings
         set_metadata(document, report)
-        # each chart letter laid out once (weasy.svg_letters_once): the same bytes, sooner
-        with atomic_path(Path(out)) as tmp, weasy.svg_letters_once():
+        # each chart letter laid out once (weasy.svg_letters_once), each PDF object's bytes
+        # made once (weasy.pdf_bytes_once): the same bytes, sooner
+        with atomic_path(Path(out)) as tmp, weasy.svg_letters_once(), weasy.pdf_bytes_once():
             document.write_pdf(tmp, pdf_identifier=True, **options)
         seconds = time.perf_counter() - started
     except FatalURLFetchingError as exc:

@@ -395,8 +395,8 @@ def _typeset_group(task: dict) -> dict:
         return facts
     pdf.set_metadata(document, report)
     wide, outside = pdf.layout_findings(document, task["html"], task["offset"] + 1)
-    with atomic_path(task["out"]) as tmp, weasy.svg_letters_once():  # as pdf.write_pdf draws
-        document.write_pdf(tmp, pdf_identifier=True, **options)
+    with atomic_path(task["out"]) as tmp, weasy.svg_letters_once(), weasy.pdf_bytes_once():
+        document.write_pdf(tmp, pdf_identifier=True, **options)  # as pdf.write_pdf writes
     facts.update(
         wide=wide, outside=outside, messages=[m for m in collect.messages if FOREIGN not in m]
     )

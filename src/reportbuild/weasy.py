@@ -577,3 +577,65 @@ def svg_letters_once() -> Iterator[bool]:
         yield True
     finally:
         line_break.split_first_line = original
+
+
+# ── writing the PDF (pydyf, WeasyPrint's PDF writer) ───────────────────────────────────
+
+_DATA_CLASSES = ("Dictionary", "Array", "Stream", "String")
+
+
+@contextmanager
+def pdf_bytes_once() -> Iterator[bool]:
+    """While the block runs, each numbered object of a PDF pydyf writes is turned into bytes
+    once: pydyf (0.13) makes every object's bytes to write it and, for the file identifier
+    (`pdf_identifier=True`), all of them again to hash them, compressing each stream (page
+    contents, fonts, the object stream) a second time at zlib level 9. Nothing changes an
+    object while it is written: the same bytes, sooner. Yields whether it could (False: a
+    pydyf whose objects or writer are shaped otherwise)."""
+    try:
+        import pydyf
+    except ImportError:
+        yield False
+        return
+    classes = [getattr(pydyf, name, None) for name in _DATA_CLASSES]
+    props = [getattr(cls, "__dict__", {}).get("data") for cls in classes]
+    pdf_class = getattr(pydyf, "PDF", None)
+    if not all(isinstance(p, property) for p in props) or not callable(
+        getattr(pdf_class, "write", None)
+    ):
+        yield False
+        return
+    made: dict[int, tuple[object, bytes]] = {}
+    writing = [0]  # PDF.write calls under way (a document's objects, while it is written)
+
+    def once(make):
+        def data(self):
+            if not writing[0] or getattr(self, "number", None) is None:
+                return make(self)  # a temporary object, or one not being written: as is
+            got = made.get(id(self))
+            if got is None or got[0] is not self:
+                got = made[id(self)] = (self, make(self))
+            return got[1]
+
+        return property(data)
+
+    write = pdf_class.write
+
+    def write_once(self, *args, **kwargs):
+        writing[0] += 1
+        try:
+            return write(self, *args, **kwargs)
+        finally:
+            writing[0] -= 1
+            if not writing[0]:
+                made.clear()
+
+    for cls, prop in zip(classes, props, strict=True):
+        cls.data = once(prop.fget)
+    pdf_class.write = write_once
+    try:
+        yield True
+    finally:
+        pdf_class.write = write
+        for cls, prop in zip(classes, props, strict=True):
+            cls.data = prop

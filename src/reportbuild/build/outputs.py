@@ -15,7 +15,8 @@ Before any of that (before the lock), `check(root, opts)` of each requested outp
 the build with a BuildError, so that bad options are said before any work.
 
 A stage with `warm` gets a worker process (see workers.py), forked before loading if `early`
-(its imports then overlap the loading), else after it (it then shares the loaded model's pages).
+(its imports then overlap the loading), else after the stages' `begin` (it then shares the loaded
+model's pages and what the print HTML imported).
 A stage writes into `build.out_dir` (the staging folder, see staging.py), calls
 `build.done(name, files, count, seconds)` for what it wrote, and reports failures with
 `build.stage(name)` or `build.finish_job`.
@@ -243,8 +244,11 @@ def _deck_job(
 
 class DeckStage(Stage):
     """The deck needs no chart files (its charts are native). Its worker is forked after
-    loading (sharing the model's pages) at low priority; the job is sent after the chart
-    round, when the chart processes are gone: it runs beside WeasyPrint's drawing."""
+    loading and the print HTML (sharing the model's pages and the word segmenter the HTML
+    imported) at low priority; the job is sent once the print SVGs are written (the PDF's
+    last wait on the charts), so that it runs beside the outlined SVGs and PNGs, which are
+    drawn at the same priority, rather than after them: when WeasyPrint is done, the two
+    take both cores."""
 
     warm = staticmethod(_warm_deck)
     nice = BACKGROUND_NICE
@@ -261,8 +265,15 @@ class DeckStage(Stage):
         fonts = getattr(b.opts, "deck_fonts", "brand")
         self.call = ((report, brand, b.out_dir / self.kind.target, template, fonts), {})
 
+    def news(self, kind: str, payload: object) -> None:
+        if kind == "svgs":
+            self._submit()
+
     def charts_drawn(self, report, brand, charts) -> None:
-        if self.worker is not None:
+        self._submit()  # if it was not yet: no chart round, or one without news
+
+    def _submit(self) -> None:
+        if self.worker is not None and not self.worker.sent:
             self.worker.submit(_deck_job, *self.call[0])
 
     def finish(self) -> None:

@@ -310,12 +310,6 @@ class _Build:
         with self.fb.step("load"):
             report = load_project(self.root)  # SourceError (exit 2) before anything is written
             brand = load_brand(self.root)
-        if self.opts.jobs > 1:
-            # forked now, with the loaded model (its pages shared with this process)
-            for st in stages:
-                if st.warm and not st.early:
-                    st.worker = fork(st.kind.name, st.warm, st.nice)
-
         # Charts drawn in this build: the print HTML names their files before they exist.
         uses = {REGISTRY[a].charts for a in self.stale} - {None}
         if uses:
@@ -326,6 +320,12 @@ class _Build:
             self.chart_plan = plan(report, brand, figures, self.opts.force, portable)
         for st in stages:
             st.begin(report, brand)
+        if self.opts.jobs > 1:
+            # forked now, with the loaded model (its pages shared with this process) and what
+            # the print HTML imported (the word segmenter: the deck's line breaking uses it)
+            for st in stages:
+                if st.warm and not st.early:
+                    st.worker = fork(st.kind.name, st.warm, st.nice)
         charts = None
         if uses:
 

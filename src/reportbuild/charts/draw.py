@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -161,10 +163,42 @@ def lay_out(fig: Figure, brand: Brand) -> tuple[Canvas, tuple[str, str]]:
     return cv, svg_size(cv)
 
 
+_METRICS: dict[tuple, tuple[float, float, float]] = {}
+
+
+@contextmanager
+def _svg_metrics_once() -> Iterator[None]:
+    """While the block runs, matplotlib's SVG writer measures each string once per font and
+    size for the whole process: it measures every label (`TextToPath`, at a fixed scale, so
+    neither the figure nor its resolution enters) for each SVG it writes, the print SVG and
+    the outlined one alike, each time shaping the string with FreeType again. Measuring does
+    not draw: the files are the same."""
+    from matplotlib.textpath import TextToPath
+
+    measure = TextToPath.get_text_width_height_descent
+
+    def once(self, s, prop, ismath):
+        if ismath or type(self) is not TextToPath:
+            return measure(self, s, prop, ismath)
+        key = (s, tuple(prop.get_family()), prop.get_style(), prop.get_variant(),
+               prop.get_weight(), prop.get_stretch(), prop.get_size_in_points(),
+               prop.get_file(), prop.get_math_fontfamily())  # fmt: skip
+        got = _METRICS.get(key)
+        if got is None:
+            got = _METRICS[key] = measure(self, s, prop, ismath)
+        return got
+
+    TextToPath.get_text_width_height_descent = once
+    try:
+        yield
+    finally:
+        TextToPath.get_text_width_height_descent = measure
+
+
 def draw_print(fig: Figure, brand: Brand, out_dir: Path, cv: Canvas) -> tuple[float, float]:
     """Check that no text is clipped and write the print SVG; return (width, height) in mm."""
     style = _style(brand)
-    with matplotlib.rc_context(style.rc()):
+    with matplotlib.rc_context(style.rc()), _svg_metrics_once():
         mfig = _render(cv, fig, check=True)
         return _save_svg(mfig, fig, print_svg_path(out_dir, fig.id), outlined=False)
 
@@ -172,7 +206,7 @@ def draw_print(fig: Figure, brand: Brand, out_dir: Path, cv: Canvas) -> tuple[fl
 def draw_portable(fig: Figure, brand: Brand, out_dir: Path, cv: Canvas) -> None:
     """Write the outlined SVG and the PNG of a figure draw_print has checked."""
     style = _style(brand)
-    with matplotlib.rc_context(style.rc()):
+    with matplotlib.rc_context(style.rc()), _svg_metrics_once():
         mfig = _render(cv, fig, check=False)
         _save_svg(mfig, fig, Path(out_dir) / f"{fig.id}.svg", outlined=True)
         _save_png(mfig, fig, out_dir)
