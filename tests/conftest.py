@@ -45,6 +45,13 @@ atexit.register(shutil.rmtree, _CACHE, True)
 REPORT_BUILDS = {"test_example_en", "test_pdf", "test_pdfsplit", "test_typeset"}
 
 
+# A build whose outputs a test reads (not one that tests the pipeline's processes) runs in the
+# test's own process: its fonts and caches stay warm from build to build, where each forked
+# stage worker starts cold (0.3 CPU-s a build). The bytes are those of two jobs (test_build's
+# test_the_pdf_is_the_same_whether_charts_are_drawn_before_or_beside_it).
+ONE_JOB = ("-j", "1")
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") != "loadfile":
