@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,13 @@ atexit.register(shutil.rmtree, _CACHE, True)
 # worker and the rest on the other both finish together. (xdist_group marks would say this, but
 # xdist 3.8's loadgroup no longer takes them under pytest 9.2: it renames items by `_nodeid`.)
 REPORT_BUILDS = {"test_example_en", "test_pdf", "test_pdfsplit", "test_typeset"}
+
+
+# A build whose outputs a test reads (not one that tests the pipeline's processes) runs in the
+# test's own process: its fonts and caches stay warm from build to build, where each forked
+# stage worker starts cold (0.3 CPU-s a build). The bytes are those of two jobs (test_build's
+# test_the_pdf_is_the_same_whether_charts_are_drawn_before_or_beside_it).
+ONE_JOB = ("-j", "1")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -75,6 +83,9 @@ class SharedBuild:
     root: Path
     warnings: list[str] | None  # None: typeset in a worker process (jobs > 1), not caught
     counts: dict[str, int | None]  # what the build's summary counts: pages, slides, figures
+    # the PDF's layout as the build made it (pagefit's holes, fitted, renders and
+    # `layout_pages`), where asked for (`_in_process(..., layout=True)`)
+    layout: dict | None = None
 
     @property
     def pdf(self) -> Path:
@@ -94,23 +105,56 @@ def _locked(path: Path):
         yield
 
 
-def _in_process(root: Path) -> dict:
+def layout_pages(document) -> list[list]:
+    """Each page of a laid-out WeasyPrint document: its text, and where each line and image is
+    and how large (lists and numbers, as JSON keeps them)."""
+    from reportbuild import weasy
+
+    out = []
+    for page in document.pages:
+        boxes = list(weasy.descendants(weasy.page_box(page)))
+        text = "".join(b.text for b in boxes if weasy.is_text(b))
+        placed = [
+            [weasy.is_replaced(b), round(b.position_x, 3), round(b.position_y, 3),
+             round(b.width, 3), round(b.height, 3)]
+            for b in boxes if weasy.is_line(b) or weasy.is_replaced(b)
+        ]  # fmt: skip
+        out.append([text, placed])
+    return out
+
+
+def _in_process(root: Path, layout: bool = False) -> dict:
     """Build `root` in this process, one job: the PDF is typeset here, so its warnings are
     caught; the bytes are those of two jobs (see test_build's
-    test_the_pdf_is_the_same_whether_charts_are_drawn_before_or_beside_it)."""
+    test_the_pdf_is_the_same_whether_charts_are_drawn_before_or_beside_it). With `layout`,
+    the PDF's pages as pagefit laid them out are kept too (test_typeset compares them with
+    a second layout: the build's own layout need not be made again)."""
+    from reportbuild import pagefit
     from reportbuild.build import BuildOptions, run_build
     from reportbuild.pdf import WarningLog
 
-    seen = WarningLog()
+    seen, laid = WarningLog(), {}
+    render = pagefit.render
+
+    def kept(source, **kw):
+        fitted = render(source, **kw)
+        laid.update(holes=fitted.holes, fitted=fitted.fitted, renders=fitted.renders)
+        laid["pages"] = layout_pages(fitted.document)
+        return fitted
+
     loggers = [logging.getLogger(n) for n in ("reportbuild.pdf", "weasyprint")]
     for lg in loggers:
         lg.addHandler(seen)
     try:
-        result = run_build(root, BuildOptions(verbosity=0, jobs=1))
+        with pytest.MonkeyPatch.context() as mp:
+            if layout:
+                mp.setattr(pagefit, "render", kept)
+            result = run_build(root, BuildOptions(verbosity=0, jobs=1))
     finally:
         for lg in loggers:
             lg.removeHandler(seen)
-    return {"warnings": seen.messages, "counts": {o.artifact: o.count for o in result.outputs}}
+    counts = {o.artifact: o.count for o in result.outputs}
+    return {"warnings": seen.messages, "counts": counts, "layout": laid if layout else None}
 
 
 def _by_the_cli(root: Path) -> dict:
@@ -168,7 +212,7 @@ def print_html(copy: Path, built_at: Path) -> str:
 @pytest.fixture(scope="session")
 def built_zh(tmp_path_factory) -> SharedBuild:
     """This repository's (Chinese) report, built once per test run: never edit it."""
-    return shared_build(tmp_path_factory, "zh", _inputs_of(ROOT))
+    return shared_build(tmp_path_factory, "zh", _inputs_of(ROOT), partial(_in_process, layout=True))
 
 
 @pytest.fixture(scope="session")

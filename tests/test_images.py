@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ONE_JOB
 
 from reportbuild.brand import load_brand
 from reportbuild.cli import cli
@@ -56,9 +57,9 @@ def _project(root: Path, text: str = TEXT, lang: str = "en-US") -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     proj = _project(tmp_path_factory.mktemp("images"))
-    res = CliRunner().invoke(cli, ["build", "-C", str(proj), "-q", "--only", "pdf"])
+    res = CliRunner().invoke(cli, ["build", "-C", str(proj), "-q", "--only", "pdf", *ONE_JOB])
     assert res.exit_code == 0, res.output
-    res = CliRunner().invoke(cli, ["build", "-C", str(proj), "-q", "--only", "html"])
+    res = CliRunner().invoke(cli, ["build", "-C", str(proj), "-q", "--only", "html", *ONE_JOB])
     assert res.exit_code == 0, res.output
     return proj
 

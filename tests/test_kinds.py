@@ -63,7 +63,9 @@ class Built:
         self.root = root
         self.report = load_project(root)
         self.brand = load_brand(root)
-        self.charts = render_all(self.report, self.brand, root / "output" / "figures")
+        # the print SVGs, which the PDF and these tests read; not the outlined SVGs and PNGs
+        figures = root / "output" / "figures"
+        self.charts = render_all(self.report, self.brand, figures, portable=False)
         html = render_html(self.report, self.brand, self.charts)
         self.pdf = root / "output" / "report.pdf"
         write_pdf(html, self.pdf, root=root, report=self.report, brand=self.brand)

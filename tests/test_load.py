@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ONE_JOB
 
 from reportbuild.cli import cli
 from reportbuild.errors import SourceError
@@ -285,7 +286,7 @@ def test_a_report_without_the_genre_parts_is_first_class(project):
                   if "core-points" not in ln) + "\n",
         encoding="utf-8",
     )  # fmt: skip
-    res = CliRunner().invoke(cli, ["build", "-C", str(project), "-q"])
+    res = CliRunner().invoke(cli, ["build", "-C", str(project), "-q", *ONE_JOB])
     assert res.exit_code == 0, res.output
     html = (project / "output" / "report.html").read_text(encoding="utf-8")
     assert 'class="core-points' not in html and "核心观点" not in html

@@ -7,6 +7,7 @@ import string
 from pathlib import Path
 
 import pytest
+from conftest import ONE_JOB
 
 from reportbuild.brand import load_brand
 from reportbuild.html import render_html
@@ -112,7 +113,7 @@ def test_an_english_report_from_new_has_no_cjk_anywhere(tmp_path, monkeypatch):
     proj = tmp_path / "en"
     runner = CliRunner()
     assert runner.invoke(cli, ["new", "--lang", "en-US", str(proj)]).exit_code == 0
-    res = runner.invoke(cli, ["build", "-C", str(proj), "-q"])
+    res = runner.invoke(cli, ["build", "-C", str(proj), "-q", *ONE_JOB])
     assert res.exit_code == 0, res.output
     out = proj / "output"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ONE_JOB
 
 from reportbuild.cli import cli
 from reportbuild.errors import SourceError
@@ -51,7 +52,7 @@ def _project(tmp_path: Path, lang: str, text: str) -> Path:
 
 
 def _build(proj: Path) -> None:
-    res = CliRunner().invoke(cli, ["build", "-C", str(proj), "-q", "--only", "pdf"])
+    res = CliRunner().invoke(cli, ["build", "-C", str(proj), "-q", "--only", "pdf", *ONE_JOB])
     assert res.exit_code == 0, res.output
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ONE_JOB
 
 from reportbuild.brand import load_brand
 from reportbuild.cli import cli
@@ -76,7 +77,7 @@ def _project(root: Path, lang: str = "en-US") -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     proj = _project(tmp_path_factory.mktemp("tables"))
-    res = CliRunner().invoke(cli, ["build", "-C", str(proj), "-q", "--only", "pdf"])
+    res = CliRunner().invoke(cli, ["build", "-C", str(proj), "-q", "--only", "pdf", *ONE_JOB])
     assert res.exit_code == 0, res.output
     return proj
 
@@ -149,7 +150,7 @@ def test_a_long_table_repeats_its_head_on_every_page(tmp_path):
         + f"| 项目 | 数值 |\n|---|---|\n{rows}\n:::\n",
         encoding="utf-8",
     )
-    res = CliRunner().invoke(cli, ["build", "-C", str(proj), "-q", "--only", "pdf"])
+    res = CliRunner().invoke(cli, ["build", "-C", str(proj), "-q", "--only", "pdf", *ONE_JOB])
     assert res.exit_code == 0, res.output
     pages = [p for p in _pages(proj / "output" / "report.pdf") if "行" in p and "数值" in p]
     assert len(pages) >= 2

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import layout_pages
 
 from reportbuild.brand import load_brand
 from reportbuild.cli import cli
@@ -255,21 +256,9 @@ def test_a_figure_is_not_shrunk_past_the_limit_nor_across_a_forced_break():
     assert pagefit.holes(forced) == 0 and pagefit.plan(forced) == ""
 
 
-def _pages(document) -> list[tuple]:
+def _pages(document) -> list[list]:
     """Each page as laid out: its text, and where each line and image is and how large."""
-    from reportbuild import weasy
-
-    out = []
-    for page in document.pages:
-        boxes = list(weasy.descendants(weasy.page_box(page)))
-        text = "".join(b.text for b in boxes if weasy.is_text(b))
-        placed = [
-            (weasy.is_replaced(b), round(b.position_x, 3), round(b.position_y, 3),
-             round(b.width, 3), round(b.height, 3))
-            for b in boxes if weasy.is_line(b) or weasy.is_replaced(b)
-        ]  # fmt: skip
-        out.append((text, placed))
-    return out
+    return layout_pages(document)
 
 
 def test_pagefit_lays_out_again_only_from_the_hole_and_gets_the_same_pages():
@@ -388,24 +377,25 @@ def test_without_the_hook_pagefit_lays_the_document_out_again(monkeypatch):
         assert (got.holes, got.fitted, got.renders) == ([1, 0], True, 2)
 
 
-def test_the_reports_hole_is_closed_in_one_layout_with_the_pages_of_two(chinese):
+def test_the_reports_hole_is_closed_in_one_layout_with_the_pages_of_two(built_zh):
     # the Chinese report's chapter 1 ends with a tall diagram that went overleaf: one layout,
     # pages 13 on laid out again inside it, gives the pages (and the contents' page numbers)
-    # that laying the whole document out again with pagefit's stylesheet gives
+    # that laying the whole document out again with pagefit's stylesheet gives. The one
+    # layout is the shared build's own, as its PDF stage made it (conftest keeps its pages)
     import weasyprint
 
     from reportbuild import pagefit
     from reportbuild.justify import inter_character
 
-    root, _report, _result = chinese
+    root, hooked = built_zh.root, built_zh.layout
+    assert (hooked["holes"], hooked["fitted"], hooked["renders"]) == ([1, 0], True, 1)
     html = (root / ".reportbuild-cache" / "report.print.html").read_text(encoding="utf-8")
     source = weasyprint.HTML(string=html, base_url=root.as_uri() + "/")
     with inter_character():
-        hooked = pagefit.render(source, pdf_tags=True)
         whole = pagefit.render(source, pdf_tags=True, in_place=False)
-    assert (hooked.holes, hooked.fitted, hooked.renders) == ([1, 0], True, 1)
     assert (whole.holes, whole.fitted, whole.renders) == ([1, 0], True, 2)
-    assert _pages(hooked.document) == _pages(whole.document)
+    assert len(hooked["pages"]) == built_zh.counts["pdf"]
+    assert _pages(whole.document) == hooked["pages"]
 
 
 # ── one spacing rule for numbers and units: prose, charts, stat cards ─────────────────────
