@@ -407,7 +407,9 @@ def test_a_write_that_fails_halfway_puts_every_output_back(built_project, monkey
     from reportbuild import build
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    build.run_build(built_project, build.BuildOptions(verbosity=0))
+    # one job: the outputs move into place in this process whatever the jobs (conftest.ONE_JOB)
+    opts = build.BuildOptions(verbosity=0, jobs=1)
+    build.run_build(built_project, opts)
     before = _outputs(built_project)
     edit(built_project / "figures" / "survey.yml", "value: 62", "value: 63")  # every output changes
     real, calls = build.staging.move_into, []
@@ -420,9 +422,9 @@ def test_a_write_that_fails_halfway_puts_every_output_back(built_project, monkey
 
     monkeypatch.setattr(build.staging, "move_into", full_disk)
     with pytest.raises(build.BuildError, match=r"cannot write .*: No space left on device"):
-        build.run_build(built_project, build.BuildOptions(verbosity=0))
+        build.run_build(built_project, opts)
     assert len(calls) == 3
     assert _outputs(built_project) == before
     monkeypatch.setattr(build.staging, "move_into", real)
-    build.run_build(built_project, build.BuildOptions(verbosity=0))  # the next build puts it right
+    build.run_build(built_project, opts)  # the next build puts it right
     assert _outputs(built_project) != before

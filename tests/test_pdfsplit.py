@@ -5,6 +5,7 @@ split cannot reproduce is typeset in a single pass."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pypdfium2
@@ -32,6 +33,11 @@ class Pair:
         self.report, self.brand = load_project(root), load_brand(root)
         self.split = root / "split.pdf"
         self.result = self.typeset(self.split)
+
+    @functools.cached_property
+    def readers(self) -> tuple[PdfReader, PdfReader]:
+        """The single pass and the split, each read once (the checks share what is parsed)."""
+        return PdfReader(self.single), PdfReader(self.split)
 
     def typeset(self, out: Path, html: str | None = None):
         return write_pdf(
@@ -161,7 +167,7 @@ def _programs(r: PdfReader) -> set[int]:
 
 
 def _reads_like_the_single_pass(pair: Pair) -> None:
-    one, two = PdfReader(pair.single), PdfReader(pair.split)
+    one, two = pair.readers
     # the parts' subsets of a CJK face share one program where they line up (pdfjoin): at
     # 289 pages (four parts) every face does and the PDF is 1.05x the single pass; in these
     # short reports a part that drew few glyphs of a face keeps fewer font DICTs, and its own
@@ -182,7 +188,7 @@ def _reads_like_the_single_pass(pair: Pair) -> None:
 
 
 def _keeps_the_structure_tree(pair: Pair) -> None:
-    one, two = PdfReader(pair.single), PdfReader(pair.split)
+    one, two = pair.readers
     assert _structure(two) == _structure(one)
     assert _parent_tree_faults(two) == 0 == _parent_tree_faults(one)
 
