@@ -127,6 +127,40 @@ def test_all_text_inside_canvas(rendered):
             assert check_inside(mfig) == ["出界"]
 
 
+def test_the_clipping_check_leaves_the_hidden_axes_ticks_unmade(rendered):
+    # findobj asks each axis for its children, which makes its ticks: a fifth of a chart's
+    # print SVG time, for ticks an axes drawn without axes never shows
+    import matplotlib
+
+    from reportbuild.charts.canvas import check_inside
+    from reportbuild.charts.draw import layout
+    from reportbuild.charts.style import Style
+
+    report, brand, *_ = rendered
+    style = Style.from_brand(brand)
+    with matplotlib.rc_context(style.rc()):
+        fig = next(iter(report.figures.values()))
+        mfig = layout(fig, style).render()
+        mfig.axes[0].text(-5, 5, "出界")
+        mfig.axes[0].text(-9, 5, "也出界")
+        axis = mfig.axes[0].xaxis
+        made = len(axis.majorTicks)  # one, made with the axes
+        assert check_inside(mfig) == ["出界", "也出界"]
+        assert len(axis.majorTicks) == made
+        found = [t.get_text() for t in mfig.findobj(lambda a: a.__class__.__name__ == "Text")]
+        assert [t for t in found if t in ("出界", "也出界")] == ["出界", "也出界"]
+        assert len(axis.majorTicks) > made  # what findobj costs
+
+
+def test_a_wrap_kept_per_string_is_a_list_of_its_own():
+    from reportbuild.charts.text import wrap
+
+    first = wrap("城商行在技术应用上处于追赶地位", 12.0, "Noto Sans CJK SC", 8.5)
+    first.append("changed")
+    again = wrap("城商行在技术应用上处于追赶地位", 12.0, "Noto Sans CJK SC", 8.5)
+    assert "changed" not in again and len(again) > 1
+
+
 def test_values_of_data_charts_are_drawn(rendered):
     """Every value label of a data figure is a text element of the drawing."""
     from reportbuild.charts.draw import layout

@@ -322,6 +322,7 @@ def write_pdf(
     charts: PendingCharts | None = None,
     split: str = "off",
     jobs: int = 2,
+    fonts_checked: bool = False,
 ) -> PdfResult:
     """Typeset `html` into `out` atomically; layout problems also go to pdf-layout.json.
 
@@ -330,6 +331,8 @@ def write_pdf(
     charts stage draws what the PDF does not use: outlined SVGs, PNGs).
     `split`: on, or auto for a long report: groups of chapters typeset in `jobs` processes and
     joined (pdfsplit.py), unless the document cannot be split provably.
+    `fonts_checked`: the caller has run check_fonts (a build does, in its main process, while
+    this one typesets); else it runs here, before anything is written.
     """
     if variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose one of: pdf/ua-1, pdf/a-3b")
@@ -386,7 +389,8 @@ def write_pdf(
     try:
         document, fetcher, cache = typeset(charts)
         # checked now, not before typesetting: in a build the PDF waits here for the charts
-        check_fonts(report, brand)  # undrawable characters: an error before anything is written
+        if not fonts_checked:  # undrawable characters: an error before anything is written
+            check_fonts(report, brand)
         findings = layout_findings(document, html)
         if charts:
             charts.drawn()

@@ -590,8 +590,10 @@ def pdf_bytes_once() -> Iterator[bool]:
     once: pydyf (0.13) makes every object's bytes to write it and, for the file identifier
     (`pdf_identifier=True`), all of them again to hash them, compressing each stream (page
     contents, fonts, the object stream) a second time at zlib level 9. Nothing changes an
-    object while it is written: the same bytes, sooner. Yields whether it could (False: a
-    pydyf whose objects or writer are shaped otherwise)."""
+    object while it is written: the same bytes, sooner. The pages' references, which pydyf
+    makes afresh (a tuple of all of them) each time one is asked for, are kept while no page
+    is added: the structure tree asks once per element (3,600 times for 35 pages). Yields
+    whether it could (False: a pydyf whose objects or writer are shaped otherwise)."""
     try:
         import pydyf
     except ImportError:
@@ -600,8 +602,11 @@ def pdf_bytes_once() -> Iterator[bool]:
     classes = [getattr(pydyf, name, None) for name in _DATA_CLASSES]
     props = [getattr(cls, "__dict__", {}).get("data") for cls in classes]
     pdf_class = getattr(pydyf, "PDF", None)
-    if not all(isinstance(p, property) for p in props) or not callable(
-        getattr(pdf_class, "write", None)
+    references = getattr(pdf_class, "page_references", None)
+    if (
+        not all(isinstance(p, property) for p in props)
+        or not callable(getattr(pdf_class, "write", None))
+        or not isinstance(references, property)
     ):
         yield False
         return
@@ -630,12 +635,23 @@ def pdf_bytes_once() -> Iterator[bool]:
             if not writing[0]:
                 made.clear()
 
+    kept: dict[int, tuple[object, int, tuple]] = {}
+
+    def page_references(self):
+        kids = self.pages["Kids"]
+        got = kept.get(id(self))
+        if got is None or got[0] is not kids or got[1] != len(kids):
+            got = kept[id(self)] = (kids, len(kids), references.fget(self))
+        return got[2]
+
     for cls, prop in zip(classes, props, strict=True):
         cls.data = once(prop.fget)
     pdf_class.write = write_once
+    pdf_class.page_references = property(page_references)
     try:
         yield True
     finally:
         pdf_class.write = write
+        pdf_class.page_references = references
         for cls, prop in zip(classes, props, strict=True):
             cls.data = prop

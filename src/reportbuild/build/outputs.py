@@ -140,6 +140,21 @@ class PdfStage(Stage):
     def news(self, kind: str, payload: object) -> None:
         if self.worker is not None and self.sent:
             self.worker.tell(kind, payload)
+            if kind == "sizes":  # this process would only wait for the print SVGs
+                self._check_fonts()
+
+    def _check_fonts(self) -> None:
+        """The PDF's glyph check (pdf.check_fonts), here rather than on the PDF's path: an
+        undrawable character stops the PDF worker, and the build fails with its file:line."""
+        from reportbuild.errors import ReportError
+        from reportbuild.pdf import check_fonts
+
+        try:
+            check_fonts(self.report, self.brand)
+        except ReportError as exc:
+            self.worker.abort()  # its file is in the staging folder, which goes
+            self.sent = False
+            self.build.errors.append(exc)
 
     def charts_drawn(self, report, brand, charts) -> None:
         if charts is None:  # the chart round failed: the build fails, no PDF is needed
@@ -173,7 +188,9 @@ class PdfStage(Stage):
         )  # fmt: skip
         if self.worker is not None:
             pending = chart_plan.pending_prints(charts_dir) if chart_plan else []
-            self.worker.submit(_pdf_job, html, out, pending, **kwargs)
+            # the fonts are checked here meanwhile (see news)
+            self.worker.submit(_pdf_job, html, out, pending, fonts_checked=True, **kwargs)
+            self.report, self.brand = report, brand
         self.call = ((html, out), kwargs)
         return True
 

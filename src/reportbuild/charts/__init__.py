@@ -20,6 +20,7 @@ from reportbuild.procs import die_with_parent, release_freed_memory
 
 MANIFEST = ".charts.json"
 PRINT_DIR = ".print"  # the print SVGs (see draw.py), beside the files they are drawn with
+KEEP = 24  # rendered figures kept from the print SVGs for the outlined SVGs and PNGs
 
 
 @dataclass(frozen=True)
@@ -212,13 +213,26 @@ def render_all(
         if on_sizes is not None:
             prints = zip([f.id for f in todo], p.pending_prints(out_dir), strict=True)
             on_sizes({str(path): laid[fid][1] for fid, path in prints})
-        sizes = _each(todo, lambda f: draw.draw_print(f, brand, out_dir, laid[f.id][0]))
+        # the first KEEP rendered figures are kept for the outlined SVGs and PNGs (a tenth of
+        # their drawing time); the others are rendered again from their layouts: a figure
+        # holds ~1.3 MB beside WeasyPrint
+        kept: dict = {}
+        sizes = _each(
+            todo,
+            lambda f: draw.draw_print(
+                f, brand, out_dir, laid[f.id][0], kept if portable and len(kept) < KEEP else None
+            ),
+        )
         if on_svgs is not None:
             on_svgs()
         if portable:
-            # drawn again from the layout rather than kept: 16 figures held ~20 MB beside
-            # WeasyPrint
-            _halves(todo, lambda f: draw.draw_portable(f, brand, out_dir, laid[f.id][0]), split)
+            _halves(
+                todo,
+                lambda f: draw.draw_portable(
+                    f, brand, out_dir, laid[f.id][0], kept.pop(f.id, None)
+                ),
+                split,
+            )
         else:  # what is left of an older drawing no longer matches: plan() then redraws it
             for fig in todo:
                 files = _files(fig, out_dir, (0, 0))

@@ -430,8 +430,13 @@ def _texts(artist) -> Iterator:
 
 
 def check_inside(fig) -> list[str]:
-    """Texts whose drawn extent leaves the canvas (empty when all is well)."""
-    renderer = fig.canvas.get_renderer()
+    """Texts whose drawn extent leaves the canvas (empty when all is well). Measured with a
+    renderer of their own, as the canvas would make it, not kept on the canvas: a figure kept
+    for its other files does not hold its pixels."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    width, height = fig.canvas.get_width_height(physical=True)
+    renderer = RendererAgg(width, height, fig.dpi)
     box = fig.bbox
     bad = []
     for t in _texts(fig):

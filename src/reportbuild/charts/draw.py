@@ -195,19 +195,25 @@ def _svg_metrics_once() -> Iterator[None]:
         TextToPath.get_text_width_height_descent = measure
 
 
-def draw_print(fig: Figure, brand: Brand, out_dir: Path, cv: Canvas) -> tuple[float, float]:
-    """Check that no text is clipped and write the print SVG; return (width, height) in mm."""
+def draw_print(
+    fig: Figure, brand: Brand, out_dir: Path, cv: Canvas, keep: dict | None = None
+) -> tuple[float, float]:
+    """Check that no text is clipped and write the print SVG; return (width, height) in mm.
+    `keep`: the rendered figure goes there (by figure id), for draw_portable."""
     style = _style(brand)
     with matplotlib.rc_context(style.rc()), _svg_metrics_once():
         mfig = _render(cv, fig, check=True)
+        if keep is not None:
+            keep[fig.id] = mfig
         return _save_svg(mfig, fig, print_svg_path(out_dir, fig.id), outlined=False)
 
 
-def draw_portable(fig: Figure, brand: Brand, out_dir: Path, cv: Canvas) -> None:
-    """Write the outlined SVG and the PNG of a figure draw_print has checked."""
+def draw_portable(fig: Figure, brand: Brand, out_dir: Path, cv: Canvas, mfig=None) -> None:
+    """Write the outlined SVG and the PNG of a figure draw_print has checked (from the figure
+    it rendered, `mfig`, if it was kept: as draw_files does; else rendered again)."""
     style = _style(brand)
     with matplotlib.rc_context(style.rc()), _svg_metrics_once():
-        mfig = _render(cv, fig, check=False)
+        mfig = mfig if mfig is not None else _render(cv, fig, check=False)
         _save_svg(mfig, fig, Path(out_dir) / f"{fig.id}.svg", outlined=True)
         _save_png(mfig, fig, out_dir)
 
