@@ -136,7 +136,7 @@ def main() -> None:
     compileall.compile_dir(work / "src", quiet=1)
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, PYTHONPATH=str(work / "src"))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    rows: list[tuple[int, int, str, float, float, float]] = []
+    rows: list[tuple[int, int, str, float, float, float, float]] = []
     try:
         for times in scales:
             pristine = work / f"x{times}"
@@ -169,25 +169,28 @@ def main() -> None:
                 pages = _pages(project / "output" / "report.pdf")
             for name, runs in got.items():
                 wall = statistics.median(r[0] for r in runs)
+                cpu = statistics.median(r[3] for r in runs)
                 rows.append((times, pages, name, wall, max(r[1] for r in runs),
-                             max(r[2] for r in runs)))  # fmt: skip
+                             max(r[2] for r in runs), cpu))  # fmt: skip
             print(f"scale: x{times} done ({pages} pages)", file=sys.stderr)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
+    # CPU (user + system of the process tree): other sessions' load changes it far less than wall
     print(f"\n{'scale':>5} {'pages':>5}  {'scenario':<18} {'median wall':>11} "
-          f"{'max RSS/proc':>12} {'peak PSS/tree':>13}")  # fmt: skip
-    for times, pages, name, wall, rss, tree in rows:
+          f"{'max RSS/proc':>12} {'peak PSS/tree':>13} {'median CPU':>10}")  # fmt: skip
+    for times, pages, name, wall, rss, tree, cpu in rows:
         print(f"{'x' + str(times):>5} {pages:>5}  {name:<18} {wall:>9.2f} s "
-              f"{rss:>9.0f} MB {tree:>10.0f} MB")  # fmt: skip
+              f"{rss:>9.0f} MB {tree:>10.0f} MB {cpu:>8.2f} s")  # fmt: skip
     lo, hi = min(scales), max(scales)
     if lo != hi:
-        pick = {(t, n): (p, w) for t, p, n, w, _, _ in rows}
+        pick = {(t, n): (p, w, c) for t, p, n, w, _, _, c in rows}
         print()
         for name in ("cold build", "WeasyPrint alone"):
-            (p0, w0), (p1, w1) = pick[(lo, name)], pick[(hi, name)]
-            print(f"{name}: {1000 * (w1 - w0) / (p1 - p0):.1f} ms per added page "
+            (p0, w0, c0), (p1, w1, c1) = pick[(lo, name)], pick[(hi, name)]
+            print(f"{name}: {1000 * (w1 - w0) / (p1 - p0):.1f} ms wall, "
+                  f"{1000 * (c1 - c0) / (p1 - p0):.1f} ms CPU per added page "
                   f"(x{lo} {p0} pages {w0:.2f} s → x{hi} {p1} pages {w1:.2f} s)")  # fmt: skip
 
 

@@ -96,7 +96,8 @@ def test_rendering_twice_gives_identical_bytes(rendered, tmp_path):
     for fid, cf in files.items():
         assert again[fid].svg.read_bytes() == cf.svg.read_bytes(), fid
         assert again[fid].png.read_bytes() == cf.png.read_bytes(), fid
-    # and in this process (another interpreter, another hash seed) as in the pool's workers
+    # and one figure at a time (render_figure) as in the whole round; whole builds in separate
+    # processes (other hash seeds) are compared byte for byte in test_build and test_pdf
     from reportbuild.charts import render_figure
 
     for fid in ("challenges", "cloud", "nalai-process"):

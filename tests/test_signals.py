@@ -80,3 +80,31 @@ def test_ctrl_c_or_sigterm_says_one_line_and_leaves_nothing(project, sig, code):
     leftovers = [p for p in project.rglob("*") if ".tmp" in p.name or p.name.startswith(".tmp")]
     assert not leftovers
     assert not (project / ".reportbuild-cache" / "staging").exists(), "staged files left behind"
+
+
+CHILD = r"""
+import os, signal, sys, time
+from reportbuild.procs import child_signals, signals_held
+
+signal.signal(signal.SIGINT, lambda *_: os.write(2, b"handled by %d\n" % os.getpid()))
+with signals_held():
+    pid = os.fork()
+    if pid:  # Ctrl-C for the child at once, before it has set its own handlers
+        os.kill(pid, signal.SIGINT)
+if pid == 0:
+    time.sleep(0.2)  # a child still starting up (multiprocessing's bootstrap, imports)
+    child_signals()
+    time.sleep(0.1)
+    os._exit(0)
+os.kill(os.getpid(), signal.SIGINT)  # the parent still answers its own
+print(os.waitpid(pid, 0)[1])
+"""
+
+
+def test_a_child_forked_while_ctrl_c_comes_does_not_answer_it():
+    """The race behind a doubled "stopped" line: a signal that reaches a child between the fork
+    and its own handlers. Held across the fork, it waits for them, and the child ignores it."""
+    done = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"  # the child ran to its end
+    assert len(done.stderr.splitlines()) == 1, done.stderr  # the parent's line, not the child's

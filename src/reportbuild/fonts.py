@@ -175,10 +175,14 @@ def in_child(work: Callable[[], None]) -> bool:
     is returned at exit. False if it could not (no fork, other threads alive, it failed)."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return False
-    pid = os.fork()
+    from reportbuild.procs import child_signals, signals_held
+
+    with signals_held():
+        pid = os.fork()
     if pid == 0:  # the child: do the work, leave without running the parent's exit handlers
         code = 1
         try:
+            child_signals()
             work()
             code = 0
         finally:

@@ -410,8 +410,9 @@ def _run_child(task: dict, result: str, parent: int) -> None:
 
     code = 0
     try:
-        from reportbuild.procs import die_with_parent
+        from reportbuild.procs import child_signals, die_with_parent
 
+        child_signals()
         die_with_parent(parent)
         try:
             outcome = ("ok", _typeset_group(task))
@@ -448,6 +449,7 @@ def run_all(tasks: list[dict], jobs: int) -> list[dict]:
     import time
 
     from reportbuild.errors import BuildError
+    from reportbuild.procs import signals_held
 
     if not tasks:
         return []
@@ -469,7 +471,8 @@ def run_all(tasks: list[dict], jobs: int) -> list[dict]:
                 while order and len(running) < max(1, jobs) and not errors:
                     i = order.pop(0)
                     result = os.path.join(tmp, f"{i}.pickle")
-                    pid = os.fork()
+                    with signals_held():
+                        pid = os.fork()
                     if pid == 0:
                         _run_child(tasks[i], result, me)
                     running[pid] = (i, result)

@@ -1,9 +1,12 @@
-"""Process housekeeping for a build's workers: priorities, and memory handed back."""
+"""Process housekeeping for a build's workers: priorities, signals, and memory handed back."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import sys
+from collections.abc import Iterator
 
 # Priorities (nice levels) in a build's worker processes: WeasyPrint is the long pole and keeps
 # a core to itself at the default level. It waits for the charts' layouts (default level), then
@@ -49,3 +52,35 @@ def die_with_parent(parent: int | None = None) -> None:
         return
     if os.getppid() != parent:  # the parent died before the request took effect
         os.kill(os.getpid(), signal.SIGTERM)
+
+
+# Ctrl-C reaches the whole process group, SIGTERM the one process. Only the build answers them
+# (one line, cli._stopped); a forked child inherits that handler, and a signal arriving before
+# the child has set its own would print the line twice. So the signals are held (blocked)
+# while a child is forked: the child takes them only once its own handlers are set, and the
+# parent takes one that came meanwhile as soon as the fork is done.
+HELD = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Fork inside this block; the child calls `child_signals` before anything else."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    me = os.getpid()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    try:
+        yield
+    finally:
+        if os.getpid() == me:  # the child leaves the block still holding them
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def child_signals() -> None:
+    """In a forked child: Ctrl-C is the parent's to answer (ignored here), SIGTERM (the parent
+    stopping it) unwinds so that `finally` blocks remove temporary files; then take them."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)

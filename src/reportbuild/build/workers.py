@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from reportbuild.build.staging import cannot_write
 from reportbuild.errors import BuildError, ReportError
-from reportbuild.procs import die_with_parent, lower_priority
+from reportbuild.procs import child_signals, die_with_parent, lower_priority, signals_held
 
 # A job is sent seconds after a worker starts (the deck's after the chart round); on a machine
 # loaded many times over that took more than two minutes. A parent that dies closes the pipe
@@ -89,10 +88,7 @@ def _worker_main(
     for other in siblings:
         with contextlib.suppress(OSError):
             other.close()
-    # stopped by the parent (abort): unwind, so that `finally` blocks remove temporary files
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    # Ctrl-C reaches the whole process group: the parent alone answers it and stops the workers
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    child_signals()  # Ctrl-C is the parent's to answer; it stops the workers with SIGTERM
     die_with_parent(parent)
     with contextlib.suppress(Exception):  # only a head start: the job reports real failures
         warm(root)
@@ -157,7 +153,8 @@ class StageWorker:
             name=f"reportbuild-{name}",
             daemon=True,
         )
-        self.proc.start()
+        with signals_held():
+            self.proc.start()
         child.close()
         self.sent = False
         self.told: set[str] = set()

@@ -16,7 +16,7 @@ from reportbuild.brand import Brand
 from reportbuild.errors import BuildError
 from reportbuild.figdata import alt_text, figure_hash
 from reportbuild.model import Figure, Report
-from reportbuild.procs import die_with_parent, release_freed_memory
+from reportbuild.procs import child_signals, die_with_parent, release_freed_memory, signals_held
 
 MANIFEST = ".charts.json"
 PRINT_DIR = ".print"  # the print SVGs (see draw.py), beside the files they are drawn with
@@ -154,8 +154,10 @@ def _halves(todo: list[Figure], fn: Callable[[Figure], object], split: bool) -> 
     release_freed_memory()  # the fork then shares less, and both halves hold less
     read, write = os.pipe()
     parent = os.getpid()
-    pid = os.fork()
+    with signals_held():
+        pid = os.fork()
     if pid == 0:  # the child: the odd figures; the error, if any, goes back through the pipe
+        child_signals()
         die_with_parent(parent)
         os.close(read)
         code = 1
