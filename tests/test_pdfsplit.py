@@ -287,3 +287,17 @@ def test_groups_follow_chapters(zh_html: str) -> None:
     assert doc.count('<section style="display:none!important" class="chapter"') == len(
         [n for g in p.groups if g is not p.groups[1] for n in g.names]
     )
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+def test_cff_index_offsets_read_in_bulk_are_the_big_endian_values(size):
+    from reportbuild.pdfjoin import _offsets
+
+    values = [
+        0,
+        1,
+        (1 << (8 * size)) - 1,
+        *(((k * 2654435761) >> 3) % (1 << (8 * size)) for k in range(500)),
+    ]
+    raw = b"".join(v.to_bytes(size, "big") for v in values)
+    assert _offsets(raw, size) == values

@@ -12,6 +12,8 @@ WeasyPrint writes (pypdf cannot, and a part's structure tree is tens of thousand
 
 from __future__ import annotations
 
+import array
+import sys
 import warnings
 from pathlib import Path
 
@@ -356,12 +358,24 @@ def _index(data: bytes, at: int) -> tuple[list[tuple[int, int]], int]:
         return [], at + 2
     size = data[at + 2]
     start = at + 3
-    offs = [
-        int.from_bytes(data[start + i * size : start + (i + 1) * size], "big")
-        for i in range(count + 1)
-    ]
+    offs = _offsets(data[start : start + (count + 1) * size], size)
     base = start + (count + 1) * size - 1
-    return [(base + offs[i], base + offs[i + 1]) for i in range(count)], base + offs[-1]
+    starts = [base + a for a in offs]
+    return list(zip(starts[:-1], starts[1:], strict=True)), starts[-1]
+
+
+def _offsets(raw: bytes, size: int) -> list[int]:
+    """Big-endian unsigned integers of `size` bytes (1–4), read in C: a CJK face's CharStrings
+    INDEX has 65 536 of them, one int.from_bytes each took half the join."""
+    if size == 3:  # padded to four bytes by slice assignment
+        wide = bytearray(len(raw) // 3 * 4)
+        for k in range(3):
+            wide[k + 1 :: 4] = raw[k::3]
+        raw, size = bytes(wide), 4
+    values = array.array(next(t for t in "BHIL" if array.array(t).itemsize == size), raw)
+    if sys.byteorder == "little" and size > 1:
+        values.byteswap()
+    return values.tolist()
 
 
 def _write_index(items: list[bytes]) -> bytes:
