@@ -310,6 +310,12 @@ def set_metadata(document, report: Report) -> None:
     meta.created = meta.modified = _w3c_date()
 
 
+# Every PDF is tagged (structure tree, alt text, language, title): screen readers and reflow get
+# the reading order; a variant adds PDF/A or PDF/UA metadata on top. bench/bench.py gives
+# WeasyPrint alone these options too, for a floor that writes the same kind of PDF.
+OPTIONS = {"pdf_tags": True}
+
+
 def write_pdf(
     html: str,
     out: Path,
@@ -352,9 +358,7 @@ def write_pdf(
     css_dirs = [paths.ProjectPaths(root).styles]
     allowed = [root, PACKAGE / "html", PACKAGE / "theme"]
     origin = origin_finder(report, base_url, css_dirs)
-    # tagged by default (structure tree, alt text, language, title): screen readers and reflow
-    # get the reading order; a variant adds PDF/A or PDF/UA metadata on top
-    options: dict = {"pdf_tags": True}
+    options: dict = dict(OPTIONS)
     if variant:
         options["pdf_variant"] = variant
 
