@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from reportbuild import paths
 from reportbuild.brand import Brand
 from reportbuild.errors import Problems, SourceError
+from reportbuild.linebreak import HAN
 from reportbuild.locale import Locale, get_locale
 from reportbuild.machine import machine_cache
 from reportbuild.model import Figure, Report, Rich
@@ -32,7 +33,6 @@ STATIC = HERE / "static"
 # Two adjacent full-width punctuation marks are squeezed with the font's "halt" feature
 # (Noto CJK 2.00x has no "chws"), applied to the mark whose blank half faces the other.
 
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CLOSING = "，。、；：？！）」』”’》〉】〕"
 OPENING = "（「『“‘《〈【〔"
 _WORD = r"[A-Za-z0-9](?:[A-Za-z0-9%+\-./&_'’]*[A-Za-z0-9%])?"

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from reportbuild import paths
 from reportbuild.errors import Problem
+from reportbuild.linebreak import HAN as HAN_CHARS
 from reportbuild.linebreak import NO_END, NO_START, phrase_cuts
 from reportbuild.lints.codes import problem
 from reportbuild.lints.sites import Site, sites
@@ -41,7 +42,7 @@ FOOT_SHARE = 0.15  # a heading in the last 15 % of the text area is stranded
 HOLE_SHARE = 0.30  # more than 30 % of the text area empty at the foot, the chapter going on
 
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN = re.compile(f"[{HAN_CHARS}]")
 PUNCT_BREAK = set("，。、；：？！）」』”’》〉】〕,.;:?!)—-–/／ ")
 UNIT_AFTER_NUMBER = re.compile(r"[%％‰\u3400-\u9fff]")
 SPACE = re.compile(r"\s+")
