@@ -511,6 +511,44 @@ def test_charts_and_deck_break_lines_by_one_set_of_rules():
     assert len(lines) > 1 and not any(ln[0] in "／/" for ln in lines)
 
 
+def test_copied_properties_are_the_setters_own_xml():
+    """deck/props sets each distinct style through python-pptx once and copies it after: a
+    second shape written alike is the same XML as the first (a control character escaped)."""
+    from lxml import etree
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Pt
+
+    from reportbuild.deck import props
+    from reportbuild.deck.layout import _drop_style, write_text
+
+    fam = "Noto Sans CJK SC"
+    paras = [
+        measure.para(
+            "城商行金融科技发展研究报告 2024 bell\x07", 16, fam, bold=True, color="#0E2A47"
+        ),
+        measure.para("第二段", 12, fam, color="#12808A", align="center", before=3, after=2),
+    ]
+    props._WRITTEN.clear()
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    written = []
+    for _ in range(2):
+        box = slide.shapes.add_textbox(0, 0, Emu(2_000_000), Emu(1_000_000))
+        write_text(box.text_frame, paras, pad=(4, 2), anchor="middle", width=80)
+        sh = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Emu(2_000_000), Emu(1_000_000))
+        _drop_style(sh)
+        props.paint(sh, "#D9482B", "#0E2A47", Pt(1))
+        write_text(sh.text_frame, paras, width=80)
+        written.append(
+            [etree.tostring(s._element.spPr) + etree.tostring(s._element.txBody) for s in (box, sh)]
+        )
+    assert {key[0] for key in props._WRITTEN} == {"run", "paragraph", "frame", "paint"}
+    assert written[0] == written[1]
+    xml = written[1][1].decode()
+    for part in ('sz="1600" b="1"', "<a:br/>", 'algn="ctr"', "_x0007_", 'val="D9482B"'):
+        assert part in xml
+
+
 # ── the real report ──────────────────────────────────────────────────────────
 
 

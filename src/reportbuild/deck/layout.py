@@ -6,22 +6,20 @@ import re
 from dataclasses import dataclass, field, replace
 
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from reportbuild import linebreak
 from reportbuild.brand import Brand
-from reportbuild.deck import measure
+from reportbuild.deck import measure, props
 from reportbuild.deck.measure import Para
 from reportbuild.deck.theme import (
     LANG,
     SCALE,
-    hex_of,
     legible_over,
     luminance,
     real_pt,
-    style_font,
 )
 from reportbuild.locale import Locale, get_locale
 
@@ -269,29 +267,18 @@ class SlideCtx:
         kind=MSO_SHAPE.RECTANGLE,
         line_width: float = 1.0,
     ):
-        from pptx.dml.color import RGBColor
-
         self._inside(name, box)
         sh = self.slide.shapes.add_shape(kind, emu(box.x), emu(box.y), emu(box.w), emu(box.h))
         sh.name = name
         _drop_style(sh)
+        props.paint(sh, fill, line, Pt(real_pt(line_width)) if line else None)
         if fill:
-            sh.fill.solid()
-            sh.fill.fore_color.rgb = RGBColor.from_string(hex_of(fill))
             self.fills.append((box, fill))
-        else:
-            sh.fill.background()
-        if line:
-            sh.line.color.rgb = RGBColor.from_string(hex_of(line))
-            sh.line.width = Pt(real_pt(line_width))
-        else:
-            sh.line.fill.background()
         return sh
 
     def line(
         self, name: str, x1: float, y1: float, x2: float, y2: float, color: str, width: float = 1.25
     ):
-        from pptx.dml.color import RGBColor
         from pptx.enum.shapes import MSO_CONNECTOR
 
         self._inside(name, Box(min(x1, x2), min(y1, y2), abs(x2 - x1), abs(y2 - y1)))
@@ -300,8 +287,7 @@ class SlideCtx:
         )
         c.name = name
         _drop_style(c)
-        c.line.color.rgb = RGBColor.from_string(hex_of(color))
-        c.line.width = Pt(real_pt(width))
+        props.outline(c, color, Pt(real_pt(width)))
         return c
 
     def text(
@@ -598,17 +584,16 @@ def write_text(
     written with its line breaks (a:br) where it was measured to break: PowerPoint and
     LibreOffice break Chinese between any two characters, which splits words (运|营)."""
     tf.clear()
-    tf.word_wrap = True
-    tf.auto_size = MSO_AUTO_SIZE.NONE
-    tf.margin_left = tf.margin_right = emu(pad[0])
-    tf.margin_top = tf.margin_bottom = emu(pad[1])
-    tf.vertical_anchor = ANCHOR[anchor]
+    props.frame(tf, (emu(pad[0]), emu(pad[1])), ANCHOR[anchor])
     for i, p in enumerate(paras):
         para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        para.alignment = ALIGN[p.align]
-        para.line_spacing = Pt(real_pt(round(p.size * p.line, 2)))
-        para.space_before = Pt(real_pt(round(p.before, 2)))
-        para.space_after = Pt(real_pt(round(p.after, 2)))
+        props.space(
+            para,
+            ALIGN[p.align],
+            Pt(real_pt(round(p.size * p.line, 2))),
+            Pt(real_pt(round(p.before, 2))),
+            Pt(real_pt(round(p.after, 2))),
+        )
         lines = (
             measure.wrap_runs(p.runs, p.family, p.size, width)
             if width is not None and HAN.search(p.text)
@@ -619,17 +604,11 @@ def write_text(
                 if k:
                     para.add_line_break()
                 for text, r in _merged(ln):
-                    run = para.add_run()
-                    run.text = text
-                    style_font(run.font, p.family, p.size, r.color, r.bold)
+                    props.add_run(para, text, p.family, p.size, r.color, r.bold)
         else:
             for r in p.runs:
-                run = para.add_run()
-                run.text = r.text
-                style_font(run.font, p.family, p.size, r.color, r.bold)
-        end = para._p.get_or_add_endParaRPr()
-        end.set("lang", LANG.get())
-        end.set("sz", str(int(round(real_pt(p.size) * 100))))
+                props.add_run(para, r.text, p.family, p.size, r.color, r.bold)
+        props.end_paragraph(para, LANG.get(), str(int(round(real_pt(p.size) * 100))))
 
 
 def _merged(line: list[measure.Segment]) -> list[measure.Segment]:

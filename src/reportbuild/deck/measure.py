@@ -206,6 +206,15 @@ def wrap_runs(runs: tuple[Run, ...], family: str, size: float, width: float) -> 
     """Lines of a paragraph set in `width` points, each a list of (text, run): breaks between
     words (Latin at spaces, Chinese between the segmenter's words), never before closing or
     after opening punctuation; a word longer than the line breaks by characters."""
+    return [list(ln) for ln in _wrapped(runs, family, size, width)]
+
+
+# A deck measures the same text at the same size and width many times over (fitting tries
+# each scale, the ink box and the writer measure again): each is wrapped once.
+@lru_cache(maxsize=8192)
+def _wrapped(
+    runs: tuple[Run, ...], family: str, size: float, width: float
+) -> tuple[tuple[Segment, ...], ...]:
     limit = width * WIDTH_SLACK
     lines: list[list[Segment]] = []
     for text_line in _split_breaks(runs):
@@ -239,7 +248,7 @@ def wrap_runs(runs: tuple[Run, ...], family: str, size: float, width: float) -> 
         out.append(cur)
         _no_widow(out, limit)
         lines.extend(_rstrip([seg for unit, _w in ln for seg in unit]) for ln in out)
-    return lines
+    return tuple(tuple(ln) for ln in lines)
 
 
 def _no_widow(out: list[list[tuple[list[Segment], float]]], limit: float) -> None:
@@ -274,7 +283,7 @@ def _rstrip(line: list[Segment]) -> list[Segment]:
 
 def wrap(runs: tuple[Run, ...], family: str, size: float, width: float) -> list[str]:
     """The lines of `wrap_runs` as strings."""
-    return ["".join(t for t, _ in ln) for ln in wrap_runs(runs, family, size, width)]
+    return ["".join(t for t, _ in ln) for ln in _wrapped(runs, family, size, width)]
 
 
 def _split_breaks(runs: tuple[Run, ...]) -> list[tuple[Run, ...]]:
