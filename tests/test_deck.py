@@ -520,6 +520,7 @@ def test_copied_properties_are_the_setters_own_xml():
 
     from reportbuild.deck import props
     from reportbuild.deck.layout import _drop_style, write_text
+    from reportbuild.deck.theme import FONTS, LANG, SCALE
 
     fam = "Noto Sans CJK SC"
     paras = [
@@ -532,6 +533,8 @@ def test_copied_properties_are_the_setters_own_xml():
     prs = Presentation()
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     written = []
+    # the design scale, language and faces a deck built earlier in this process left set
+    set_back = [(v, v.set(x)) for v, x in ((SCALE, 1.0), (LANG, "zh-CN"), (FONTS, "brand"))]
     for _ in range(2):
         box = slide.shapes.add_textbox(0, 0, Emu(2_000_000), Emu(1_000_000))
         write_text(box.text_frame, paras, pad=(4, 2), anchor="middle", width=80)
@@ -542,6 +545,8 @@ def test_copied_properties_are_the_setters_own_xml():
         written.append(
             [etree.tostring(s._element.spPr) + etree.tostring(s._element.txBody) for s in (box, sh)]
         )
+    for var, token in set_back:
+        var.reset(token)
     assert {key[0] for key in props._WRITTEN} == {"run", "paragraph", "frame", "paint"}
     assert written[0] == written[1]
     xml = written[1][1].decode()
