@@ -412,6 +412,11 @@ def write_pdf(
         with atomic_path(Path(out)) as tmp, weasy.svg_letters_once(), weasy.pdf_bytes_once():
             document.write_pdf(tmp, pdf_identifier=True, **options)
         seconds = time.perf_counter() - started
+        # its page numbers: a later split of the same HTML needs no layout-only pass
+        from reportbuild import pdfsplit
+
+        key = pdfsplit.layout_key(html, root, options, bleed=bleed)
+        pdfsplit.remember_single(root, key, document)
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, BuildError):
