@@ -459,4 +459,8 @@ def _write_split(html: str, out: Path, *, root: Path, report: Report, **kw) -> P
         log.info("pdf: typeset in a single pass: %s", exc)
         return None
     seconds = time.perf_counter() - started
+    log.info(
+        "pdf: %d groups (%d typeset, %d laid out to count pages), numbers settled in %d round(s)",
+        got.groups, got.typeset, got.laid_out, got.rounds,
+    )  # fmt: skip
     return _layout_report(root, got.pages, got.messages, got.outside, got.wide, seconds)

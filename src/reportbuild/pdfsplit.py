@@ -18,9 +18,10 @@ the single pass would have known from the rest of the document written in:
 The page counts and anchor pages come from the last build (kept with the parts), else from the
 last single pass of the same document (pdf.py keeps its anchors' pages), else from a layout-only
 pass; after the parts are written their real counts and anchor pages are compared with the ones
-they were made with, and the groups that were given wrong numbers are typeset again. Anything the split cannot reproduce (page counters touched by the stylesheets,
-`:first`/`:blank` page rules, bleed, a PDF variant, target functions other than the contents'
-form, unresolved links) makes `plan` return None: the caller typesets in a single pass.
+they were made with, and the groups that were given wrong numbers are typeset again. Anything
+the split cannot reproduce (page counters touched by the stylesheets, `:first`/`:blank` page
+rules, bleed, a PDF variant, target functions other than the contents' form, unresolved links)
+makes `plan` raise SplitRefused: the caller typesets in a single pass.
 """
 
 from __future__ import annotations
