@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Pair:
     """A copy of a project's shared build (a single pass: these reports are below the split's
     threshold, see test_auto_keeps_short_reports_in_one_pass), and its print HTML typeset in
-    groups."""
+    groups (`parts`: what pdfsplit.typeset said about it)."""
 
     def __init__(self, root: Path, built_at: Path) -> None:
         self.root = root
@@ -40,10 +40,20 @@ class Pair:
         return PdfReader(self.single), PdfReader(self.split)
 
     def typeset(self, out: Path, html: str | None = None):
-        return write_pdf(
-            html or self.html, out, root=self.root, report=self.report, brand=self.brand,
-            split="on", jobs=2,
-        )  # fmt: skip
+        real, kept = pdfsplit.typeset, []
+
+        def keep(*args, **kw):
+            kept.append(real(*args, **kw))
+            return kept[-1]
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(pdfsplit, "typeset", keep)
+            done = write_pdf(
+                html or self.html, out, root=self.root, report=self.report, brand=self.brand,
+                split="on", jobs=2,
+            )  # fmt: skip
+        self.parts = kept[0]
+        return done
 
 
 @pytest.fixture(scope="module", params=["zh", "en"])
@@ -145,12 +155,23 @@ def test_split_pdf(pair: Pair, tmp_path: Path) -> None:
     edit is typeset on the English report only: half of the Chinese one typeset again would
     prove nothing the English edit does not (which group is stale does not depend on the
     language)."""
+    _takes_its_page_numbers_from_the_single_pass(pair)
     _reads_like_the_single_pass(pair)
     _keeps_the_structure_tree(pair)
     _draws_the_same_pages(pair)
     _unchanged_groups_come_from_the_cache(pair, tmp_path)
     if 'lang="en' in pair.html[:300]:
         _a_chapter_edit_retypesets_only_its_group(pair, tmp_path)
+        _a_stale_single_pass_is_not_used(pair, tmp_path)
+
+
+def _takes_its_page_numbers_from_the_single_pass(pair: Pair) -> None:
+    """The shared build was a single pass of the same HTML (in another folder, with the
+    charts still in the staging folder): the split lays nothing out only to count pages, and
+    the numbers it took from the single pass hold in the first round."""
+    got = pair.parts
+    assert got.seeded == got.groups >= 2 and got.laid_out == 0
+    assert got.rounds == 1 and got.typeset == got.groups
 
 
 def _programs(r: PdfReader) -> set[int]:
@@ -227,18 +248,40 @@ def _unchanged_groups_come_from_the_cache(pair: Pair, tmp_path: Path) -> None:
     assert again.read_bytes() == pair.split.read_bytes()  # reproducible, and from the cache
 
 
-def _a_chapter_edit_retypesets_only_its_group(pair: Pair, tmp_path: Path) -> None:
-    """A sentence added to the last chapter (same page count): only the last group is typeset
-    again; the joined PDF has the sentence and is otherwise the same."""
+def _edited(pair: Pair) -> tuple[str, str]:
+    """Words added to the last chapter's first paragraph, and the HTML with them."""
     words = "Zzyzx" if 'lang="en' in pair.html[:300] else "增补一句"
     last = pair.html.rindex('<section class="chapter"')
     at = pair.html.index("</p>", last)
-    html = pair.html[:at] + words + pair.html[at:]
+    return words, pair.html[:at] + words + pair.html[at:]
+
+
+def _a_chapter_edit_retypesets_only_its_group(pair: Pair, tmp_path: Path) -> None:
+    """A sentence added to the last chapter (same page count): only the last group is typeset
+    again; the joined PDF has the sentence and is otherwise the same."""
+    words, html = _edited(pair)
     edited = pdfsplit.typeset(html, tmp_path / "edit.pdf", **_kw(pair))
     assert edited.typeset == 1 < edited.groups
     before, after = _text(pair.split), _text(tmp_path / "edit.pdf")
     changed = [i for i, (x, y) in enumerate(zip(before, after, strict=True)) if x != y]
     assert len(changed) == 1 and words in after[changed[0]].replace(" ", "")
+
+
+def _a_stale_single_pass_is_not_used(pair: Pair, tmp_path: Path) -> None:
+    """The single pass's page numbers belong to its HTML: the edited document's last group,
+    its numbers forgotten by the last split, is laid out to count them (its part, typeset by
+    the edit, comes from the cache)."""
+    import json
+
+    parts = pair.root / ".reportbuild-cache" / pdfsplit.PARTS_DIR
+    single = json.loads((parts / pdfsplit.SINGLE).read_text(encoding="utf-8"))
+    assert single["key"] == pdfsplit.layout_key(pair.html, pair.root, {"pdf_tags": True})
+    last = json.loads((parts / pdfsplit.LAST).read_text(encoding="utf-8"))
+    del last[max(last, key=lambda names: pair.html.index(f'id="{names.split("|")[0]}"'))]
+    (parts / pdfsplit.LAST).write_text(json.dumps(last), encoding="utf-8")
+    got = pdfsplit.typeset(_edited(pair)[1], tmp_path / "stale.pdf", **_kw(pair))
+    assert got.seeded == 0 and got.laid_out == 1 and got.rounds == 1 and got.typeset == 0
+    assert (tmp_path / "stale.pdf").read_bytes() == (tmp_path / "edit.pdf").read_bytes()
 
 
 @pytest.fixture(scope="module")

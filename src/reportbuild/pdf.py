@@ -412,6 +412,11 @@ def write_pdf(
         with atomic_path(Path(out)) as tmp, weasy.svg_letters_once(), weasy.pdf_bytes_once():
             document.write_pdf(tmp, pdf_identifier=True, **options)
         seconds = time.perf_counter() - started
+        # its page numbers: a later split of the same HTML needs no layout-only pass
+        from reportbuild import pdfsplit
+
+        key = pdfsplit.layout_key(html, root, options, bleed=bleed)
+        pdfsplit.remember_single(root, key, document)
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, BuildError):
@@ -454,4 +459,8 @@ def _write_split(html: str, out: Path, *, root: Path, report: Report, **kw) -> P
         log.info("pdf: typeset in a single pass: %s", exc)
         return None
     seconds = time.perf_counter() - started
+    log.info(
+        "pdf: %d groups (%d typeset, %d laid out to count pages), numbers settled in %d round(s)",
+        got.groups, got.typeset, got.laid_out, got.rounds,
+    )  # fmt: skip
     return _layout_report(root, got.pages, got.messages, got.outside, got.wide, seconds)

@@ -15,12 +15,13 @@ the single pass would have known from the rest of the document written in:
 - links to an anchor in another group: `href="rbpart:<hex>"`, an external link here, that the
   join turns back into the named destination.
 
-The page counts and anchor pages come from the last build (kept with the parts) or, the first
-time, from a layout-only pass; after the parts are written their real counts and anchor pages
-are compared with the ones they were made with, and the groups that were given wrong numbers are
-typeset again. Anything the split cannot reproduce (page counters touched by the stylesheets,
-`:first`/`:blank` page rules, bleed, a PDF variant, target functions other than the contents'
-form, unresolved links) makes `plan` return None: the caller typesets in a single pass.
+The page counts and anchor pages come from the last build (kept with the parts), else from the
+last single pass of the same document (pdf.py keeps its anchors' pages), else from a layout-only
+pass; after the parts are written their real counts and anchor pages are compared with the ones
+they were made with, and the groups that were given wrong numbers are typeset again. Anything
+the split cannot reproduce (page counters touched by the stylesheets, `:first`/`:blank` page
+rules, bleed, a PDF variant, target functions other than the contents' form, unresolved links)
+makes `plan` raise SplitRefused: the caller typesets in a single pass.
 """
 
 from __future__ import annotations
@@ -344,7 +345,73 @@ def dumps(obj: object) -> str:
 # ── typesetting the groups ─────────────────────────────────────────────────────────────
 
 PARTS_DIR = "pdf-parts"  # under the project's cache folder
+LAST = "last.json"  # each group's page facts from the last split, by its chapters' ids
+SINGLE = "single.json"  # the last single pass's page facts (pdf.write_pdf), by its layout_key
 ROUNDS = 4  # passes with corrected numbers before giving up (then: a single pass)
+
+
+def page_facts(document) -> dict:
+    """A laid-out document's page count and the page (1-based) of every anchor it reports,
+    the first where a name is reported twice (as WeasyPrint resolves a link)."""
+    anchors: dict[str, int] = {}
+    for n, page in enumerate(document.pages, 1):
+        for name in page.anchors:
+            anchors.setdefault(name, n)
+    return {"pages": len(document.pages), "anchors": anchors}
+
+
+def layout_key(html: str, root, options: dict, *, bleed: bool = False) -> str:
+    """What the pages of `html` depend on, wherever the project lies: the print HTML with the
+    project's folder left out (a chart named in the build's staging folder as in output/,
+    where the build moves it), the writing options, bleed and the versions."""
+    import weasyprint
+
+    from reportbuild import __version__, paths
+
+    p = paths.ProjectPaths(root)
+    text = html.replace(p.staging.as_uri() + "/", p.output.as_uri() + "/")
+    text = text.replace(p.root.as_uri() + "/", "")
+    return digest(__version__, weasyprint.__version__, dumps(options), str(bleed), text)
+
+
+def remember_single(root, key: str, document) -> None:
+    """Keep a single pass's page facts: a split of the same document later (--pdf-split on)
+    takes its groups' page counts and anchor pages from them instead of a layout-only pass."""
+    from pathlib import Path
+
+    from reportbuild import paths
+    from reportbuild.atomic import write_text
+
+    record = {"key": key, **page_facts(document)}
+    write_text(Path(root) / paths.CACHE / PARTS_DIR / SINGLE, dumps(record))
+
+
+def _from_single(p: Plan, record: dict) -> list[dict] | None:
+    """Each group's page facts as its own layout would report them, from a single pass of the
+    whole document: a group starts on the page of its first chapter's anchor (the first group
+    on page 1) and ends before the next group's; its anchors are the single pass's that it
+    holds, counted from its first page. None where the single pass cannot tell: an anchor
+    outside every group's elements (every group's document would report it) or one of a group
+    that the single pass found elsewhere (an id given twice)."""
+    anchors, total = record["anchors"], record["pages"]
+    firsts = [1]
+    for g in p.groups[1:]:
+        first = anchors.get(g.names[0]) if g.names else None
+        if first is None or first <= firsts[-1]:
+            return None
+        firsts.append(first)
+    if firsts[-1] > total:
+        return None
+    held = set().union(*(g.ids for g in p.groups))
+    if any(name not in held for name in anchors):
+        return None
+    out = []
+    for g, first, end in zip(p.groups, firsts, [*firsts[1:], total + 1], strict=True):
+        mine = {name: page for name, page in anchors.items() if name in g.ids}
+        if any(not first <= page < end for page in mine.values()):
+            return None
+        out.append({"pages": end - first, "anchors": {n: k - first + 1 for n, k in mine.items()}})
+    return out
 
 
 def _typeset_group(task: dict) -> dict:
@@ -386,11 +453,7 @@ def _typeset_group(task: dict) -> dict:
         # holes: the caller decides that over all groups and may force the choice
         got = pagefit.render(source, choice=task.get("fit"), **options)
     document, fit_holes, fitted = got.document, got.holes, got.fitted
-    anchors: dict[str, int] = {}
-    for n, page in enumerate(document.pages, 1):
-        for name in page.anchors:
-            anchors.setdefault(name, n)
-    facts = {"pages": len(document.pages), "anchors": anchors, "fit": fit_holes, "fitted": fitted}
+    facts = {**page_facts(document), "fit": fit_holes, "fitted": fitted}
     if task.get("out") is None:
         return facts
     pdf.set_metadata(document, report)
@@ -537,7 +600,7 @@ def typeset(
     p = plan(html, groups=n_groups, bleed=bleed, variant=variant)
     cache = Path(root) / paths.CACHE / PARTS_DIR
     cache.mkdir(parents=True, exist_ok=True)
-    last_path = cache / "last.json"
+    last_path = cache / LAST
     try:
         last = json.loads(last_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -548,8 +611,25 @@ def typeset(
     }  # fmt: skip
     salt = digest(__version__, weasyprint.__version__, dumps(options))
     facts: list[dict | None] = [last.get("|".join(g.names)) for g in p.groups]
-    if any(f is None for f in facts):  # the first time: a layout-only pass for the page counts
+    seeded = 0
+    if any(f is None for f in facts):  # the first split: the single pass's numbers, if any
+        try:
+            single = json.loads((cache / SINGLE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            single = {}
+        derived = None
+        if single.get("key") == layout_key(html, root, options, bleed=bleed):
+            derived = _from_single(p, single)
+        for i, f in enumerate(derived or ()):
+            if facts[i] is None:
+                facts[i] = f
+                seeded += 1
+        if seeded:
+            log.info("pdf: the page numbers of %d groups from the single pass", seeded)
+    laid_out = 0
+    if any(f is None for f in facts):  # else a layout-only pass for the page counts
         todo = [g for g, f in zip(p.groups, facts, strict=True) if f is None]
+        laid_out = len(todo)
         extra = {}
         if charts is not None:
             extra = {"sizes": dict(charts.sizes()), "pending": list(charts.paths)}
@@ -606,13 +686,17 @@ def typeset(
         dumps({"|".join(g.names): {"pages": f["pages"], "anchors": f["anchors"]}
                for g, f in zip(p.groups, got, strict=True)}),
     )  # fmt: skip
+    keep = (LAST, SINGLE)
     for old in cache.glob("*"):  # parts of earlier builds
-        if old.suffix in (".pdf", ".json") and old.stem not in used and old.name != "last.json":
+        if old.suffix in (".pdf", ".json") and old.stem not in used and old.name not in keep:
             old.unlink(missing_ok=True)
     return Split(
         pages=total,
         groups=len(p.groups),
         typeset=typeset_now,
+        laid_out=laid_out,
+        seeded=seeded,
+        rounds=_round + 1,
         wide=[e for f in got for e in f.get("wide", [])],
         outside=[e for f in got for e in f.get("outside", [])],
         messages=[m for f in got for m in f.get("messages", [])],
@@ -622,11 +706,17 @@ def typeset(
 @dataclass
 class Split:
     """A PDF typeset in groups: its pages, how many groups, how many group documents were
-    typeset this time (the others came from the cache), and the groups' findings."""
+    typeset this time (the others came from the cache), how many groups were first laid out
+    only to learn their page numbers and how many took them from the single pass instead
+    (the others: from the last split), the rounds until the numbers held, and the groups'
+    findings."""
 
     pages: int
     groups: int
     typeset: int
+    laid_out: int
+    seeded: int
+    rounds: int
     wide: list[dict]
     outside: list[dict]
     messages: list[str]
