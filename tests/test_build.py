@@ -425,32 +425,33 @@ def test_the_fetcher_serves_stand_ins_for_pending_files_only(tmp_path):
 
 def test_a_pdf_alone_draws_only_what_the_pdf_uses(tmp_path, monkeypatch):
     """--only pdf draws the print SVGs, not the outlined SVGs and PNGs; a figure redrawn for the
-    PDF alone loses its older files, so the next build that needs them draws them anew."""
+    PDF alone loses its older files, so the next build that needs them draws them anew. (One
+    job, in this process: what is drawn does not depend on the jobs.)"""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     root = new_project(tmp_path / "r")
     figures = root / "output" / "figures"
-    result = run_build(root, BuildOptions(verbosity=0, only="pdf"))
+    result = run_build(root, BuildOptions(verbosity=0, jobs=1, only="pdf"))
     assert [o.artifact for o in result.outputs] == ["pdf"]
     assert (figures / ".print" / "survey.svg").is_file()
     assert not list(figures.glob("*.png")) and not list(figures.glob("*.svg"))
     drawn = (figures / ".print" / "survey.svg").stat().st_ino
     chapter = root / "sources" / "chapters" / "01-intro.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
-    run_build(root, BuildOptions(verbosity=0, only="pdf"))  # its print SVG is current: kept
+    run_build(root, BuildOptions(verbosity=0, jobs=1, only="pdf"))  # its print SVG is current: kept
     assert (figures / ".print" / "survey.svg").stat().st_ino == drawn
     pdf = (root / "output" / "report.pdf").read_bytes()
 
-    result = run_build(root, BuildOptions(verbosity=0))
+    result = run_build(root, BuildOptions(verbosity=0, jobs=1))
     assert sorted(o.artifact for o in result.outputs if o.built) == ["charts", "html", "pptx"]
     assert (root / "output" / "report.pdf").read_bytes() == pdf  # up to date: not redrawn
     assert (figures / "survey.png").is_file() and (figures / "survey.svg").is_file()
 
     fig = root / "figures" / "survey.yml"
     fig.write_text(fig.read_text(encoding="utf-8").replace("示例问卷调查", "另一调查"), "utf-8")
-    run_build(root, BuildOptions(verbosity=0, only="pdf"))
+    run_build(root, BuildOptions(verbosity=0, jobs=1, only="pdf"))
     assert "另一调查" in (figures / ".print" / "survey.svg").read_text(encoding="utf-8")
     assert not (figures / "survey.png").exists() and not (figures / "survey.svg").exists()
-    result = run_build(root, BuildOptions(verbosity=0, only="charts"))
+    result = run_build(root, BuildOptions(verbosity=0, jobs=1, only="charts"))
     assert [o.artifact for o in result.outputs if o.built] == ["charts"]
     assert (figures / "survey.png").is_file() and (figures / "survey.svg").is_file()
 

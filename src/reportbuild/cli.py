@@ -260,6 +260,9 @@ def _stopped(signum: int, _frame) -> None:
 def main() -> None:
     import signal
 
+    from reportbuild.procs import tune_gc
+
+    tune_gc()  # inherited by the stage workers and the split's parts (they are forked)
     signal.signal(signal.SIGINT, _stopped)
     signal.signal(signal.SIGTERM, _stopped)
     cli(prog_name="reportbuild")
