@@ -83,8 +83,13 @@ def _kinds(layout) -> list:
     return sorted(out)
 
 
-def _by_type(role: str, layout) -> bool:
-    k = _kinds(layout)
+def _kinds_of(layouts: list) -> dict[int, list]:
+    """Each layout's placeholder kinds, by id: reading them is most of choosing a layout."""
+    return {id(lay): _kinds(lay) for lay in layouts}
+
+
+def _by_type(role: str, k: list) -> bool:
+    """Whether a layout's placeholder kinds (_kinds) fit a role."""
     title, center = str(PH.TITLE), str(PH.CENTER_TITLE)
     sub, body, obj = str(PH.SUBTITLE), str(PH.BODY), str(PH.OBJECT)
     if role == "title":  # LibreOffice's title slide has a plain title over its subtitle
@@ -100,17 +105,19 @@ def _by_type(role: str, layout) -> bool:
     return False
 
 
-def find_layout(layouts: list, role: str):
+def find_layout(layouts: list, role: str, kinds: dict[int, list] | None = None):
     """The template's layout for a role: among those whose placeholders fit the role, the
     first with a known name; else a known name; else one that fits; else the layout with the
-    fewest placeholders that has a title (or, for 'blank', the fewest of all)."""
+    fewest placeholders that has a title (or, for 'blank', the fewest of all). `kinds`: the
+    layouts' placeholder kinds by id (_kinds_of), when several roles are looked up."""
+    kinds = kinds or _kinds_of(layouts)
     names = [n.lower() for n in ROLE_NAMES[role]]
 
     def rank(lay) -> int:
         name = lay.name.strip().lower()
         return names.index(name) if name in names else len(names)
 
-    typed = [lay for lay in layouts if _by_type(role, lay)]
+    typed = [lay for lay in layouts if _by_type(role, kinds[id(lay)])]
     named = [lay for lay in layouts if rank(lay) < len(names)]
     if role == "section":
         # the section header and a body layout have the same placeholders: a name decides;
@@ -142,7 +149,8 @@ def choose_layouts(prs, first_slide_layout=None, paint=None) -> dict[str, object
     ms = list(prs.slide_masters)
     first = list(ms[0].slide_layouts)
     if len(ms) == 1:
-        return {r: find_layout(first, r) for r in roles}
+        kinds = _kinds_of(first)
+        return {r: find_layout(first, r, kinds) for r in roles}
     from reportbuild.deck import backdrop
 
     k = design_scale(prs.slide_width, prs.slide_height)
@@ -155,7 +163,8 @@ def choose_layouts(prs, first_slide_layout=None, paint=None) -> dict[str, object
         """Room first (a master whose content zone is under 45% of the slide is a title or
         section page), then how plain its content and title zones are, then the order."""
         lays = list(master.slide_layouts)
-        content, body = find_layout(lays, "content"), find_layout(lays, "body")
+        kinds = _kinds_of(lays)
+        content, body = find_layout(lays, "content", kinds), find_layout(lays, "body", kinds)
         drawn = paint(content)
         grid = content_grid(W, H, zones(prs, content, body, generic), drawn)
         busy = round(drawn.busy(grid.body) + 0.5 * drawn.busy(grid.title), 2)
@@ -163,8 +172,9 @@ def choose_layouts(prs, first_slide_layout=None, paint=None) -> dict[str, object
 
     best = min(ms, key=rank)
     lays = list(best.slide_layouts)
-    out = {r: find_layout(lays, r) for r in roles}
-    title_ok = first_slide_layout is not None and _by_type("title", first_slide_layout)
+    kinds = _kinds_of(lays)
+    out = {r: find_layout(lays, r, kinds) for r in roles}
+    title_ok = first_slide_layout is not None and _by_type("title", _kinds(first_slide_layout))
     out["title"] = first_slide_layout if title_ok else find_layout(first, "title")
     return out
 

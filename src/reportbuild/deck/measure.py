@@ -99,9 +99,12 @@ def _read(path: Path) -> Metrics | None:
         top = max((start + len(run) for start, run in runs), default=1)
         widths = array("H", [MISSING]) * top
         for start, run in runs:
-            widths[start : start + len(run)] = array("H", (min(w, MISSING - 1) for w in run))
+            chunk = array("H", run)
+            if MISSING in chunk:  # a width of 65535 units is kept as 65534 (MISSING: no glyph)
+                chunk = array("H", (min(w, MISSING - 1) for w in run))
+            widths[start : start + len(run)] = chunk
         return Metrics(data["upm"], widths, data["ascent"], data["descent"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, OverflowError):
         return None
 
 
@@ -138,7 +141,14 @@ def _runs(m: Metrics) -> dict:
 def text_width(text: str, family: str, size: float, bold: bool = False) -> float:
     """Advance width of `text` in points at `size`."""
     m = metrics(family, bold)
-    return m.width(text) * size / m.upm
+    return _advance(text, family, bold) * size / m.upm
+
+
+# The same words come back at every size a text is tried at, and in every paragraph.
+@lru_cache(maxsize=65536)
+def _advance(text: str, family: str, bold: bool) -> int:
+    """Advance width of `text` in font units."""
+    return metrics(family, bold).width(text)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import os
 import re
 import zipfile
 from contextvars import ContextVar
+from functools import lru_cache
 
 from lxml import etree
 from pptx.oxml.ns import qn
@@ -35,6 +36,7 @@ def real_pt(v: float) -> float:
     return math.floor(v * SCALE.get() * 100 + 1e-6) / 100
 
 
+@lru_cache(maxsize=1024)  # a deck's few colours, read against each other hundreds of times
 def luminance(color: str) -> float:
     def ch(v: int) -> float:
         c = v / 255
