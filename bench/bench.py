@@ -35,20 +35,24 @@ ROOT = Path(__file__).resolve().parent.parent
 EPOCH = "1700000000"
 TARGETS = {"noop": 0.5, "cold_ratio": 1.2, "chapter_extra": 0.5, "peak_mb": 400}
 
+# WeasyPrint alone: the HTML, with the stylesheet of the figures pagefit drew smaller (the
+# build's pdf.PAGEFIT_CSS, so that the floor lays out the same pages), and options as JSON
 FLOOR = """
 import json, sys, weasyprint
-html, base, out = sys.argv[1:4]
-options = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
-weasyprint.HTML(filename=html, base_url=base).write_pdf(out, **options)
+html, base, out, css, options = sys.argv[1:6]
+sheets = [weasyprint.CSS(filename=css)] if open(css).read().strip() else []
+doc = weasyprint.HTML(filename=html, base_url=base)
+doc.write_pdf(out, stylesheets=sheets, **json.loads(options))
 """
 
 
-def pdf_options() -> dict:
-    """The options every PDF of the build is written with (reportbuild.pdf.OPTIONS)."""
+def reportbuild_pdf():
+    """reportbuild.pdf, from this checkout's src/: the options every PDF of the build is
+    written with (OPTIONS), where the build leaves pagefit's stylesheet (PAGEFIT_CSS)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from reportbuild.pdf import OPTIONS
+    from reportbuild import pdf
 
-    return dict(OPTIONS)
+    return pdf
 
 
 def _children(pid: int) -> set[int]:
@@ -198,9 +202,12 @@ def main() -> None:
     noop = [*build[:-1], "-v"]  # says what it decided, so a rebuild here is caught
     html = project / ".reportbuild-cache" / "report.print.html"
     floor_html = work / "floor.html"
-    floor = [sys.executable, "-c", FLOOR, str(floor_html), str(project), str(work / "f.pdf")]
+    floor_css = work / "floor.css"
+    floor = [sys.executable, "-c", FLOOR, str(floor_html), str(project), str(work / "f.pdf"),
+             str(floor_css)]  # fmt: skip
     # the same kind of PDF as the build's: tagged, with a file identifier (pdf.OPTIONS)
-    same = [*floor, json.dumps({**pdf_options(), "pdf_identifier": True})]
+    same = [*floor, json.dumps({**reportbuild_pdf().OPTIONS, "pdf_identifier": True})]
+    floor.append("{}")
 
     timed: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
@@ -238,6 +245,7 @@ def main() -> None:
                     digests[name].add(_digest(project / "output" / name))
                 # the floor: this build's final print HTML, typeset by WeasyPrint alone
                 shutil.copy(html, floor_html)
+                shutil.copy(project / reportbuild_pdf().PAGEFIT_CSS, floor_css)
                 record("WeasyPrint alone", floor, sample=sample)
                 record("WeasyPrint tagged", same, sample=sample)
                 record("no-op rebuild", noop, "up to date", sample=sample)

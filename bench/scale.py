@@ -34,7 +34,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import EPOCH, FLOOR, ROOT, run  # noqa: E402  (the sibling script: one sampler)
+from bench import EPOCH, FLOOR, ROOT, reportbuild_pdf, run  # noqa: E402  (the sibling script: one sampler)
 
 PLACED_ONCE = ("quotes", "strategies")  # directives whose items a report places only once
 
@@ -147,7 +147,9 @@ def main() -> None:
             build += ["--only", args.only] if args.only else []
             build += ["--pdf-split", args.pdf_split] if args.pdf_split else []
             floor_html, floor_pdf = work / "floor.html", work / "floor.pdf"
-            floor = [sys.executable, "-c", FLOOR, str(floor_html), str(project), str(floor_pdf)]
+            floor_css = work / "floor.css"  # pagefit's figures (a split build writes none)
+            floor = [sys.executable, "-c", FLOOR, str(floor_html), str(project), str(floor_pdf),
+                     str(floor_css), "{}"]  # fmt: skip
             got: dict[str, list[tuple[float, float, float]]] = {}
             pages = 0
             for i in range(args.runs):
@@ -165,6 +167,8 @@ def main() -> None:
                         shutil.copy(
                             project / ".reportbuild-cache" / "report.print.html", floor_html
                         )
+                        fitted = project / reportbuild_pdf().PAGEFIT_CSS
+                        floor_css.write_text(fitted.read_text("utf-8") if fitted.is_file() else "")
                     got.setdefault(name, []).append(run(cmd, env, sample=True))
                 pages = _pages(project / "output" / "report.pdf")
             for name, runs in got.items():

@@ -381,21 +381,23 @@ def test_the_reports_hole_is_closed_in_one_layout_with_the_pages_of_two(built_zh
     # the Chinese report's chapter 1 ends with a tall diagram that went overleaf: one layout,
     # pages 13 on laid out again inside it, gives the pages (and the contents' page numbers)
     # that laying the whole document out again with pagefit's stylesheet gives. The one
-    # layout is the shared build's own, as its PDF stage made it (conftest keeps its pages)
+    # layout is the shared build's own, as its PDF stage made it (conftest keeps its pages);
+    # the stylesheet is the one it wrote beside (pdf.PAGEFIT_CSS): the figures it drew smaller
     import weasyprint
 
-    from reportbuild import pagefit
     from reportbuild.justify import inter_character
+    from reportbuild.pdf import OPTIONS, PAGEFIT_CSS
 
     root, hooked = built_zh.root, built_zh.layout
     assert (hooked["holes"], hooked["fitted"], hooked["renders"]) == ([1, 0], True, 1)
+    css = (root / PAGEFIT_CSS).read_text(encoding="utf-8")
+    assert css.count("!important }") == 1 and "width:" in css  # one figure, drawn smaller
     html = (root / ".reportbuild-cache" / "report.print.html").read_text(encoding="utf-8")
     source = weasyprint.HTML(string=html, base_url=root.as_uri() + "/")
     with inter_character():
-        whole = pagefit.render(source, pdf_tags=True, in_place=False)
-    assert (whole.holes, whole.fitted, whole.renders) == ([1, 0], True, 2)
+        plain = source.render(stylesheets=[weasyprint.CSS(string=css)], **OPTIONS)
     assert len(hooked["pages"]) == built_zh.counts["pdf"]
-    assert _pages(whole.document) == hooked["pages"]
+    assert _pages(plain) == hooked["pages"]
 
 
 # ── one spacing rule for numbers and units: prose, charts, stat cards ─────────────────────

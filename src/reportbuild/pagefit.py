@@ -161,7 +161,11 @@ class Fit:
 
 def plan(document) -> str:
     """A user stylesheet scaling the figures that would close a hole; '' when there are none."""
-    return "\n".join(fit.css() for fit in _plan(_Reader()(_boxes(document))))
+    return _css(_plan(_Reader()(_boxes(document))))
+
+
+def _css(fits: list[Fit]) -> str:
+    return "\n".join(fit.css() for fit in fits)
 
 
 def _plan(rows: list[tuple]) -> list[Fit]:
@@ -222,6 +226,9 @@ class Fitted:
     holes: list[int] | None = None
     fitted: bool = False
     renders: int = 1
+    # the figures it keeps drawn smaller, as the user stylesheet that lays the same pages out
+    # in one plain WeasyPrint layout ('' when none is kept)
+    css: str = ""
 
 
 class _Refit:
@@ -351,7 +358,8 @@ def render(source, *, choice: bool | None = None, in_place: bool = True, **optio
                 if hooked:
                     document = source.render(**options)
                     _log(len(refit.fits), refit.holes, refit.fitted, "in one layout")
-                    return Fitted(document, refit.holes, refit.fitted, 1)
+                    css = _css(refit.fits) if refit.fitted else ""
+                    return Fitted(document, refit.holes, refit.fitted, 1, css)
         except weasy.Unsupported as exc:
             refit.restore()
             log.info("pagefit: %s; laying the document out again", exc)
@@ -370,8 +378,8 @@ def _twice(source, choice: bool | None, options: dict) -> Fitted:
     # the first layout is let go before the second is made: holding both doubled the peak
     # (1.1 GB at 288 pages); in the rare case the smaller figure does not close the hole, the
     # first layout is made again
-    before, n = holes(document), len(fits)
-    css = weasyprint.CSS(string="\n".join(f.css() for f in fits))
+    before, n, sheet = holes(document), len(fits), _css(fits)
+    css = weasyprint.CSS(string=sheet)
     del document, fits  # the fits hold image boxes of the first layout
     gc.collect()  # boxes and pages refer to each other: refcounts alone free nothing
     sheets = list(options.pop("stylesheets", None) or [])
@@ -385,7 +393,7 @@ def _twice(source, choice: bool | None, options: dict) -> Fitted:
         document = source.render(stylesheets=sheets, **options)
         renders = 3
     _log(n, counts, fitted, f"in {renders} layouts")
-    return Fitted(document, counts, fitted, renders)
+    return Fitted(document, counts, fitted, renders, sheet if fitted else "")
 
 
 def _log(n: int, counts: list[int] | None, fitted: bool, how: str) -> None:

@@ -35,6 +35,9 @@ BLEED_CSS = """
 }
 """
 LAYOUT_REPORT = Path(paths.CACHE) / "pdf-layout.json"
+# the figures pagefit drew smaller in the last single pass, as a user stylesheet: the print HTML
+# typeset with it by WeasyPrint alone gives the same pages (bench/bench.py's floor does)
+PAGEFIT_CSS = Path(paths.CACHE) / "pagefit.css"
 PACKAGE = Path(__file__).resolve().parent
 
 log = logging.getLogger(__name__)
@@ -381,7 +384,7 @@ def write_pdf(
         with inter_character():  # CJK lines justified between characters (justify.py)
             # a figure that left a hole is drawn smaller, its pages laid out again (pagefit.py)
             fitted = pagefit.render(source, stylesheets=stylesheets, cache=cache, **options)
-        return fitted.document, fetcher, cache
+        return fitted, fetcher, cache
 
     collect = WarningLog()
     wlog = logging.getLogger("weasyprint")
@@ -391,7 +394,8 @@ def write_pdf(
         wlog.setLevel(logging.WARNING)
     started = time.perf_counter()
     try:
-        document, fetcher, cache = typeset(charts)
+        fitted, fetcher, cache = typeset(charts)
+        document = fitted.document
         # checked now, not before typesetting: in a build the PDF waits here for the charts
         if not fonts_checked:  # undrawable characters: an error before anything is written
             check_fonts(report, brand)
@@ -403,7 +407,8 @@ def write_pdf(
             except weasy.Unsupported as exc:  # never a failure: typeset from the drawn files
                 log.info("pdf: %s; typesetting again from the drawn charts", exc)
                 collect.messages.clear()
-                document, fetcher, cache = typeset(None)
+                fitted, fetcher, cache = typeset(None)
+                document = fitted.document
                 findings = layout_findings(document, html)
         wide_tables, outside = findings
         set_metadata(document, report)
@@ -417,6 +422,7 @@ def write_pdf(
 
         key = pdfsplit.layout_key(html, root, options, bleed=bleed)
         pdfsplit.remember_single(root, key, document)
+        write_text(root / PAGEFIT_CSS, fitted.css + "\n" if fitted.css else "")
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, BuildError):
