@@ -51,7 +51,7 @@ def _build(root: Path) -> Path:
     return out
 
 
-LINES: dict[Path, tuple] = {}  # read_lines of a PDF, read once (pdfplumber takes seconds)
+LINES: dict[Path, tuple] = {}  # read_lines of a PDF, read once
 READ_LINES = typeset.read_lines
 
 
@@ -106,6 +106,28 @@ def test_figures_without_source_are_the_models(chinese):
     bare = {f.loc.path for f in report.figures.values() if f.number and not f.source}
     assert {f.path for f in result.findings if f.code == "L608"} == bare
     assert result.counts["figures_without_source"] == len(bare)
+
+
+def test_a_line_takes_its_word_spaces_from_its_source():
+    """PDFium drops the space glyphs a line draws (and adds its own at any wide gap): the
+    spaces come back from the source text, between two letters or digits, never beside a CJK
+    character (there the HTML sets a gap, not a space), and never twice."""
+    from reportbuild.lints.sites import Site
+    from reportbuild.lints.typeset import Corpus, Glyph, Line, map_lines, respace
+
+    text = "Set in reportbuild 2.0 在 Markdown 文件中"
+    site = Site("chapter 1 prose", "sources/chapters/01.md", 3, text, text, True)
+    drawn = [c for c in text if c != " "]
+    drawn.insert(drawn.index("2"), " ")  # a space PDFium kept
+    glyphs = [Glyph(c, 10.0 * i, 10.0 * i + 8, 0, 10, 10, "") for i, c in enumerate(drawn)]
+    pages = [[Line(1, glyphs)]]
+    corpus = Corpus([site])
+    map_lines(pages, corpus)
+    respace(pages, corpus)
+    line = pages[0][0]
+    assert line.text == "Set in reportbuild 2.0在Markdown文件中"
+    gap = line.glyphs[3]  # the space after "Set" spans the gap between its neighbours
+    assert (gap.text, gap.x0, gap.x1) == (" ", line.glyphs[2].x1, line.glyphs[4].x0)
 
 
 def test_english_lines_are_measured_as_words(english):
