@@ -57,12 +57,18 @@ tune_gc()
 # worker and the rest on the other both finish together. (xdist_group marks would say this, but
 # xdist 3.8's loadgroup no longer takes them under pytest 9.2: it renames items by `_nodeid`.)
 REPORT_BUILDS = {"test_example_en", "test_pdf", "test_pdfsplit", "test_typeset"}
-# Each worker takes the next file when it is free, xdist's queue going from most tests to
-# fewest; the heaviest files go first instead (CPU-s each, measured), so that what is left at
-# the end is small and both workers finish together (test_build, last by its number of tests,
-# left one worker 11 s behind).
-HEAVY_FIRST = ["report-builds", "test_deck_masters", "test_build", "test_hostile", "test_charts",
-               "test_deck"]  # 65, 18, 12, 10, 9, 9 of 150; the others 5 or less  # fmt: skip
+# Each worker takes the next file when it is free (xdist hands it one more while its last two
+# tests run), xdist's queue going from most tests to fewest; the heaviest files go first
+# instead, so that what is left at the end is small and both workers finish together (files
+# of few but slow tests, test_kinds or test_signals, came last and left one worker 11 s behind).
+# CPU-s per file, measured on the whole suite (-n 2; a file not listed counts as 0.5).
+CPU_SECONDS = {
+    "report-builds": 48.7, "test_build": 14.3, "test_deck_masters": 13.6, "test_charts": 8.8,
+    "test_deck": 5.6, "test_hostile": 4.6, "test_kinds": 4.2, "test_signals": 3.9,
+    "test_tables": 3.2, "test_svg_lean": 3.1, "test_notes_refs": 2.9, "test_lints": 1.9,
+    "test_preview": 1.8, "test_images": 1.4, "test_load": 1.2, "test_locale": 1.0,
+    "test_dead_code": 1.0,
+}  # fmt: skip
 
 
 # A build whose outputs a test reads (not one that tests the pipeline's processes) runs in the
@@ -89,9 +95,9 @@ def pytest_xdist_make_scheduler(config, log):
             if not self.ordered:  # the queue is complete before the first file is handed out
                 self.ordered = True
 
-                def rank(scope: str) -> int:
+                def rank(scope: str) -> float:
                     name = Path(scope).stem if scope != "report-builds" else scope
-                    return HEAVY_FIRST.index(name) if name in HEAVY_FIRST else len(HEAVY_FIRST)
+                    return -CPU_SECONDS.get(name, 0.5)
 
                 queue = sorted(self.workqueue.items(), key=lambda item: rank(item[0]))
                 self.workqueue.clear()
