@@ -108,3 +108,67 @@ def test_a_child_forked_while_ctrl_c_comes_does_not_answer_it():
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0"  # the child ran to its end
     assert len(done.stderr.splitlines()) == 1, done.stderr  # the parent's line, not the child's
+
+
+LOST = r"""
+import signal, sys, time, weakref
+from reportbuild import procs
+
+procs.UNWIND_SECONDS = 1
+procs.child_signals()
+
+
+class Box:
+    pass
+
+
+box = Box()
+ref = weakref.ref(box, lambda _: signal.raise_signal(signal.SIGTERM))
+del box  # SIGTERM handled inside the weakref callback: its SystemExit is ignored
+print("went on", flush=True)
+time.sleep(30)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "alarm"), reason="SIGALRM is POSIX")
+def test_a_worker_whose_sigterm_python_loses_is_ended_all_the_same():
+    """Python ignores an exception raised while it runs a weakref callback, a __del__ or the
+    garbage collector: a SIGTERM handled there was lost, and a worker outlived its build."""
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", LOST], capture_output=True, text=True, timeout=30)
+    assert done.stdout.strip() == "went on" and "SystemExit" in done.stderr  # lost, as in life
+    assert done.returncode == -signal.SIGALRM, done.stderr  # and ended by the kernel
+    assert time.monotonic() - start < 10
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_build_whose_stop_python_loses_stops_before_its_outputs(built_project, monkeypatch):
+    """The build's own handler lost the same way (a SIGTERMed build finished and exited 0):
+    the stop is raised again before the outputs are committed, which stay as they were."""
+    import weakref
+
+    from reportbuild import html, procs
+    from reportbuild.build import BuildOptions, run_build
+
+    monkeypatch.setattr(procs, "_stopped_by", None)
+    render = html.render_html
+
+    def lost_on_the_way(*args, **kwargs):
+        class Box:
+            pass
+
+        box = Box()
+        ref = weakref.ref(box, lambda _: procs.stop(signal.SIGTERM))
+        del box  # the SystemExit raised in the callback is ignored
+        assert ref() is None
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(html, "render_html", lost_on_the_way)
+    chapter = next((built_project / "sources" / "chapters").glob("*.md"))
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    before = (built_project / "output" / "report.pdf").read_bytes()
+    with pytest.raises(SystemExit) as stopped:
+        run_build(built_project, BuildOptions(verbosity=0, jobs=1))
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert (built_project / "output" / "report.pdf").read_bytes() == before
+    assert not (built_project / ".reportbuild-cache" / "staging").exists()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reportbuild import __version__
+from reportbuild import __version__, procs
 from reportbuild.build.outputs import REGISTRY as OUTPUTS
 
 PROJECT = click.option(
@@ -254,15 +254,18 @@ def _stopped(signum: int, _frame) -> None:
     name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
     click.echo(f"reportbuild: stopped ({name}); outputs not yet written are left as they were",
                err=True)  # fmt: skip
-    raise SystemExit(128 + signum)
+    procs.stop(signum)  # raised again before the outputs are committed, should Python lose it
 
 
 def main() -> None:
     import signal
 
-    from reportbuild.procs import tune_gc
-
-    tune_gc()  # inherited by the stage workers and the split's parts (they are forked)
+    procs.tune_gc()  # inherited by the stage workers and the split's parts (they are forked)
     signal.signal(signal.SIGINT, _stopped)
     signal.signal(signal.SIGTERM, _stopped)
-    cli(prog_name="reportbuild")
+    try:
+        cli(prog_name="reportbuild")
+    except SystemExit as done:
+        if not done.code:
+            procs.raise_if_stopped()  # stopped after the commit, the SystemExit lost
+        raise

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from typing import NoReturn
 
 # Priorities (nice levels) in a build's worker processes: WeasyPrint is the long pole and keeps
 # a core to itself at the default level. It waits for the charts' layouts (default level), then
@@ -93,10 +94,40 @@ def signals_held() -> Iterator[None]:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+# A signal handler runs between two bytecodes of the main thread, whatever it is doing; when
+# that is a weakref callback, a __del__ or the garbage collector, Python ignores the exception
+# the handler raises ("Exception ignored in …") and the process goes on as if the signal had
+# not come. Seen once in 20 suites: a SIGTERMed build finished and exited 0, and a worker whose
+# build was killed outlived it. So the build remembers the signal (`stop`) and checks it again
+# before it commits its outputs (`raise_if_stopped`); a worker, which has nothing to commit, is
+# ended by the kernel (SIGALRM's default action) if it is still there a few seconds later.
+_stopped_by: int | None = None
+UNWIND_SECONDS = 5  # a worker's `finally` blocks remove its temporary files in far less
+
+
+def stop(signum: int) -> NoReturn:
+    """In the build's signal handler: stop with the shell's exit code for `signum`."""
+    global _stopped_by
+    _stopped_by = signum
+    raise SystemExit(128 + signum)
+
+
+def raise_if_stopped() -> None:
+    """Raise again a stop whose SystemExit was lost (see `stop`)."""
+    if _stopped_by is not None:
+        raise SystemExit(128 + _stopped_by)
+
+
+def _child_stopped(_signum, _frame) -> NoReturn:
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(UNWIND_SECONDS)  # if the SystemExit below is lost, the kernel ends us
+    sys.exit(1)
+
+
 def child_signals() -> None:
     """In a forked child: Ctrl-C is the parent's to answer (ignored here), SIGTERM (the parent
     stopping it) unwinds so that `finally` blocks remove temporary files; then take them."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    signal.signal(signal.SIGTERM, _child_stopped)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)

@@ -23,7 +23,7 @@ from reportbuild.build.outputs import REGISTRY, Stage
 from reportbuild.build.staging import cannot_write, check_writable, stage_folder
 from reportbuild.build.workers import StageWorker, internal_error, run_job
 from reportbuild.errors import BuildError, ReportError
-from reportbuild.procs import BACKGROUND_NICE, SVG_NICE, lower_priority
+from reportbuild.procs import BACKGROUND_NICE, SVG_NICE, lower_priority, raise_if_stopped
 
 CACHE_DIR = paths.CACHE
 OUTPUT_DIR = paths.OUTPUT
@@ -255,6 +255,7 @@ class _Build:
                 for w in workers:
                     w.close()
             if not self.errors:
+                raise_if_stopped()  # a Ctrl-C whose SystemExit Python lost: not now
                 with self.stage("output"):
                     self._commit()
         finally:
