@@ -678,3 +678,46 @@ def test_every_figure_quote_and_case_of_the_real_report_has_a_slide(real_deck, t
     assert len(prs.slides) >= len(slides)
     for n, name, tf, w, h in text_frames(prs):
         assert measure.block_height(paras_of(tf), w) <= h + 0.5, (n, name)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_the_contents_of_a_long_report_go_on_over_slides(tmp_path, lang):
+    """Thirty chapters (bench/scale.py's ×10 report) made the contents slide's rows shorter
+    than a chapter's number and failed the build; they go on over as many slides as it takes,
+    each chapter once, every text fitting."""
+    import deck_checks as checks
+    import yaml
+
+    from reportbuild.commands.new import new_project
+    from reportbuild.locale import get_locale
+
+    root = new_project(tmp_path / "proj", lang)
+    manifest = root / "sources" / "report.yml"
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    words = "Chapter" if lang == "en-US" else "第章"
+    for n in range(2, 31):
+        (root / "sources" / "chapters" / f"{n:02d}.md").write_text(
+            f"---\nid: c{n}\ntitle: {words} {n}\nsummary: {words} {n}.\n---\n\n{words} {n}.\n",
+            encoding="utf-8",
+        )
+        data["chapters"].append(f"chapters/{n:02d}.md")
+    manifest.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (root / "sources" / "deck.yml").write_text(
+        "slides:\n  - {kind: title}\n  - {kind: agenda}\n  - {kind: closing}\n", encoding="utf-8"
+    )
+    report, _brand, out, _res = build(root)
+    prs = Presentation(str(out))
+    loc = get_locale(lang)
+    contents = loc.t("deck.contents")
+    agenda = [s for s in prs.slides if any(sh.name.startswith("Chapter ") for sh in s.shapes)]
+    titles = [s.shapes.title.text_frame.text for s in agenda]
+    assert len(agenda) > 1
+    assert titles == [contents] + [loc.t("deck.continued", title=contents)] * (len(agenda) - 1)
+    numbers = [
+        sh.text_frame.text
+        for s in agenda
+        for sh in s.shapes
+        if sh.name.startswith("Chapter ") and sh.name.endswith(" number")
+    ]
+    assert numbers == [f"{c.number:02d}" for c in report.chapters] and len(numbers) == 30
+    assert checks.overfull(prs) == [] and checks.shapes_outside(prs) == []

@@ -34,6 +34,11 @@ from reportbuild.locale import get_locale
 
 WIDE = (Emu(12192000), Emu(6858000))  # 13.333 × 7.5 in, 16:9
 WHITE = "#FFFFFF"
+# The contents slide: a chapter's row is at least its number (40 pt) and a title line high, so
+# a long report's contents go on over as many slides as that takes (three chapters a slide at
+# least; a summary line shrinks to fit, or moves to the notes)
+AGENDA_ROW = 64  # pt
+AGENDA_GAP = 14  # pt between two rows
 
 
 @dataclass
@@ -376,37 +381,59 @@ class DeckBuilder:
 
     def slide_agenda(self, s: model.DeckSlide, label: str) -> None:
         st = self.style
-        chapters = self.report.chapters
-        ctx = self.content_slide(label, self.resolve(s) or self.loc.t("deck.contents"))
-        body = self.body(ctx)
-        rows = body.rows(max(3, len(chapters)), 14)
-        for i, (ch, row) in enumerate(zip(chapters, rows, strict=False)):
-            ctx.shape(f"Chapter {i + 1} rule", Box(row.x, row.y, row.w, 1.2), st.light)
-            ctx.text(
-                f"Chapter {i + 1} number",
-                Box(row.x, row.y + 8, 90, row.h - 8),
-                [st.p(f"{ch.number:02d}", 40, bold=True, color=st.accent, line=1.1, head=True)],
-                pad=(2, 2),
+        chapters = list(self.report.chapters)
+        title = self.resolve(s) or self.loc.t("deck.contents")
+        per = len(chapters)
+        start = 0
+        while start == 0 or start < len(chapters):
+            first = start == 0
+            ctx = self.content_slide(
+                label, title if first else self.loc.t("deck.continued", title=title)
             )
-            paras = [st.p(ch.title, 24, bold=True, color=st.primary, line=1.3, head=True, after=4)]
-            if ch.summary:
-                paras.append(
-                    st.p(content.first_sentence(ch.summary.text), 15, color=st.muted, line=1.4)
+            body = self.body(ctx)
+            if first:  # as many chapters a slide as keep a row for a number and a title
+                per = max(3, int((body.h + AGENDA_GAP) // (AGENDA_ROW + AGENDA_GAP)))
+            else:
+                ctx.log.append(
+                    {
+                        "slide": ctx.number,
+                        "shape": "Chapter rows",
+                        "message": "contents continued on this slide",
+                        "fitted": True,
+                    }
                 )
-            ctx.text(
-                f"Chapter {i + 1} title", Box(row.x + 100, row.y + 8, row.w - 100, row.h - 8), paras
-            )
-        self.notes(
-            ctx,
-            content.join_notes(
-                [
-                    self.loc.t("deck.chapter_line", n=c.number, title=c.title)
-                    + self.loc.t("sep.label")
-                    + (c.summary.text if c.summary else "")
-                    for c in chapters
+            chunk = chapters[start : start + per]
+            rows = body.rows(max(3, len(chunk)), AGENDA_GAP)
+            for i, (ch, row) in enumerate(zip(chunk, rows, strict=False), start + 1):
+                ctx.shape(f"Chapter {i} rule", Box(row.x, row.y, row.w, 1.2), st.light)
+                ctx.text(
+                    f"Chapter {i} number",
+                    Box(row.x, row.y + 8, 90, row.h - 8),
+                    [st.p(f"{ch.number:02d}", 40, bold=True, color=st.accent, line=1.1, head=True)],
+                    pad=(2, 2),
+                )
+                paras = [
+                    st.p(ch.title, 24, bold=True, color=st.primary, line=1.3, head=True, after=4)
                 ]
-            ),
-        )
+                if ch.summary:
+                    paras.append(
+                        st.p(content.first_sentence(ch.summary.text), 15, color=st.muted, line=1.4)
+                    )
+                ctx.text(
+                    f"Chapter {i} title", Box(row.x + 100, row.y + 8, row.w - 100, row.h - 8), paras
+                )
+            self.notes(
+                ctx,
+                content.join_notes(
+                    [
+                        self.loc.t("deck.chapter_line", n=c.number, title=c.title)
+                        + self.loc.t("sep.label")
+                        + (c.summary.text if c.summary else "")
+                        for c in chunk
+                    ]
+                ),
+            )
+            start += per
 
     def slide_core_points(self, s: model.DeckSlide, label: str) -> None:
         st = self.style
