@@ -721,3 +721,19 @@ def test_the_contents_of_a_long_report_go_on_over_slides(tmp_path, lang):
     ]
     assert numbers == [f"{c.number:02d}" for c in report.chapters] and len(numbers) == 30
     assert checks.overfull(prs) == [] and checks.shapes_outside(prs) == []
+
+
+def test_the_contents_set_every_chapter_at_one_size(real_deck):
+    """Three chapters of the real report, the last with a three-line summary: rows as high as
+    their text needs, not one shrunk to 80 % beside two at full size."""
+    _report, _out, _res, prs = real_deck
+    sizes = {
+        (sh.name, r.get("sz"))
+        for s in prs.slides
+        for sh in s.shapes
+        if sh.name.startswith("Chapter ") and sh.name.endswith(" title")
+        for r in sh._element.iter(qn("a:rPr"))
+    }
+    titles = {name for name, _ in sizes}
+    assert len(titles) == 3
+    assert len({sz for _, sz in sizes}) == 2  # one size for the titles, one for the summaries

@@ -150,7 +150,7 @@ def test_a_build_whose_stop_python_loses_stops_before_its_outputs(built_project,
     from reportbuild import html, procs
     from reportbuild.build import BuildOptions, run_build
 
-    monkeypatch.setattr(procs, "_stopped_by", None)
+    monkeypatch.setattr(procs, "_stop_code", None)
     render = html.render_html
 
     def lost_on_the_way(*args, **kwargs):

@@ -15,6 +15,7 @@ _.authors, _.description, _.generator  # WeasyPrint DocumentMetadata
 _.compress_type, _.external_attr  # zipfile.ZipInfo
 _.pango_layout, _.start_index, _.end_index  # WeasyPrint's text boxes; Pango attributes
 _.Dest, _.Contents, _.StructParents  # pikepdf: keys of a PDF dictionary (pdfjoin.py)
+_.unraisablehook  # sys.unraisablehook: Python calls it with an exception it ignores (procs.py)
 
 # Called by name: the deck's slide kinds (getattr "slide_" + kind), the figure kinds' drawing and
 # deck builders ("module:function" in kinds/), click commands, overrides of library methods.

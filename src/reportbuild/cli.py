@@ -263,9 +263,13 @@ def main() -> None:
     procs.tune_gc()  # inherited by the stage workers and the split's parts (they are forked)
     signal.signal(signal.SIGINT, _stopped)
     signal.signal(signal.SIGTERM, _stopped)
+    procs.quiet_lost_stops()
     try:
         cli(prog_name="reportbuild")
-    except SystemExit as done:
-        if not done.code:
-            procs.raise_if_stopped()  # stopped after the commit, the SystemExit lost
+    except BaseException as done:
+        if not procs.is_stop(done):
+            # the stop's SystemExit lost (after the commit), or turned into another exception
+            # (a RuntimeError, raised in a class's __set_name__ during an import): exit as
+            # stopped, without a traceback
+            procs.raise_if_stopped()
         raise

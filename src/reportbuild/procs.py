@@ -97,28 +97,49 @@ def signals_held() -> Iterator[None]:
 # A signal handler runs between two bytecodes of the main thread, whatever it is doing; when
 # that is a weakref callback, a __del__ or the garbage collector, Python ignores the exception
 # the handler raises ("Exception ignored in …") and the process goes on as if the signal had
-# not come. Seen once in 20 suites: a SIGTERMed build finished and exited 0, and a worker whose
-# build was killed outlived it. So the build remembers the signal (`stop`) and checks it again
-# before it commits its outputs (`raise_if_stopped`); a worker, which has nothing to commit, is
-# ended by the kernel (SIGALRM's default action) if it is still there a few seconds later.
-_stopped_by: int | None = None
+# not come; in a class's __set_name__ (during an import) it turns it into a RuntimeError. Seen
+# in about one test run of ten: a SIGTERMed build finished and exited 0, a Ctrl-C ended in a
+# traceback, and a worker whose build was killed outlived it. So the build remembers the signal
+# (`stop`), checks it again before it commits its outputs (`raise_if_stopped`) and exits as
+# stopped whatever became of its SystemExit (cli.main); a worker, which has nothing to commit,
+# is ended by the kernel (SIGALRM's default action) if it is still there a few seconds later.
+_stop_code: int | None = None  # this process's exit code, once a signal has stopped it
 UNWIND_SECONDS = 5  # a worker's `finally` blocks remove its temporary files in far less
 
 
 def stop(signum: int) -> NoReturn:
     """In the build's signal handler: stop with the shell's exit code for `signum`."""
-    global _stopped_by
-    _stopped_by = signum
-    raise SystemExit(128 + signum)
+    global _stop_code
+    _stop_code = 128 + signum
+    raise SystemExit(_stop_code)
 
 
 def raise_if_stopped() -> None:
     """Raise again a stop whose SystemExit was lost (see `stop`)."""
-    if _stopped_by is not None:
-        raise SystemExit(128 + _stopped_by)
+    if _stop_code is not None:
+        raise SystemExit(_stop_code)
+
+
+def is_stop(exc: BaseException | None) -> bool:
+    """`exc` is the SystemExit of a stop (`stop`, or a worker's SIGTERM)."""
+    return isinstance(exc, SystemExit) and _stop_code is not None and exc.code == _stop_code
+
+
+def quiet_lost_stops() -> None:
+    """A stop's SystemExit that Python ignores is not printed ("Exception ignored in …" and a
+    traceback, after the one line a stop says): the build stops at its next check, a worker
+    at its alarm. Forked workers inherit the hook."""
+
+    def hook(unraisable) -> None:
+        if not is_stop(unraisable.exc_value):
+            sys.__unraisablehook__(unraisable)
+
+    sys.unraisablehook = hook
 
 
 def _child_stopped(_signum, _frame) -> NoReturn:
+    global _stop_code
+    _stop_code = 1
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.alarm(UNWIND_SECONDS)  # if the SystemExit below is lost, the kernel ends us
     sys.exit(1)

@@ -403,15 +403,8 @@ class DeckBuilder:
                     }
                 )
             chunk = chapters[start : start + per]
-            rows = body.rows(max(3, len(chunk)), AGENDA_GAP)
-            for i, (ch, row) in enumerate(zip(chunk, rows, strict=False), start + 1):
-                ctx.shape(f"Chapter {i} rule", Box(row.x, row.y, row.w, 1.2), st.light)
-                ctx.text(
-                    f"Chapter {i} number",
-                    Box(row.x, row.y + 8, 90, row.h - 8),
-                    [st.p(f"{ch.number:02d}", 40, bold=True, color=st.accent, line=1.1, head=True)],
-                    pad=(2, 2),
-                )
+            texts = []
+            for ch in chunk:
                 paras = [
                     st.p(ch.title, 24, bold=True, color=st.primary, line=1.3, head=True, after=4)
                 ]
@@ -419,6 +412,16 @@ class DeckBuilder:
                     paras.append(
                         st.p(content.first_sentence(ch.summary.text), 15, color=st.muted, line=1.4)
                     )
+                texts.append(paras)
+            rows = _agenda_rows(body, max(3, len(chunk)), texts)
+            for i, (ch, row, paras) in enumerate(zip(chunk, rows, texts, strict=False), start + 1):
+                ctx.shape(f"Chapter {i} rule", Box(row.x, row.y, row.w, 1.2), st.light)
+                ctx.text(
+                    f"Chapter {i} number",
+                    Box(row.x, row.y + 8, 90, row.h - 8),
+                    [st.p(f"{ch.number:02d}", 40, bold=True, color=st.accent, line=1.1, head=True)],
+                    pad=(2, 2),
+                )
                 ctx.text(
                     f"Chapter {i} title", Box(row.x + 100, row.y + 8, row.w - 100, row.h - 8), paras
                 )
@@ -921,6 +924,25 @@ class DeckBuilder:
                 paras.append(st.p(ln.value, 17, bold=True, color=WHITE, line=1.4))
             ctx.text("Contact", right, paras, fill=st.primary, pad=(24, 22), anchor="middle")
         self.notes(ctx, content.join_notes([p.profile.text for p in r.publishers if p.profile]))
+
+
+def _agenda_rows(body: Box, n: int, texts: list[list]) -> list[Box]:
+    """The contents slide's rows: `n` of one height (three at least, so that a short report's
+    rows do not stretch) while every chapter's title and summary fit theirs at full size;
+    else, if they all fit the slide at full size, each row as high as its text needs and the
+    slack shared out (a chapter whose summary takes three lines was shrunk to 80 % beside two
+    at full size); else one height again, and the text fitted to it (shrunk)."""
+    rows = body.rows(n, AGENDA_GAP)
+    pad = 2 * 2  # the text box's padding, top and bottom (Deck.text's default)
+    needs = [
+        max(AGENDA_ROW, 8 + pad + measure.block_height(paras, body.w - 100 - 2 * 4))
+        for paras in texts
+    ]
+    free = body.h - AGENDA_GAP * (len(texts) - 1)
+    if all(need <= rows[0].h for need in needs) or sum(needs) > free:
+        return rows
+    slack = (free - sum(needs)) / len(needs)
+    return body.rows(len(needs), AGENDA_GAP, [need + slack for need in needs])
 
 
 def _cases_table(
