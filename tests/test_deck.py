@@ -684,7 +684,7 @@ def test_every_figure_quote_and_case_of_the_real_report_has_a_slide(real_deck, t
 def test_the_contents_of_a_long_report_go_on_over_slides(tmp_path, lang):
     """Thirty chapters (bench/scale.py's ×10 report) made the contents slide's rows shorter
     than a chapter's number and failed the build; they go on over as many slides as it takes,
-    each chapter once, every text fitting."""
+    each chapter once, every text fitting at one size."""
     import deck_checks as checks
     import yaml
 
@@ -721,6 +721,14 @@ def test_the_contents_of_a_long_report_go_on_over_slides(tmp_path, lang):
     ]
     assert numbers == [f"{c.number:02d}" for c in report.chapters] and len(numbers) == 30
     assert checks.overfull(prs) == [] and checks.shapes_outside(prs) == []
+    sizes = {  # every chapter at full size, on every slide: one size for titles, one for summaries
+        r.get("sz")
+        for s in agenda
+        for sh in s.shapes
+        if sh.name.startswith("Chapter ") and sh.name.endswith(" title")
+        for r in sh._element.iter(qn("a:rPr"))
+    }
+    assert len(sizes) == 2
 
 
 def test_the_contents_set_every_chapter_at_one_size(real_deck):

@@ -34,9 +34,9 @@ from reportbuild.locale import get_locale
 
 WIDE = (Emu(12192000), Emu(6858000))  # 13.333 × 7.5 in, 16:9
 WHITE = "#FFFFFF"
-# The contents slide: a chapter's row is at least its number (40 pt) and a title line high, so
-# a long report's contents go on over as many slides as that takes (three chapters a slide at
-# least; a summary line shrinks to fit, or moves to the notes)
+# The contents slide: a chapter's row is at least its number (40 pt) and a title line high;
+# a slide holds the chapters whose titles and summaries fit it at full size, and a long
+# report's contents go on over as many slides as that takes
 AGENDA_ROW = 64  # pt
 AGENDA_GAP = 14  # pt between two rows
 
@@ -383,7 +383,14 @@ class DeckBuilder:
         st = self.style
         chapters = list(self.report.chapters)
         title = self.resolve(s) or self.loc.t("deck.contents")
-        per = len(chapters)
+        texts = []  # each chapter's title and the first sentence of its summary
+        for ch in chapters:
+            paras = [st.p(ch.title, 24, bold=True, color=st.primary, line=1.3, head=True, after=4)]
+            if ch.summary:
+                paras.append(
+                    st.p(content.first_sentence(ch.summary.text), 15, color=st.muted, line=1.4)
+                )
+            texts.append(paras)
         start = 0
         while start == 0 or start < len(chapters):
             first = start == 0
@@ -391,9 +398,7 @@ class DeckBuilder:
                 label, title if first else self.loc.t("deck.continued", title=title)
             )
             body = self.body(ctx)
-            if first:  # as many chapters a slide as keep a row for a number and a title
-                per = max(3, int((body.h + AGENDA_GAP) // (AGENDA_ROW + AGENDA_GAP)))
-            else:
+            if not first:
                 ctx.log.append(
                     {
                         "slide": ctx.number,
@@ -402,19 +407,35 @@ class DeckBuilder:
                         "fitted": True,
                     }
                 )
-            chunk = chapters[start : start + per]
-            texts = []
-            for ch in chunk:
-                paras = [
-                    st.p(ch.title, 24, bold=True, color=st.primary, line=1.3, head=True, after=4)
-                ]
-                if ch.summary:
-                    paras.append(
-                        st.p(content.first_sentence(ch.summary.text), 15, color=st.muted, line=1.4)
-                    )
-                texts.append(paras)
-            rows = _agenda_rows(body, max(3, len(chunk)), texts)
-            for i, (ch, row, paras) in enumerate(zip(chunk, rows, texts, strict=False), start + 1):
+            # as many chapters as the slide holds at full size (one at least), then the next
+            needs = [_agenda_need(paras, body.w) for paras in texts]
+            end, used = start, -AGENDA_GAP
+            while end < len(chapters) and (
+                end == start or used + AGENDA_GAP + needs[end] <= body.h
+            ):
+                used += AGENDA_GAP + needs[end]
+                end += 1
+            chunk, rows_text = chapters[start:end], texts[start:end]
+            rows = _agenda_rows(body, max(3, len(chunk)), needs[start:end])
+            # one size for every chapter of the slide: the smallest that any row needs
+            scales = [
+                measure.fit(paras, row.w - 108, row.h - 12, floor=st.floor, min_scale=0.0)
+                for row, paras in zip(rows, rows_text, strict=False)
+            ]
+            k = min((f.scale for f in scales if f is not None), default=1.0)
+            if k < 1.0 and all(f is not None for f in scales):
+                rows_text = [[p.scaled(k, st.floor) for p in paras] for paras in rows_text]
+                ctx.log.append(
+                    {
+                        "slide": ctx.number,
+                        "shape": "Chapter rows",
+                        "message": f"chapters set at {int(round(k * 100))}% to fit their rows",
+                        "fitted": True,
+                    }
+                )
+            for i, (ch, row, paras) in enumerate(
+                zip(chunk, rows, rows_text, strict=False), start + 1
+            ):
                 ctx.shape(f"Chapter {i} rule", Box(row.x, row.y, row.w, 1.2), st.light)
                 ctx.text(
                     f"Chapter {i} number",
@@ -436,7 +457,7 @@ class DeckBuilder:
                     ]
                 ),
             )
-            start += per
+            start = end
 
     def slide_core_points(self, s: model.DeckSlide, label: str) -> None:
         st = self.style
@@ -926,22 +947,23 @@ class DeckBuilder:
         self.notes(ctx, content.join_notes([p.profile.text for p in r.publishers if p.profile]))
 
 
-def _agenda_rows(body: Box, n: int, texts: list[list]) -> list[Box]:
+def _agenda_need(paras: list, width: float) -> float:
+    """The height a contents row needs at full size: its number (AGENDA_ROW), or its title
+    and summary in their box (100 pt in from the row, padded 4 × 2 pt, 8 pt under the rule)."""
+    return max(AGENDA_ROW, 8 + 2 * 2 + measure.block_height(paras, width - 100 - 2 * 4))
+
+
+def _agenda_rows(body: Box, n: int, needs: list[float]) -> list[Box]:
     """The contents slide's rows: `n` of one height (three at least, so that a short report's
-    rows do not stretch) while every chapter's title and summary fit theirs at full size;
-    else, if they all fit the slide at full size, each row as high as its text needs and the
-    slack shared out (a chapter whose summary takes three lines was shrunk to 80 % beside two
-    at full size); else one height again, and the text fitted to it (shrunk)."""
+    rows do not stretch) while every chapter's title and summary fit theirs at full size; else
+    each row as high as its text needs, the slack shared out (a chapter whose summary takes
+    three lines was shrunk to 80 % beside two at full size), or, for a chapter taller than the
+    slide, the whole body (the caller then sets it smaller)."""
     rows = body.rows(n, AGENDA_GAP)
-    pad = 2 * 2  # the text box's padding, top and bottom (Deck.text's default)
-    needs = [
-        max(AGENDA_ROW, 8 + pad + measure.block_height(paras, body.w - 100 - 2 * 4))
-        for paras in texts
-    ]
-    free = body.h - AGENDA_GAP * (len(texts) - 1)
-    if all(need <= rows[0].h for need in needs) or sum(needs) > free:
+    if all(need <= rows[0].h for need in needs):
         return rows
-    slack = (free - sum(needs)) / len(needs)
+    free = body.h - AGENDA_GAP * (len(needs) - 1)
+    slack = max(0.0, (free - sum(needs)) / len(needs))
     return body.rows(len(needs), AGENDA_GAP, [need + slack for need in needs])
 
 
