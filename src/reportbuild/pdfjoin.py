@@ -329,7 +329,7 @@ def _cff_layout(cff: bytes) -> tuple[int, list[bytes], int, list[tuple[int, int,
     at = cff[2]  # header size
     _, at = _index(cff, at)  # names
     tops, at = _index(cff, at)
-    (t0, t1) = tops[0]
+    t0, t1 = tops[0], tops[1]
     ops = _dict_ops(cff, t0, t1)
     offsets: list[tuple[int, int, int]] = []
     charstrings = fdarray = None
@@ -342,17 +342,19 @@ def _cff_layout(cff: bytes) -> tuple[int, list[bytes], int, list[tuple[int, int,
             fdarray = operands[-1][2]
     if fdarray is not None:
         fds, _ = _index(cff, fdarray)
-        for f0, f1 in fds:
+        for f0, f1 in zip(fds, fds[1:], strict=False):
             for op, operands in _dict_ops(cff, f0, f1):
                 if op == 18 and operands:
                     offsets.append(operands[-1])
-    spans, end = _index(cff, charstrings)
-    items = [cff[a:b] for a, b in spans]
+    starts, end = _index(cff, charstrings)
+    items = list(map(cff.__getitem__, map(slice, starts, starts[1:])))
     return charstrings, items, end, offsets
 
 
-def _index(data: bytes, at: int) -> tuple[list[tuple[int, int]], int]:
-    """A CFF INDEX at `at`: each item's [start, end), and where the INDEX ends."""
+def _index(data: bytes, at: int) -> tuple[list[int], int]:
+    """A CFF INDEX at `at`: where each item starts, then where the last ends (item k is
+    [starts[k], starts[k + 1])), and where the INDEX ends. Offsets, not pairs: a CJK face's
+    CharStrings INDEX has 65 535 items."""
     count = int.from_bytes(data[at : at + 2], "big")
     if count == 0:
         return [], at + 2
@@ -361,7 +363,7 @@ def _index(data: bytes, at: int) -> tuple[list[tuple[int, int]], int]:
     offs = _offsets(data[start : start + (count + 1) * size], size)
     base = start + (count + 1) * size - 1
     starts = [base + a for a in offs]
-    return list(zip(starts[:-1], starts[1:], strict=True)), starts[-1]
+    return starts, starts[-1]
 
 
 def _offsets(raw: bytes, size: int) -> list[int]:
