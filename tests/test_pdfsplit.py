@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from reportbuild import pdfsplit
 from reportbuild.brand import load_brand
 from reportbuild.load import load_project
-from reportbuild.pdf import write_pdf
+from reportbuild.pdf import PAGEFIT_CSS, write_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,6 +172,8 @@ def _takes_its_page_numbers_from_the_single_pass(pair: Pair) -> None:
     got = pair.parts
     assert got.seeded == got.groups >= 2 and got.laid_out == 0
     assert got.rounds == 1 and got.typeset == got.groups
+    # the single pass's stylesheet of smaller figures does not describe the split's pages
+    assert not (pair.root / PAGEFIT_CSS).exists()
 
 
 def _programs(r: PdfReader) -> set[int]:

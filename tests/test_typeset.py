@@ -119,7 +119,7 @@ def test_a_line_takes_its_word_spaces_from_its_source():
     site = Site("chapter 1 prose", "sources/chapters/01.md", 3, text, text, True)
     drawn = [c for c in text if c != " "]
     drawn.insert(drawn.index("2"), " ")  # a space PDFium kept
-    glyphs = [Glyph(c, 10.0 * i, 10.0 * i + 8, 0, 10, 10, "") for i, c in enumerate(drawn)]
+    glyphs = [Glyph(c, 10.0 * i, 10.0 * i + 8, 0, 10, 10) for i, c in enumerate(drawn)]
     pages = [[Line(1, glyphs)]]
     corpus = Corpus([site])
     map_lines(pages, corpus)
@@ -455,9 +455,9 @@ def test_a_closing_mark_ends_a_line_at_its_box_or_at_its_ink():
     # (Typst) puts the ink at the edge, one that sets it full width puts the box there
     from reportbuild.lints.typeset import Glyph, Line
 
-    cjk = Line(1, [Glyph("字", 0, 10, 0, 10, 10, ""), Glyph("，", 10, 20, 0, 10, 10, "")])
+    cjk = Line(1, [Glyph("字", 0, 10, 0, 10, 10), Glyph("，", 10, 20, 0, 10, 10)])
     assert cjk.x1 == 20 and cjk.ink_x1 == 15 and cjk.hangs
-    latin = Line(1, [Glyph("s", 0, 5, 0, 10, 10, ""), Glyph("’", 5, 7.5, 0, 10, 10, "")])
+    latin = Line(1, [Glyph("s", 0, 5, 0, 10, 10), Glyph("’", 5, 7.5, 0, 10, 10)])
     assert latin.ink_x1 == latin.x1 == 7.5 and not latin.hangs
 
 

@@ -36,7 +36,8 @@ BLEED_CSS = """
 """
 LAYOUT_REPORT = Path(paths.CACHE) / "pdf-layout.json"
 # the figures pagefit drew smaller in the last single pass, as a user stylesheet: the print HTML
-# typeset with it by WeasyPrint alone gives the same pages (bench/bench.py's floor does)
+# typeset with it by WeasyPrint alone gives the same pages (bench/bench.py's floor does); a
+# split build removes it
 PAGEFIT_CSS = Path(paths.CACHE) / "pagefit.css"
 PACKAGE = Path(__file__).resolve().parent
 
@@ -465,6 +466,9 @@ def _write_split(html: str, out: Path, *, root: Path, report: Report, **kw) -> P
         log.info("pdf: typeset in a single pass: %s", exc)
         return None
     seconds = time.perf_counter() - started
+    # each group chose its own smaller figures: no one stylesheet gives these pages, and an
+    # earlier single pass's would give others
+    (root / PAGEFIT_CSS).unlink(missing_ok=True)
     log.info(
         "pdf: %d groups (%d typeset, %d laid out to count pages), numbers settled in %d round(s)",
         got.groups, got.typeset, got.laid_out, got.rounds,

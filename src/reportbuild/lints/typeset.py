@@ -57,7 +57,6 @@ class Glyph:
     top: float
     bottom: float
     size: float
-    font: str
 
 
 @dataclass
@@ -176,7 +175,7 @@ def read_lines(pdf_path: Path) -> tuple[list[list[Line]], list[list[tuple[float,
                     continue  # not upright
                 char = chr(pdfium.FPDFText_GetUnicode(text.raw, i))
                 char = "-" if char == "\x02" else char  # PDFium's mark for a line-end hyphen
-                g = Glyph(char, box.left, box.right, bottom - size, bottom, size, "")
+                g = Glyph(char, box.left, box.right, bottom - size, bottom, size)
                 rows[(round(matrix.f, 1), round(size, 1))].append(g)
             text.close()
             lines: list[Line] = []
@@ -332,7 +331,7 @@ def respace(pages: list[list[Line]], corpus: Corpus) -> None:
                     a is not None and pos in spaces and a.text.strip() and g.text.strip()
                     and not CJK.match(a.text) and not CJK.match(g.text)
                 ):  # fmt: skip
-                    out.append(Glyph(spaces[pos], a.x1, g.x0, a.top, a.bottom, a.size, ""))
+                    out.append(Glyph(spaces[pos], a.x1, g.x0, a.top, a.bottom, a.size))
                 out.append(g)
                 pos += len(SPACE.sub("", g.text))
             ln.glyphs = out
