@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
-from conftest import EPOCH, copy_build, print_html
+from conftest import EPOCH, copy_build, pages_text, print_html
 from pypdf import PdfReader
 
 from reportbuild import pdfsplit
@@ -63,15 +63,6 @@ def pair(request, tmp_path_factory) -> Pair:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)  # the shared build's: the same metadata
         root = copy_build(build, tmp_path_factory.mktemp(request.param) / "proj")
         yield Pair(root, build.root)
-
-
-def _text(pdf: Path) -> list[str]:
-    """Each page's text (PDFium's: poppler's tools spend seconds on the CJK fonts' subsets)."""
-    doc = pypdfium2.PdfDocument(pdf)
-    try:
-        return [page.get_textpage().get_text_range() for page in doc]
-    finally:
-        doc.close()
 
 
 def _links(r: PdfReader) -> list[tuple]:
@@ -199,7 +190,7 @@ def _reads_like_the_single_pass(pair: Pair) -> None:
     )
     assert pair.split.stat().st_size <= 1.3 * pair.single.stat().st_size
     assert pair.result.pages == len(one.pages) == len(two.pages) > 1
-    assert _text(pair.split) == _text(pair.single)
+    assert pages_text(pair.split) == pages_text(pair.single)
     links = _links(two)
     assert links == _links(one)
     assert any(t[0] != "uri" for _, _, t, _ in links)  # internal links were compared
@@ -264,7 +255,7 @@ def _a_chapter_edit_retypesets_only_its_group(pair: Pair, tmp_path: Path) -> Non
     words, html = _edited(pair)
     edited = pdfsplit.typeset(html, tmp_path / "edit.pdf", **_kw(pair))
     assert edited.typeset == 1 < edited.groups
-    before, after = _text(pair.split), _text(tmp_path / "edit.pdf")
+    before, after = pages_text(pair.split), pages_text(tmp_path / "edit.pdf")
     changed = [i for i, (x, y) in enumerate(zip(before, after, strict=True)) if x != y]
     assert len(changed) == 1 and words in after[changed[0]].replace(" ", "")
 
