@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from reportbuild import figdata
 from reportbuild.brand import load_brand
 from reportbuild.charts import render_all
+from reportbuild.charts.text import letter_advance
 from reportbuild.deck import write_deck
 from reportbuild.errors import SourceError
 from reportbuild.html import render_html
@@ -111,12 +112,19 @@ def painted(svg: str, tag: str) -> list[tuple[ET.Element, dict[str, str]]]:
     return out
 
 
-def texts(svg: str) -> list[tuple[str, float, float, str]]:
-    """(text, x, y, anchor) of every text element, in drawing order."""
-    return [
-        (el.text or "", float(p["x"]), float(p["y"]), p.get("text-anchor", "start"))
-        for el, p in painted(svg, "text")
-    ]
+def texts(svg: str) -> list[tuple[str, float, float, float]]:
+    """(text, left, y, right) of every text element, in drawing order: where its letters
+    start and end (a print SVG's labels are anchored at their start, matplotlib's SVG's at
+    their middle or end too), from each letter's advance in its face."""
+    out = []
+    for el, p in painted(svg, "text"):
+        text, x, size = el.text or "", float(p["x"]), float(p["font-size"].removesuffix("px"))
+        family = p["font-family"].split(",")[0].strip("'\" ")
+        bold = p.get("font-weight", "normal") in ("bold", "700")
+        width = sum(letter_advance(family, bold, c) for c in text) * size
+        left = x - {"start": 0, "middle": 0.5, "end": 1}[p.get("text-anchor", "start")] * width
+        out.append((text, left, float(p["y"]), left + width))
+    return out
 
 
 def rects(svg: str) -> list[tuple[float, float, float, float, str]]:
@@ -133,10 +141,10 @@ def rects(svg: str) -> list[tuple[float, float, float, float, str]]:
     return out
 
 
-def at(svg: str, s: str) -> tuple[float, float, str]:
-    """Where `s` is drawn (with the CJK–Latin spacing every chart text gets)."""
+def at(svg: str, s: str) -> tuple[float, float, float]:
+    """Where `s` is drawn, (left, y, right) (with the CJK–Latin spacing every chart text gets)."""
     s = cjk_latin_spaced(s)
-    found = [(x, y, a) for t, x, y, a in texts(svg) if t == s]
+    found = [(x0, y, x1) for t, x0, y, x1 in texts(svg) if t == s]
     assert found, f"{s!r} not drawn; texts: {[t for t, *_ in texts(svg)]}"
     return found[0]
 
@@ -147,7 +155,7 @@ def at(svg: str, s: str) -> tuple[float, float, str]:
 def test_line_keeps_years_in_source_order(built):
     fig = built.report.figures["trend"]
     svg = built.svg("trend")
-    xs = [at(svg, c.label)[0] for c in fig.categories]
+    xs = [(at(svg, c.label)[0] + at(svg, c.label)[2]) / 2 for c in fig.categories]  # centres
     assert [c.label for c in fig.categories] == ["2016", "2017", "2018", "2019", "2020", "2021"]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)
     # one line per series with a dot on each point
@@ -231,11 +239,11 @@ def test_grouped_bars_side_by_side_with_a_legend(built):
     # the negative bar grows left of the zero line; its value sits left of its end
     neg = figdata.format_value(fig, fig.series[1], "west")
     assert neg.startswith("\u2212")
-    nx, ny, anchor = at(svg, neg)
+    _, ny, n_end = at(svg, neg)
     left_bar = min(bars, key=lambda r: r[0])
-    assert anchor == "end" and nx < left_bar[0] and left_bar[1] < ny < left_bar[3] + 3
-    px, _, panchor = at(svg, figdata.format_value(fig, fig.series[1], "east"))
-    assert panchor == "start" and px > left_bar[2]
+    assert n_end < left_bar[0] and left_bar[1] < ny < left_bar[3] + 3
+    p_start, _, _ = at(svg, figdata.format_value(fig, fig.series[1], "east"))
+    assert p_start > left_bar[2]
 
 
 def test_grouped_in_the_deck_is_a_clustered_bar_chart(built):
@@ -357,10 +365,10 @@ def test_negative_bar_in_print_and_deck(built):
     fig = built.report.figures["growth"]
     svg = built.svg("growth")
     neg = figdata.format_value(fig, fig.items[1])
-    nx, _, anchor = at(svg, neg)
+    _, _, n_end = at(svg, neg)
     bars = [r for r in rects(svg) if r[3] - r[1] > 5]
     zero = min(r[2] for r in bars if r[0] < min(b[0] for b in bars) + 0.1)
-    assert anchor == "end" and nx < min(r[0] for r in bars)  # left of the bar growing left
+    assert n_end < min(r[0] for r in bars)  # left of the bar growing left
     assert zero > min(r[0] for r in bars)
     # source order kept: 2019, 2020, 2021 from the top
     ys = [at(svg, it.label)[1] for it in fig.items]

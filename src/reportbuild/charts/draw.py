@@ -20,6 +20,7 @@ from reportbuild.charts.canvas import Canvas, check_inside
 from reportbuild.charts.glyphs import check_glyphs
 from reportbuild.charts.lean import lean_svg
 from reportbuild.charts.style import PNG_DPI, Style
+from reportbuild.charts.text import letter_advance
 from reportbuild.errors import BuildError
 from reportbuild.figdata import alt_text
 from reportbuild.model import Figure
@@ -106,7 +107,7 @@ def matplotlib_svg(mfig, fig: Figure, outlined: bool) -> str:
 
 def _svg_text(mfig, fig: Figure, outlined: bool) -> str:
     svg = matplotlib_svg(mfig, fig, outlined)
-    return svg if outlined else lean_svg(svg)
+    return svg if outlined else lean_svg(svg, letter_advance)
 
 
 def _save_svg(mfig, fig: Figure, path: Path, outlined: bool) -> tuple[float, float]:

@@ -17,7 +17,13 @@ id (25 groups for 9 paths in a bar chart), every path clipped to its axes' recta
 - a clip path (one rectangle) is dropped from a path whose painted extent (its points, its
   stroke width and miter joins) lies inside it: that clip cuts nothing;
 - identity transforms, clip paths no longer referenced and the RDF metadata go (its
-  description, the figure's alt text, stays as a <desc>; the PDF's alt text is the HTML's).
+  description, the figure's alt text, stays as a <desc>; the PDF's alt text is the HTML's);
+- a label anchored at its middle or end (`text-anchor`) starts where WeasyPrint would have
+  moved it to, given the advance of each letter in the face fontconfig picks (`advance`):
+  WeasyPrint sets an anchored label in a group of its own, shifted once it is drawn, and each
+  group is a form XObject that names the page's fonts again. poppler reads a font's widths and
+  ToUnicode map anew for each form: the Chinese report's chart pages took pdftotext 3.1 CPU-s
+  and pdftoppm up to 0.9 s a page, and 0.5 s in all once the labels were plain text.
 
 Anything it does not recognise (another stylesheet, a style it cannot split exactly) leaves the
 file as matplotlib wrote it. Text stays live `<text>`: the PDF's text layer depends on it.
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -37,11 +44,20 @@ _UNIVERSAL_RULE = re.compile(r"\s*\*\s*\{([^{}]*)\}\s*")
 _NAME = re.compile(r"-?[A-Za-z][A-Za-z-]*")
 _URL_REF = re.compile(r"url\(\s*['\"]?#([^)'\"]+)['\"]?\s*\)")
 _PX = re.compile(r"(-?\d+(?:\.\d+)?)px")
+_PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
 _IDENTITY_ROTATE = re.compile(r"rotate\(\s*-?0(?:\.0*)?(?:[ ,]+[-\d.e]+){0,2}\s*\)")
 _PATH_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _PATH_ABSOLUTE = re.compile(r"[MLQCZz\s\d.,eE+-]*")
 # properties whose px values WeasyPrint reads as user units (utils.size: 'px' is 1)
 _LENGTHS = frozenset({"font-size", "stroke-width"})
+# the share of a label's advance WeasyPrint moves it back by, for each anchor it shifts
+_ANCHOR_SHARE = {"middle": 0.5, "end": 1.0}
+# what else moves, spaces or orders a <text>'s letters: such a label keeps its anchor
+_SPACED = ("dx", "dy", "rotate", "textLength", "lengthAdjust", "letter-spacing",
+           "word-spacing", "direction", "writing-mode", "unicode-bidi", "font-stretch",
+           "font-variant", "{http://www.w3.org/XML/1998/namespace}space")  # fmt: skip
+_WEIGHTS = {"normal": False, "400": False, "bold": True, "700": True}
+Advance = Callable[[str, bool, str], float | None]
 
 
 class _Unsupported(Exception):
@@ -170,7 +186,7 @@ def _drop_idle_clips(root: ET.Element, parents: dict) -> None:
             parents[clip].remove(clip)
 
 
-def _lean(root: ET.Element) -> None:
+def _lean(root: ET.Element, advance: Advance | None) -> None:
     parents = {child: el for el in root.iter() for child in el}
     for meta in list(root.iter(f"{_S}metadata")):
         # the description (the figure's alt text) stays, as one <desc> after the <title>
@@ -214,9 +230,58 @@ def _lean(root: ET.Element) -> None:
     root.attrib.setdefault("stroke-width", "1")  # its default '1px'
     _flatten_groups(root, _referenced(root))
     _drop_idle_clips(root, {child: el for el in root.iter() for child in el})
+    if advance is not None:
+        _start_anchored(root, {child: el for el in root.iter() for child in el}, advance)
     for defs in list(root.iter(f"{_S}defs")):
         if not len(defs):
             {child: el for el in root.iter() for child in el}[defs].remove(defs)
+
+
+def _number(value: float) -> str:
+    """As matplotlib's SVG writer prints a coordinate (%f, trailing zeros dropped)."""
+    return f"{value:f}".rstrip("0").rstrip(".")
+
+
+def _start_anchored(root: ET.Element, parents: dict, advance: Advance) -> None:
+    """Each label anchored at its middle or end, moved to start where WeasyPrint would have
+    put it: x less that share of the sum of its letters' advances (WeasyPrint lays an SVG
+    label out letter by letter, each on its own: no kerning, no shaping across letters). A
+    label this cannot measure exactly keeps its anchor: a letter no listed face draws, a font
+    given in other units or weights, spacing or per-letter positions, children, or white space
+    WeasyPrint would collapse."""
+
+    def inherited(el: ET.Element, name: str) -> str | None:
+        while el is not None:
+            if name in el.attrib:
+                return el.get(name)
+            el = parents.get(el)
+        return None
+
+    for el in root.iter(f"{_S}text"):
+        share = _ANCHOR_SHARE.get(inherited(el, "text-anchor") or "start")
+        text = el.text or ""
+        if share is None or len(el) or not text or any(k in el.attrib for k in _SPACED):
+            continue
+        if text != text.strip(" ") or "  " in text or any(c in text for c in "\t\n\r"):
+            continue
+        x = el.get("x", "")
+        family, size = inherited(el, "font-family"), inherited(el, "font-size") or ""
+        bold = _WEIGHTS.get(inherited(el, "font-weight") or "normal")
+        plain = inherited(el, "font-style") in (None, "normal")
+        if not (_PLAIN.fullmatch(x) and _PLAIN.fullmatch(size) and family and plain) or (
+            bold is None
+        ):
+            continue
+        families = [f.strip().strip("'\"") for f in family.split(",")]
+        total = 0.0
+        for char in text:
+            em = next((a for f in families if (a := advance(f, bold, char)) is not None), None)
+            if em is None:
+                break
+            total += em
+        else:
+            el.set("x", _number(float(x) - share * total * float(size)))
+            el.set("text-anchor", "start")
 
 
 def _tidy(el: ET.Element) -> None:
@@ -232,9 +297,11 @@ def _tidy(el: ET.Element) -> None:
         _tidy(child)
 
 
-def lean_svg(svg: str) -> str:
+def lean_svg(svg: str, advance: Advance | None = None) -> str:
     """The print SVG matplotlib wrote, leaned for WeasyPrint (see the module's docstring);
-    unchanged when it holds anything this does not rewrite exactly."""
+    unchanged when it holds anything this does not rewrite exactly. `advance(family, bold,
+    char)`: a letter's advance in em in the face WeasyPrint would draw it with, None if that
+    family's face would not draw it; without it, labels keep their anchors."""
     try:
         root = ET.fromstring(svg)
     except ET.ParseError:
@@ -242,7 +309,7 @@ def lean_svg(svg: str) -> str:
     if root.tag != f"{_S}svg":
         return svg
     try:
-        _lean(root)
+        _lean(root, advance)
     except _Unsupported:
         return svg
     _tidy(root)

@@ -8,7 +8,9 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import LoadFlags
 from matplotlib.textpath import TextToPath
 
+from reportbuild import fonts
 from reportbuild.charts.style import MM_PER_PT
+from reportbuild.errors import BuildError
 from reportbuild.linebreak import NO_END, NO_START, WORD  # one set of rules for every output
 
 _t2p = TextToPath()
@@ -60,6 +62,32 @@ def _cjk_width(s: str, family: str, size: float, weight: str) -> float | None:
     except Exception:  # matplotlib's internals moved: measure the slow, sure way
         return None
     return (max(hi, pen) - lo) / 64.0 * (size / _t2p.FONT_SCALE)
+
+
+@lru_cache(maxsize=8)
+def _unscaled(family: str, bold: bool):
+    """The face fontconfig gives WeasyPrint for `family` (an FT2Font reading font units), and
+    the code points it covers; None if the family is not installed."""
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        face = fonts.find(family, bold)
+    except BuildError:
+        return None
+    return FT2Font(face.path, face_index=face.index), fonts.coverage(face)
+
+
+@lru_cache(maxsize=4096)
+def letter_advance(family: str, bold: bool, char: str) -> float | None:
+    """The advance of `char` set on its own in `family`, in em: what WeasyPrint moves by after
+    each letter of an SVG <text>, which it lays out letter by letter (unkerned, unshaped).
+    None where this face would not draw it (Pango would take another font)."""
+    found = _unscaled(family, bold)
+    if found is None or ord(char) not in found[1]:
+        return None
+    font = found[0]
+    glyph = font.load_char(ord(char), flags=LoadFlags.NO_SCALE)
+    return glyph.horiAdvance / font.units_per_EM
 
 
 def _units(s: str) -> list[str]:
