@@ -166,6 +166,11 @@ def test_another_weasyprint_takes_the_plain_paths(monkeypatch):
     split = line_break.split_first_line
     with weasy.svg_letters_once() as hooked:
         assert not hooked and line_break.split_first_line is split
+    from weasyprint import css
+
+    sheet = css.CSS
+    with weasy.stylesheets_once() as hooked:
+        assert not hooked and css.CSS is sheet
 
 
 def test_the_pagination_hook_lays_pages_out_again_and_is_put_back():
@@ -273,3 +278,87 @@ def test_each_pdf_object_is_made_into_bytes_once_for_the_same_pdf(monkeypatch):
     assert 0 < got[True][1] < got[False][1]
     after = pydyf.Dictionary.__dict__["data"], pydyf.PDF.write, pydyf.PDF.page_references
     assert after == before  # put back
+
+
+STYLED = """<html><head><style>
+@page { size: 90mm 60mm; margin: 8mm; @bottom-center { content: counter(page) } }
+:root { --accent: #0e2a47; --gap: oops }
+h1 { color: var(--accent); break-before: page } p { margin-top: var(--gap) }
+</style></head><body><h1>One</h1><p>First page.</p><h1>Two</h1><p>Second page.</p></body></html>"""
+
+
+def _typeset(html: str, base_url: str) -> tuple[bytes, list[str]]:
+    """The PDF of `html` and the warnings WeasyPrint logged making it."""
+    import io
+    import logging
+
+    from weasyprint import HTML as Html
+
+    class Seen(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.WARNING)
+            self.messages: list[str] = []
+
+        def emit(self, record) -> None:
+            self.messages.append(record.getMessage())
+
+    seen, logger = Seen(), logging.getLogger("weasyprint")
+    logger.addHandler(seen)
+    try:
+        out = io.BytesIO()
+        Html(string=html, base_url=base_url).render().write_pdf(out)
+    finally:
+        logger.removeHandler(seen)
+    return out.getvalue(), seen.messages
+
+
+def test_a_style_parsed_before_is_shared_with_the_same_pages_and_warnings(tmp_path, monkeypatch):
+    """Two documents in two folders with the same <style>: under the hook it is parsed once,
+    its @page rules still make the second document's pages (size, folio), and its invalid
+    var() warns in each document, as without the hook."""
+    import tinycss2
+    from weasyprint import css
+
+    weasy._SHEETS.clear()  # noqa: SLF001 - what an earlier test in this process parsed
+    parsed: list[int] = []
+    parse = tinycss2.parse_stylesheet
+
+    def counted(*args, **kwargs):
+        parsed.append(1)
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(tinycss2, "parse_stylesheet", counted)
+    plain = [_typeset(STYLED, str(tmp_path / name)) for name in ("a", "b")]
+    assert len(parsed) >= 2 and plain[0][0] == plain[1][0]
+    assert any("var(" not in m and "oops" in m for m in plain[0][1]), plain[0][1]
+    parsed.clear()
+    before = css.CSS
+    shared, counts = [], []
+    with weasy.stylesheets_once() as hooked:
+        assert hooked and css.CSS is not before
+        for name in ("c", "d"):
+            parsed.clear()
+            shared.append(_typeset(STYLED, str(tmp_path / name)))
+            counts.append(len(parsed))
+    assert css.CSS is before  # put back
+    assert shared == plain  # the same bytes, the same warnings, in each document
+    assert counts[1] == counts[0] - 1  # the <style> parsed for the first document only
+
+
+def test_a_style_that_adds_to_the_document_or_warns_is_parsed_each_time(tmp_path):
+    weasy._SHEETS.clear()  # noqa: SLF001
+    font = (tmp_path / "f.woff2").as_uri()
+    for style in (
+        f"@font-face {{ font-family: X; src: url({font}) }} p {{ font-family: X }}",
+        "p { background-image: url(picture.png) }",  # resolved against each base URL
+        "@layer base { p { color: red } }",
+        "p { colour: red }",  # an unknown property: WeasyPrint warns
+    ):
+        html = f"<html><head><style>{style}</style></head><body><p>x</p></body></html>"
+        with weasy.stylesheets_once():
+            _typeset(html, str(tmp_path))
+        kept = [key for key in weasy._SHEETS if key[0] == style]  # noqa: SLF001
+        if "url(" in style and "@" not in style:  # kept for this folder only
+            assert [key[1] for key in kept] == [tmp_path.as_uri() + "/"], style
+        else:
+            assert not kept, style

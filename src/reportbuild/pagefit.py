@@ -350,7 +350,13 @@ def render(source, *, choice: bool | None = None, in_place: bool = True, **optio
     With `in_place` (and a WeasyPrint that weasy.hook_pagination fits), one layout: only the
     pages from a hole on are laid out again. Otherwise, and whenever that cannot finish, the
     document is laid out again whole with a user stylesheet (the same pages, at the cost of a
-    second parse, cascade and layout)."""
+    second parse, cascade and layout). A <style> this process parsed before is not parsed
+    again (weasy.stylesheets_once)."""
+    with weasy.stylesheets_once():
+        return _render(source, choice, in_place, options)
+
+
+def _render(source, choice: bool | None, in_place: bool, options: dict) -> Fitted:
     if choice is not False and in_place:
         refit = _Refit(choice)
         try:

@@ -14,7 +14,10 @@ where it is needed. What is not public lives here and nowhere else:
   first pass, before the pages after the chapter are made), not the whole
   document;
 - the letter-by-letter layout of SVG text (`text.line_break.split_first_line`, `Layout`,
-  `svg.text.Style`): pdf.py's drawing lays each chart letter out once (`svg_letters_once`).
+  `svg.text.Style`): pdf.py's drawing lays each chart letter out once (`svg_letters_once`);
+- the stylesheets of a document (`css.CSS` as `css.find_stylesheets` calls it, its `matcher`
+  and `page_rules`, `css.tokens.Pending`): pagefit.py's layouts parse a <style> this process
+  parsed before only once (`stylesheets_once`).
 
 pyproject.toml bounds WeasyPrint to SUPPORTED, and tests/test_compat.py checks each function
 here against the installed version. Where a part is missing (another version), the callers
@@ -23,7 +26,8 @@ yields False), charts drawn before typesetting (`can_swap_svg` is False; `swap_s
 Unsupported and the PDF is typeset again from the drawn files), a figure fitted by laying the
 whole document out again (`hook_pagination` yields False, or raises Unsupported when
 WeasyPrint's loop ends before the pages asked for are made again), a chart's letters laid out
-each time they are drawn (`svg_letters_once` yields False). Nothing here fails a build.
+each time they are drawn (`svg_letters_once` yields False), a stylesheet parsed for each
+document (`stylesheets_once` yields False). Nothing here fails a build.
 """
 
 from __future__ import annotations
@@ -577,6 +581,114 @@ def svg_letters_once() -> Iterator[bool]:
         yield True
     finally:
         line_break.split_first_line = original
+
+
+# ── stylesheets (css.find_stylesheets, css.tokens.Pending) ───────────────────────────────
+
+# a <style> text that changes what else a document holds is parsed each time: @import fetches,
+# @font-face adds to the font configuration, @layer orders other sheets' rules, @counter-style
+# and @color-profile add to the document's tables
+_SHARED_NOT = re.compile(r"@(?:import|font-face|layer|counter-style|color-profile)|layer\(", re.I)
+_STYLE_ARGS = frozenset({"string", "base_url", "url_fetcher", "media_type", "font_config",
+                         "counter_style", "page_rules", "color_profiles", "layers"})  # fmt: skip
+_URLS = re.compile(r"url\(|\\", re.I)  # a url() token, or an escape that might spell one
+_SHEETS: dict[tuple, tuple] = {}  # (text, base URL, media) → matcher, @page rules, pending values
+_SHEETS_KEPT = 8
+
+
+@contextmanager
+def stylesheets_once() -> Iterator[bool]:
+    """While the block runs, a <style> whose text WeasyPrint parsed before in this process (in
+    an earlier build of the preview server, the other layout of pagefit, a part of a split
+    build forked after the single pass, a test) is not parsed again: the theme's 28 kB took
+    tinycss2 and WeasyPrint's validation 54 ms a document. The selectors and declarations it
+    made are shared, read only, as a stylesheet read from a file is by every document given
+    it; its @page rules join the new document's. Each declaration whose var() is resolved
+    late warns again where it is invalid. Only a sheet that warned of nothing and added
+    nothing but rules is kept (see _SHARED_NOT). Yields whether it could."""
+    if not supported():
+        yield False
+        return
+    try:
+        import logging
+
+        import cssselect2
+        import weasyprint
+        from weasyprint import css as css_module
+        from weasyprint.css.tokens import Pending
+        from weasyprint.urls import ensure_url
+    except ImportError:
+        yield False
+        return
+    original = getattr(css_module, "CSS", None)
+    finds = getattr(getattr(css_module, "find_stylesheets", None), "__code__", None)
+    if original is not weasyprint.CSS or finds is None or "CSS" not in finds.co_names:
+        yield False
+        return
+
+    class Kept(cssselect2.Matcher):
+        """A matcher that remembers its declarations (to find the pending values in them)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.payloads: list = []
+
+        def add_selector(self, selector, payload):
+            self.payloads.append(payload)
+            super().add_selector(selector, payload)
+
+    class Warned(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.WARNING)
+            self.count = 0
+
+        def emit(self, record) -> None:
+            self.count += 1
+
+    def pending(declaration_lists) -> list:
+        return [v for ds in declaration_lists for _, v, _ in ds if isinstance(v, Pending)]
+
+    def css(*args, **kw):
+        text = kw.get("string")
+        if args or set(kw) != _STYLE_ARGS or not isinstance(text, str) or _SHARED_NOT.search(text):
+            return original(*args, **kw)
+        page_rules, layers = kw["page_rules"], kw["layers"]
+        # the base URL resolves url() while parsing (nothing else: attr() and target-counter()
+        # are resolved later, against the document); without one, any project's theme is kept
+        located = _URLS.search(text) is not None
+        key = (text, kw["base_url"] if located else None, kw["media_type"])
+        if key in _SHEETS:
+            matcher, rules, late = _SHEETS[key]
+            for value in late:
+                value._reported_error = False  # noqa: SLF001 - warn again in this document
+            page_rules.extend(rules)
+            sheet = original.__new__(original)
+            sheet.base_url = ensure_url(kw["base_url"]) if kw["base_url"] is not None else None
+            sheet.matcher, sheet.page_rules, sheet.layers = matcher, page_rules, layers
+            return sheet
+        sizes = (len(page_rules), list(layers), len(kw["counter_style"] or ()),
+                 len(kw["color_profiles"] or ()))  # fmt: skip
+        warned, logger = Warned(), logging.getLogger("weasyprint")
+        logger.addHandler(warned)
+        try:
+            sheet = original(**kw, matcher=Kept())
+        finally:
+            logger.removeHandler(warned)
+        after = (len(page_rules), list(layers), len(kw["counter_style"] or ()),
+                 len(kw["color_profiles"] or ()))  # fmt: skip
+        if not warned.count and after[1:] == sizes[1:]:
+            rules = page_rules[sizes[0] :]
+            late = pending([d for d, _layer in sheet.matcher.payloads] + [r[2] for r in rules])
+            if len(_SHEETS) >= _SHEETS_KEPT:
+                _SHEETS.pop(next(iter(_SHEETS)))
+            _SHEETS[key] = (sheet.matcher, rules, late)
+        return sheet
+
+    css_module.CSS = css
+    try:
+        yield True
+    finally:
+        css_module.CSS = original
 
 
 # ── writing the PDF (pydyf, WeasyPrint's PDF writer) ───────────────────────────────────
