@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_build, print_html
+from conftest import copy_build, pages_text, print_html
 
 from reportbuild.build import (
     BuildLock,
@@ -60,9 +60,7 @@ def test_new_report_builds_without_edits(built):
 
 
 def test_new_report_pdf_holds_the_skeleton_text(built):
-    from pypdf import PdfReader
-
-    text = "".join(page.extract_text() for page in PdfReader(built / "output" / "report.pdf").pages)
+    text = "".join(pages_text(built / "output" / "report.pdf"))
     squeezed = "".join(text.split())
     assert "第一章的标题" in squeezed and "示例研究报告" in squeezed
 

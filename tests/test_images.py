@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ONE_JOB
+from conftest import ONE_JOB, pages_text
 
 from reportbuild.brand import load_brand
 from reportbuild.cli import cli
@@ -78,9 +78,11 @@ def test_the_pdf_shows_the_pictures_with_their_caption(built):
     from pypdf import PdfReader
 
     reader = PdfReader(built / "output" / "report.pdf")
-    pages = [p for p in reader.pages if "A picture with a caption" in p.extract_text()]
+    pages = [
+        t for t in pages_text(built / "output" / "report.pdf") if "A picture with a caption" in t
+    ]
     assert len(pages) == 1
-    assert re.search(r"Figure 1\.2\s*A picture with a caption", pages[0].extract_text())
+    assert re.search(r"Figure 1\.2\s*A picture with a caption", pages[0])
     images = [img for p in reader.pages for img in p.images]
     assert len(images) >= 2  # the block and the prose picture
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ONE_JOB
+from conftest import ONE_JOB, pages_text
 
 from reportbuild.brand import load_brand
 from reportbuild.cli import cli
@@ -130,9 +130,13 @@ def test_a_table_too_wide_is_reported_at_its_line_and_landscape_fits(built):
 
     from pypdf import PdfReader
 
-    reader = PdfReader(built / "output" / "report.pdf")
+    pdf = built / "output" / "report.pdf"
+    texts = pages_text(pdf)
+    reader = PdfReader(pdf)
     turned = [
-        p for p in reader.pages if "The same wide table on a landscape page" in p.extract_text()
+        p
+        for p, t in zip(reader.pages, texts, strict=True)
+        if "The same wide table on a landscape page" in t
     ]
     assert len(turned) == 1 and turned[0].mediabox.width > turned[0].mediabox.height
     # and `check` names the line
