@@ -155,12 +155,19 @@ def undrawable(text: str, covered: Container[int]) -> set[str]:
     }
 
 
-def missing_chars(text: str, faces: list[FontFace]) -> set[str]:
-    """Characters of `text` that none of the faces can draw."""
+@lru_cache(maxsize=16)
+def covered_by(faces: tuple[FontFace, ...]) -> Coverage:
+    """The code points one of the faces covers: their ranges merged once per set of faces (a
+    build asked for the same union for every figure, 3 ms each)."""
     covered = Coverage()
     for f in faces:
         covered |= coverage(f)
-    return undrawable(text, covered)
+    return covered
+
+
+def missing_chars(text: str, faces: list[FontFace]) -> set[str]:
+    """Characters of `text` that none of the faces can draw."""
+    return undrawable(text, covered_by(tuple(faces)))
 
 
 def cache_key(face: FontFace) -> str:

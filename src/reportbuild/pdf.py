@@ -85,9 +85,7 @@ def check_fonts(report: Report, brand: Brand) -> None:
     if any("<code" in r.html for r in report.all_prose()):
         fonts.find(brand.font_mono)  # code spans are set in the monospace family: it must exist
     problems = Problems(Path(report.root))
-    covered = fonts.Coverage()
-    for face in faces:
-        covered |= fonts.coverage(face)
+    covered = fonts.covered_by(tuple(faces))
     seen: set[str] = set()
     for text, loc, rich in _strings(report, Loc(path="sources/report.yml", line=1)):
         missing = fonts.undrawable(text, covered) - seen
