@@ -51,6 +51,16 @@ os.environ["XDG_CACHE_HOME"] = _CACHE
 tune_gc()
 
 
+def pytest_collection_finish(session) -> None:
+    """What collecting imported (every module the tests use, the test modules) lives as long as
+    the process: frozen out of the garbage collector's full passes, which otherwise walk it
+    again each time the fixtures' documents and decks are collected."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 # xdist (-n 2 --dist loadfile, pyproject) runs each test file on one worker, so that its module
 # fixtures are built once. The files that read the shared build of this report run on one
 # worker too: the other never waits on the lock while it is built, and with these files on one
