@@ -285,8 +285,8 @@ def test_a_chart_stage_failing_after_the_print_svgs_leaves_the_previous_pdf(
 
 def test_a_chapter_edit_imports_no_matplotlib_in_any_process(built_skeleton, tmp_path):
     """No figure changed: no process of the build (the main one or a worker forked from it)
-    imports matplotlib. -X importtime reports the forked workers' imports too: WeasyPrint,
-    which only the PDF worker imports, shows that the probe sees them."""
+    imports matplotlib, nor brand_yml. -X importtime reports the forked workers' imports too:
+    WeasyPrint, which only the PDF worker imports, shows that the probe sees them."""
     root, before = _edited_copy(built_skeleton, tmp_path)
     res = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "reportbuild", "build", "-C", str(root)],
@@ -300,6 +300,7 @@ def test_a_chapter_edit_imports_no_matplotlib_in_any_process(built_skeleton, tmp
     }
     assert "weasyprint" in imported and "pptx" in imported
     assert "matplotlib" not in imported
+    assert "brand_yml" not in imported  # the brand as the last build read it (build cache)
     assert (root / "output" / "report.pdf").read_bytes() != before
 
 

@@ -64,11 +64,91 @@ def brand_path(root: Path) -> Path:
     return paths.ProjectPaths(root).brand_file
 
 
-def load_brand(root: Path, check_fonts: bool = True) -> Brand:
-    """Read the project's brand (or the default theme's); raise SourceError with file:line."""
+# What brand_yml made of a brand file, as plain values, in the project's build cache: importing
+# brand_yml (and htmltools, its pydantic models) took a rebuild 0.25 CPU-s before anything else
+# could start. Keyed by the file's text and brand_yml's version (nothing read depends on where
+# the file is: the logo is kept as written, and found and checked on every load); RAW_VERSION
+# changes with the fields below.
+BRAND_CACHE = "brand.json"
+RAW_VERSION = 1
+
+
+def _raw(path: Path, text: str, data: object, problems: Problems) -> dict:
+    """brand_yml's reading of the brand file (colours, palette, typography, logo source) as
+    plain values; SourceError with file:line where brand_yml refuses it."""
     from brand_yml import Brand as BrandYml
     from pydantic import ValidationError
 
+    try:
+        b = BrandYml.from_yaml(path)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.add(path, line_of(data, tuple(err["loc"])), f"brand: {err['msg']}", "E015")
+        raise SourceError(problems.items) from None
+    except Exception as exc:  # brand_yml raises plain errors for unknown palette names etc.
+        problems.add(path, 1, f"brand: {exc}", "E015")
+        raise SourceError(problems.items) from None
+    c, typo = b.color, b.typography
+    base = typo.base if typo else None
+    head = typo.headings if typo else None
+    mono = typo.monospace if typo else None
+    src = None
+    if b.logo is not None:
+        small = getattr(b.logo, "small", None) or getattr(b.logo, "medium", None) or b.logo
+        src = getattr(small, "path", None) or getattr(small, "light", None)
+        src = getattr(src, "path", src)
+
+    def text_of(value: object) -> str | None:
+        return str(value) if value else None
+
+    return {
+        "name": (b.meta.name.full if b.meta and b.meta.name else "") or "",
+        "palette": {str(k): str(v) for k, v in (c.palette or {}).items()} if c else {},
+        **{role: text_of(getattr(c, role)) if c else None for role in _ROLES},
+        "base_family": text_of(base.family) if base else None,
+        "base_size": text_of(base.size) if base else None,
+        "base_weight": int(base.weight) if base and base.weight else None,
+        "base_line_height": float(base.line_height) if base and base.line_height else None,
+        "head_family": text_of(head.family) if head else None,
+        "head_weight": int(head.weight) if head and head.weight else None,
+        "head_line_height": float(head.line_height) if head and head.line_height else None,
+        "head_color": text_of(head.color) if head else None,
+        "mono_family": text_of(mono.family) if mono else None,
+        "logo": text_of(src),
+    }
+
+
+def _cached_raw(root: Path, path: Path, text: str, data: object, problems: Problems) -> dict:
+    """_raw, from the build cache when the brand file's text is the one it was read from."""
+    import contextlib
+    import hashlib
+    import json
+    from importlib.metadata import PackageNotFoundError, version
+
+    from reportbuild.atomic import write_text
+
+    try:
+        made_by = version("brand_yml")
+    except PackageNotFoundError:
+        made_by = "?"
+    key = hashlib.sha256(
+        json.dumps([RAW_VERSION, made_by, text], ensure_ascii=False).encode()
+    ).hexdigest()
+    cache = paths.ProjectPaths(root).cache / BRAND_CACHE
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+        if kept.get("key") == key:
+            return kept["raw"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    raw = _raw(path, text, data, problems)
+    with contextlib.suppress(OSError):  # a read-only project still builds, reading it each time
+        write_text(cache, json.dumps({"key": key, "raw": raw}, ensure_ascii=False, indent=1))
+    return raw
+
+
+def load_brand(root: Path, check_fonts: bool = True) -> Brand:
+    """Read the project's brand (or the default theme's); raise SourceError with file:line."""
     path = brand_path(Path(root))
     problems = Problems(Path(root))
     try:
@@ -80,68 +160,47 @@ def load_brand(root: Path, check_fonts: bool = True) -> Brand:
     except YamlSyntaxError as exc:
         problems.add(path, exc.line, f"{exc.message}; fix the YAML near this line", "E003")
         raise SourceError(problems.items) from None
-    try:
-        b = BrandYml.from_yaml(path)
-    except ValidationError as exc:
-        for err in exc.errors():
-            problems.add(path, line_of(data, tuple(err["loc"])), f"brand: {err['msg']}", "E015")
-        raise SourceError(problems.items) from None
-    except Exception as exc:  # brand_yml raises plain errors for unknown palette names etc.
-        problems.add(path, 1, f"brand: {exc}", "E015")
-        raise SourceError(problems.items) from None
+    raw = _cached_raw(Path(root), path, text, data, problems)
+    palette = raw["palette"]
 
-    c = b.color
-    palette = dict(c.palette or {}) if c else {}
-
-    def col(value: object, fallback: str) -> str:
-        v = str(value) if value else fallback
+    def col(value: str | None, fallback: str) -> str:
+        v = value or fallback
         return palette.get(v, v)
 
-    typo = b.typography
-    base = typo.base if typo else None
-    head = typo.headings if typo else None
-    mono = typo.monospace if typo else None
     logo = None
-    if b.logo is not None:
-        small = getattr(b.logo, "small", None) or getattr(b.logo, "medium", None) or b.logo
-        src = getattr(small, "path", None) or getattr(small, "light", None)
-        src = getattr(src, "path", src)
-        if src:
-            where = paths.ProjectPaths(root) if path != DEFAULT_BRAND else None
-            asset = path.parent / str(src)
-            if where is not None and not where.inside(asset):
-                problems.add(
-                    path,
-                    _line_of_key(data, "logo"),
-                    f"brand: logo '{src}' {paths.OutsideProject(asset, asset.resolve()).advice()}",
-                    "E005",
-                )
-                raise SourceError(problems.items)
-            logo = str(asset.resolve())
+    if raw["logo"]:
+        where = paths.ProjectPaths(root) if path != DEFAULT_BRAND else None
+        asset = path.parent / raw["logo"]
+        if where is not None and not where.inside(asset):
+            advice = paths.OutsideProject(asset, asset.resolve()).advice()
+            problems.add(
+                path, _line_of_key(data, "logo"), f"brand: logo '{raw['logo']}' {advice}", "E005"
+            )
+            raise SourceError(problems.items)
+        logo = str(asset.resolve())
     _check_colours(data, path, problems)
-    primary = col(c.primary if c else None, "#1F3A5F")
+    primary = col(raw["primary"], "#1F3A5F")
+    base_family = raw["base_family"]
     brand = Brand(
-        name=(b.meta.name.full if b.meta and b.meta.name else "") or "",
+        name=raw["name"],
         primary=primary,
-        secondary=col(c.secondary if c else None, "#2A7F8A"),
-        accent=col(c.tertiary if c else None, "#D9482B"),
-        foreground=col(c.foreground if c else None, "#333333"),
-        background=col(c.background if c else None, "#FFFFFF"),
-        light=col(c.light if c else None, "#EEEEEE"),
-        dark=col(c.dark if c else None, primary),
+        secondary=col(raw["secondary"], "#2A7F8A"),
+        accent=col(raw["tertiary"], "#D9482B"),
+        foreground=col(raw["foreground"], "#333333"),
+        background=col(raw["background"], "#FFFFFF"),
+        light=col(raw["light"], "#EEEEEE"),
+        dark=col(raw["dark"], primary),
         muted=palette.get("steel", palette.get("gray", "#8A94A6")),
         palette=palette,
-        font_base=(base.family if base and base.family else "Noto Sans CJK SC"),
-        font_headings=(
-            head.family if head and head.family else (base.family if base else "Noto Sans CJK SC")
-        ),
-        font_mono=(mono.family if mono and mono.family else "DejaVu Sans Mono"),
-        base_size=str(base.size) if base and base.size else "10pt",
-        base_weight=int(base.weight) if base and base.weight else 400,
-        line_height=float(base.line_height) if base and base.line_height else 1.75,
-        headings_weight=int(head.weight) if head and head.weight else 700,
-        headings_line_height=float(head.line_height) if head and head.line_height else 1.35,
-        headings_color=col(head.color, primary) if head and head.color else primary,
+        font_base=base_family or "Noto Sans CJK SC",
+        font_headings=raw["head_family"] or base_family or "Noto Sans CJK SC",
+        font_mono=raw["mono_family"] or "DejaVu Sans Mono",
+        base_size=raw["base_size"] or "10pt",
+        base_weight=raw["base_weight"] or 400,
+        line_height=raw["base_line_height"] or 1.75,
+        headings_weight=raw["head_weight"] or 700,
+        headings_line_height=raw["head_line_height"] or 1.35,
+        headings_color=col(raw["head_color"], primary) if raw["head_color"] else primary,
         logo=logo,
         path=str(path),
     )
