@@ -139,6 +139,24 @@ def test_answers_only_to_loopback_host_names(preview, host, status):
     assert resp.status == status
 
 
+def test_a_burst_of_connections_is_taken_without_a_retry(preview):
+    """A browser opens several connections at once for a page and its figures: the listen
+    backlog holds them all (socketserver's 5 dropped the rest, which TCP retried 1 s later),
+    and the server still answers."""
+    import socket
+
+    from reportbuild import preview as mod
+
+    addr = preview.server.server_address[:2]
+    started = time.monotonic()
+    conns = [socket.create_connection(addr, timeout=5) for _ in range(2 * mod.MAX_CONNECTIONS)]
+    connected = time.monotonic() - started
+    for s in conns:
+        s.close()
+    assert connected < 0.5, connected
+    assert _get(preview, "/report.html")[0] == 200
+
+
 def test_idle_connections_are_closed_and_their_number_is_bounded(preview, monkeypatch):
     import socket
 

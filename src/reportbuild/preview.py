@@ -88,6 +88,9 @@ class BoundedServer(ThreadingHTTPServer):
     """A thread per connection, at most MAX_CONNECTIONS at once; more are closed at once."""
 
     daemon_threads = True
+    # the listen backlog: socketserver's 5 dropped the connections a browser opens at once for a
+    # page and its figures (six and more), each retried by the client's TCP a second later
+    request_queue_size = 4 * MAX_CONNECTIONS
 
     def __init__(self, *args, **kwargs):
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
