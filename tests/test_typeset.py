@@ -201,13 +201,15 @@ def test_headings_break_at_phrase_boundaries(chinese):
 
 
 def test_the_default_pdf_is_tagged(chinese):
-    from pypdf import PdfReader
+    import pikepdf  # reads the catalog alone; pypdf parsed 5,355 objects to reach it (0.5 s)
 
     root, report, _result = chinese
-    catalog = PdfReader(root / "output" / "report.pdf").trailer["/Root"]
-    assert "/StructTreeRoot" in catalog  # structure tree: reading order, figures with alt text
-    assert catalog["/MarkInfo"]["/Marked"]
-    assert str(catalog["/Lang"]) == report.lang
+    with pikepdf.open(root / "output" / "report.pdf") as pdf:
+        catalog = pdf.Root
+        assert "/StructTreeRoot" in catalog  # structure tree: reading order, alt texts
+        assert len(catalog.StructTreeRoot.K) > 0
+        assert bool(catalog.MarkInfo.Marked)
+        assert str(catalog.Lang) == report.lang
 
 
 def test_text_colours_read_at_4_5_to_1():

@@ -104,7 +104,7 @@ def signals_held() -> Iterator[None]:
 # stopped whatever became of its SystemExit (cli.main); a worker, which has nothing to commit,
 # is ended by the kernel (SIGALRM's default action) if it is still there a few seconds later.
 _stop_code: int | None = None  # this process's exit code, once a signal has stopped it
-UNWIND_SECONDS = 5  # a worker's `finally` blocks remove its temporary files in far less
+UNWIND_SECONDS = 5.0  # a worker's `finally` blocks remove its temporary files in far less
 
 
 def stop(signum: int) -> NoReturn:
@@ -141,7 +141,7 @@ def _child_stopped(_signum, _frame) -> NoReturn:
     global _stop_code
     _stop_code = 1
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.alarm(UNWIND_SECONDS)  # if the SystemExit below is lost, the kernel ends us
+    signal.setitimer(signal.ITIMER_REAL, UNWIND_SECONDS)  # SystemExit lost: the kernel ends us
     sys.exit(1)
 
 
