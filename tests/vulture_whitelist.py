@@ -33,6 +33,7 @@ model_config  # pydantic
 _._shorthand  # a pydantic model validator
 _.cached_page_counter_values  # weasyprint.css.targets.CounterLookupItem: read by make_page
 _._reported_error  # weasyprint.css.tokens.Pending: read when a var() value is found invalid
+request_queue_size  # socketserver.TCPServer's listen backlog, read by server_activate
 
 # Data read by tests or kept as a record: a chart's height, the reason a lint allowance gives.
 height_mm, reason
