@@ -78,6 +78,19 @@ def test_failing_stage_exits_1_without_traceback_and_keeps_old_output(runner, pr
     assert html.read_bytes() == before
 
 
+def test_only_twice_builds_both_and_not_the_rest(runner, project):
+    res = runner.invoke(cli, ["build", "-C", str(project), "--only", "html", "--only", "pdf"])
+    assert res.exit_code == 0, res.output
+    out = project / "output"
+    assert (out / "report.pdf").is_file() and (out / "report.html").is_file()
+    assert not (out / "summary.pptx").exists()
+    # the summary in the registry's order, whatever the order asked
+    lines = [ln.split()[0] for ln in res.stderr.splitlines() if ln.startswith("  output/")]
+    assert lines[:2] == ["output/report.pdf", "output/report.html"], res.stderr
+    again = runner.invoke(cli, ["build", "-C", str(project), "--only", "pdf", "--only", "html"])
+    assert again.exit_code == 0 and "up to date" in again.stderr
+
+
 def test_unknown_only_is_a_usage_error(runner, project):
     res = runner.invoke(cli, ["build", "-C", str(project), "--only", "docx"])
     assert res.exit_code == 2 and "'docx' is not one of" in res.output

@@ -91,7 +91,10 @@ def _verbosity(quiet: bool, verbose: int) -> int:
 
 @cli.command()
 @PROJECT
-@click.option("--only", type=click.Choice(ONLY), help="Build one output (and what it needs).")
+@click.option(
+    "--only", type=click.Choice(ONLY), multiple=True,
+    help="Build this output only (and what it needs); repeat for more: --only pdf --only html.",
+)  # fmt: skip
 @click.option("--force", is_flag=True, help="Ignore the cache: rebuild everything requested.")
 @click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), help="A PDF standard.")
 @click.option("--bleed", is_flag=True, help="Print production: 3 mm bleed and crop marks.")
@@ -121,7 +124,7 @@ def _verbosity(quiet: bool, verbose: int) -> int:
 @QUIET
 @VERBOSE
 def build(
-    project: Path, only: str | None, force: bool, pdf_variant: str | None, bleed: bool,
+    project: Path, only: tuple[str, ...], force: bool, pdf_variant: str | None, bleed: bool,
     pdf_split: str, template: Path | None, deck_fonts: str, jobs: int | None, lock_timeout: float,
     quiet: bool, verbose: int,
 ) -> None:  # fmt: skip
@@ -141,7 +144,7 @@ def build(
     )
 
     opts = BuildOptions(
-        only=only, force=force, pdf_variant=pdf_variant, bleed=bleed, pdf_split=pdf_split,
+        only=only or None, force=force, pdf_variant=pdf_variant, bleed=bleed, pdf_split=pdf_split,
         template=template,
         deck_fonts=deck_fonts, jobs=jobs or os.cpu_count() or 1,
         verbosity=_verbosity(quiet, verbose),

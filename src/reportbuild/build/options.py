@@ -15,7 +15,7 @@ from reportbuild.build.outputs import REGISTRY
 class BuildOptions:
     """What to build and how; everything here that changes an output is part of the cache key."""
 
-    only: str | None = None  # the name of one output (see outputs.REGISTRY), or None for all
+    only: str | tuple[str, ...] | None = None  # outputs' names (outputs.REGISTRY); None: all
     force: bool = False
     pdf_variant: str | None = None
     bleed: bool = False

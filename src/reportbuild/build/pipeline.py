@@ -30,12 +30,15 @@ OUTPUT_DIR = paths.OUTPUT
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 
 
-def _requested(only: str | None) -> list[str]:
-    if only is None:
+def _requested(only: str | tuple[str, ...] | None) -> list[str]:
+    """The outputs asked for, in the registry's order: all of them, one, or several."""
+    if not only:
         return list(REGISTRY)
-    if only not in REGISTRY:
-        raise BuildError(f"--only {only}: choose one of {', '.join(REGISTRY)}")
-    return [only]
+    asked = (only,) if isinstance(only, str) else tuple(only)
+    for name in asked:
+        if name not in REGISTRY:
+            raise BuildError(f"--only {name}: choose one of {', '.join(REGISTRY)}")
+    return [name for name in REGISTRY if name in asked]
 
 
 def run_build(
