@@ -1,5 +1,6 @@
-"""The brand as brand_yml reads it, kept in the build cache: read once, read again when the
-file changes, and checked again (its logo inside the project) on every load."""
+"""The brand as brand_yml reads it, kept in the machine's cache: read once for every report of
+one brand, read again when the file changes, and checked again (its logo inside the project) on
+every load."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from reportbuild.errors import SourceError
 
 
 @pytest.fixture
-def counted(monkeypatch) -> list[Path]:
-    """Each brand file brand_yml parses."""
+def counted(monkeypatch, tmp_path) -> list[Path]:
+    """Each brand file brand_yml parses, with a machine cache of this test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "machine"))
     parsed: list[Path] = []
     raw = brand_module._raw  # noqa: SLF001
 
@@ -27,27 +29,35 @@ def counted(monkeypatch) -> list[Path]:
     return parsed
 
 
-def test_a_brand_is_parsed_once_then_read_from_the_cache(tmp_path, counted):
+def _kept(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "machine" / "reportbuild" / brand_module.BRANDS).glob("*.json"))
+
+
+def test_a_brand_is_parsed_once_for_every_report_of_it(tmp_path, counted):
     root = new_project(tmp_path / "report")
     first = load_brand(root)
     assert load_brand(root) == first and len(counted) == 1
-    # another folder's cache, another file: parsed there
+    # another report of the same brand file: read from the machine's cache
     other = new_project(tmp_path / "other")
-    assert load_brand(other).primary == first.primary and len(counted) == 2
+    assert load_brand(other).primary == first.primary and len(counted) == 1
     # an edit is read
     path = root / "styles" / "_brand.yml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('ink: "#0E2A47"', 'ink: "#102030"'), encoding="utf-8")
+    assert load_brand(root).primary == "#102030" and len(counted) == 2
+    assert load_brand(other).primary == first.primary and len(counted) == 2
+    # a damaged entry is read again from the file
+    for kept in _kept(tmp_path):
+        kept.write_text("{", encoding="utf-8")
     assert load_brand(root).primary == "#102030" and len(counted) == 3
-    # a damaged cache is read again from the file
-    (root / ".reportbuild-cache" / brand_module.BRAND_CACHE).write_text("{", encoding="utf-8")
-    assert load_brand(root).primary == "#102030" and len(counted) == 4
-    assert load_brand(root).primary == "#102030" and len(counted) == 4
+    assert load_brand(root).primary == "#102030" and len(counted) == 3
 
 
 def test_a_cache_that_cannot_be_written_reads_the_file_each_time(tmp_path, counted):
     root = new_project(tmp_path / "report")
-    (root / ".reportbuild-cache").write_text("", encoding="utf-8")  # a file: nothing goes in
+    (tmp_path / "machine").mkdir()
+    (tmp_path / "machine" / "reportbuild").write_text("", encoding="utf-8")  # a file: no folder
+    (root / ".reportbuild-cache").write_text("", encoding="utf-8")  # nor here, the fallback
     assert load_brand(root) == load_brand(root) and len(counted) == 2
 
 

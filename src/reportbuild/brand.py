@@ -64,12 +64,13 @@ def brand_path(root: Path) -> Path:
     return paths.ProjectPaths(root).brand_file
 
 
-# What brand_yml made of a brand file, as plain values, in the project's build cache: importing
-# brand_yml (and htmltools, its pydantic models) took a rebuild 0.25 CPU-s before anything else
-# could start. Keyed by the file's text and brand_yml's version (nothing read depends on where
-# the file is: the logo is kept as written, and found and checked on every load); RAW_VERSION
-# changes with the fields below.
-BRAND_CACHE = "brand.json"
+# What brand_yml made of a brand file, as plain values, in the machine's cache (beside the fonts'
+# widths): importing brand_yml (and htmltools, its pydantic models) took a rebuild 0.25 CPU-s
+# before anything else could start, and parsing a brand file with ruamel 10 ms more. Keyed by
+# the file's text and brand_yml's version (nothing read depends on where the file is: the logo
+# is kept as written, and found and checked on every load), so every report of one brand reads
+# it once; RAW_VERSION changes with the fields below.
+BRANDS = "brands"
 RAW_VERSION = 1
 
 
@@ -119,13 +120,14 @@ def _raw(path: Path, text: str, data: object, problems: Problems) -> dict:
 
 
 def _cached_raw(root: Path, path: Path, text: str, data: object, problems: Problems) -> dict:
-    """_raw, from the build cache when the brand file's text is the one it was read from."""
+    """_raw, from the machine's cache when a brand file of this text was read before."""
     import contextlib
     import hashlib
     import json
     from importlib.metadata import PackageNotFoundError, version
 
     from reportbuild.atomic import write_text
+    from reportbuild.machine import machine_cache
 
     try:
         made_by = version("brand_yml")
@@ -134,16 +136,16 @@ def _cached_raw(root: Path, path: Path, text: str, data: object, problems: Probl
     key = hashlib.sha256(
         json.dumps([RAW_VERSION, made_by, text], ensure_ascii=False).encode()
     ).hexdigest()
-    cache = paths.ProjectPaths(root).cache / BRAND_CACHE
+    kept = machine_cache(paths.ProjectPaths(root).cache) / BRANDS / f"{key[:32]}.json"
     try:
-        kept = json.loads(cache.read_text(encoding="utf-8"))
-        if kept.get("key") == key:
-            return kept["raw"]
-    except (OSError, ValueError, AttributeError):
+        raw = json.loads(kept.read_text(encoding="utf-8"))
+        if isinstance(raw, dict) and raw.get("key") == key:
+            return raw["raw"]
+    except (OSError, ValueError, KeyError):
         pass
     raw = _raw(path, text, data, problems)
-    with contextlib.suppress(OSError):  # a read-only project still builds, reading it each time
-        write_text(cache, json.dumps({"key": key, "raw": raw}, ensure_ascii=False, indent=1))
+    with contextlib.suppress(OSError):  # a cache that cannot be written: parsed each time
+        write_text(kept, json.dumps({"key": key, "raw": raw}, ensure_ascii=False, indent=1))
     return raw
 
 
