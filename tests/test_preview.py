@@ -12,11 +12,32 @@ import pytest
 from reportbuild.preview import RELOAD_SCRIPT, Preview
 
 
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A new project with its HTML edition built, once per module (the preview's first build:
+    test_before_the_first_good_build_the_page_waits_and_reloads makes it)."""
+    import shutil
+
+    from conftest import SKELETON
+
+    from reportbuild.build import BuildOptions, run_build
+
+    root = tmp_path_factory.mktemp("served") / "proj"
+    shutil.copytree(SKELETON, root)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        run_build(root, BuildOptions(only="html", jobs=1, verbosity=0))
+    return root
+
+
 @pytest.fixture
-def preview(project, monkeypatch):
+def preview(served, tmp_path, monkeypatch):
+    """The preview of a copy of `served`: its page up to date, to edit in a test."""
+    from conftest import copy_build
+
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    p = Preview(project, port=0, verbosity=0)
-    assert p.rebuild()
+    p = Preview(copy_build(served, tmp_path / "proj"), port=0, verbosity=0)
+    assert not p.rebuild()  # up to date: nothing to build, the page is served as it is
     p.serve_in_thread()
     yield p
     p.close()
