@@ -308,3 +308,11 @@ def test_a_label_that_cannot_be_measured_keeps_its_anchor():
     ]:
         kept = label(attrs, text)
         assert 'x="50"' in kept and "text-anchor" in kept and 'text-anchor="start"' not in kept
+    # spacing a group gives its labels (SVG inherits it) counts as the label's own
+    grouped = lean_svg(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 20"><g letter-spacing="2">'
+        '<text x="50" y="10" font-size="8" font-family="Carlito" text-anchor="end">Sales 42'
+        "</text></g></svg>",
+        letter_advance,
+    )
+    assert 'x="50"' in grouped and 'text-anchor="start"' not in grouped

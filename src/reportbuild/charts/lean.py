@@ -260,7 +260,8 @@ def _start_anchored(root: ET.Element, parents: dict, advance: Advance) -> None:
     for el in root.iter(f"{_S}text"):
         share = _ANCHOR_SHARE.get(inherited(el, "text-anchor") or "start")
         text = el.text or ""
-        if share is None or len(el) or not text or any(k in el.attrib for k in _SPACED):
+        spaced = any(inherited(el, name) is not None for name in _SPACED)  # on a group too
+        if share is None or len(el) or not text or spaced:
             continue
         if text != text.strip(" ") or "  " in text or any(c in text for c in "\t\n\r"):
             continue
