@@ -32,4 +32,8 @@ PYTHON=${PYTHON:-python3}
 # process (and each the tests start) loads them instead of compiling them (0.25 CPU-s a process),
 # also where PYTHONDONTWRITEBYTECODE keeps Python from writing it as it goes
 .venv/bin/python -m compileall -q src
+# and the tests as pytest rewrites their asserts (its own cached files): each test worker read
+# them instead of rewriting every test module (1 CPU-s a worker) where Python may not write them
+env -u PYTHONDONTWRITEBYTECODE .venv/bin/python -m pytest -q --collect-only -p no:cacheprovider \
+  -n 0 >/dev/null || echo "setup: the tests do not collect (pytest says why when they run)" >&2
 echo "setup: ok" >&2
