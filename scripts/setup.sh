@@ -32,6 +32,9 @@ PYTHON=${PYTHON:-python3}
 # process (and each the tests start) loads them instead of compiling them (0.25 CPU-s a process),
 # also where PYTHONDONTWRITEBYTECODE keeps Python from writing it as it goes
 .venv/bin/python -m compileall -q src
+# matplotlib's list of this machine's fonts, for the tests (conftest.py): each run starts with a
+# cache folder of its own, where each test worker built it again
+MPLCONFIGDIR=.venv/matplotlib .venv/bin/python -c "import matplotlib.font_manager"
 # and the tests as pytest rewrites their asserts (its own cached files): each test worker read
 # them instead of rewriting every test module (1 CPU-s a worker) where Python may not write them
 env -u PYTHONDONTWRITEBYTECODE .venv/bin/python -m pytest -q --collect-only -p no:cacheprovider \

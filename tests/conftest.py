@@ -31,12 +31,12 @@ EXAMPLE = ROOT / "examples" / "minimum-wage-2013"
 EPOCH = "1700000000"  # SOURCE_DATE_EPOCH of the shared builds
 INPUTS = ("sources", "figures", "styles")
 
-# The per-machine cache (font widths, compiled templates; matplotlib's font list) of the tests
-# is their own, never the user's ~/.cache: a test run neither reads a stale one nor leaves files
-# behind. Set before anything is imported, so the builds the tests start in subprocesses inherit
-# it. It is one folder per run: xdist's workers inherit it from the process that starts them
-# (which imports this file first and removes the folder at its exit), so the caches are filled
-# once, not once per worker (matplotlib's font list alone is 0.7 CPU-s).
+# The per-machine cache (font widths, compiled templates, brands) of the tests is their own,
+# never the user's ~/.cache: a test run neither reads a stale one nor leaves files behind. Set
+# before anything is imported, so the builds the tests start in subprocesses inherit it. It is
+# one folder per run: xdist's workers inherit it from the process that starts them (which
+# imports this file first and removes the folder at its exit), so the caches are filled once,
+# not once per worker.
 _CACHE = os.environ.get("REPORTBUILD_TEST_CACHE")
 if not _CACHE:
     _CACHE = os.environ["REPORTBUILD_TEST_CACHE"] = tempfile.mkdtemp(
@@ -44,6 +44,12 @@ if not _CACHE:
     )
     atexit.register(shutil.rmtree, _CACHE, True)
 os.environ["XDG_CACHE_HOME"] = _CACHE
+# matplotlib's list of the machine's fonts, which set-up writes into the virtual environment
+# (scripts/setup.sh) after installing the fonts: read, not rebuilt by each worker of each run
+# (0.7 CPU-s a worker) in the run's new cache folder
+_FONT_LIST = Path(sys.prefix) / "matplotlib"
+if _FONT_LIST.is_dir() and "MPLCONFIGDIR" not in os.environ:
+    os.environ["MPLCONFIGDIR"] = str(_FONT_LIST)
 
 # The test processes build in-process as `reportbuild` does, with its garbage collector settings;
 # they also hold every module's fixtures (projects, decks, parsed PDFs), over which each full
