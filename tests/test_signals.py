@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -148,16 +149,18 @@ def test_a_build_whose_stop_python_loses_stops_before_its_outputs(built_project,
     import weakref
 
     from reportbuild import html, procs
-    from reportbuild.build import BuildOptions, run_build
+    from reportbuild.build import BuildOptions, Feedback, run_build
 
     monkeypatch.setattr(procs, "_stop_code", None)
     render = html.render_html
+    progress, said_at_stop = io.StringIO(), []
 
     def lost_on_the_way(*args, **kwargs):
         class Box:
             pass
 
         box = Box()
+        said_at_stop.append(progress.getvalue())
         ref = weakref.ref(box, lambda _: procs.stop(signal.SIGTERM))
         del box  # the SystemExit raised in the callback is ignored
         assert ref() is None
@@ -168,7 +171,10 @@ def test_a_build_whose_stop_python_loses_stops_before_its_outputs(built_project,
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
     before = (built_project / "output" / "report.pdf").read_bytes()
     with pytest.raises(SystemExit) as stopped:
-        run_build(built_project, BuildOptions(verbosity=0, jobs=1))
+        run_build(built_project, BuildOptions(jobs=1), Feedback(1, progress))
     assert stopped.value.code == 128 + signal.SIGTERM
+    # the stop's one line is the last: no step says it finished after it (it used to go on
+    # through the PDF and the deck, saying so, and stop only before the commit)
+    assert said_at_stop and progress.getvalue() == said_at_stop[0]
     assert (built_project / "output" / "report.pdf").read_bytes() == before
     assert not (built_project / ".reportbuild-cache" / "staging").exists()

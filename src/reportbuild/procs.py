@@ -114,6 +114,11 @@ def stop(signum: int) -> NoReturn:
     raise SystemExit(_stop_code)
 
 
+def stopping() -> bool:
+    """A signal has stopped this process (its SystemExit may have been lost)."""
+    return _stop_code is not None
+
+
 def raise_if_stopped() -> None:
     """Raise again a stop whose SystemExit was lost (see `stop`)."""
     if _stop_code is not None:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportbuild import procs
 from reportbuild.build.outputs import REGISTRY
 
 
@@ -57,6 +58,8 @@ class Feedback:
     def _write(self, text: str) -> None:
         import click
 
+        if procs.stopping():  # a stop said its one line (cli._stopped): nothing comes after it
+            return
         click.echo(text, err=self.stream is None, file=self.stream)
 
     def info(self, text: str) -> None:
@@ -71,6 +74,7 @@ class Feedback:
     def step(self, name: str, note: Callable[[], str] | None = None) -> Iterator[None]:
         t0 = time.perf_counter()
         yield
+        procs.raise_if_stopped()  # a stop whose SystemExit Python lost ends the build here
         extra = f"  {note()}" if note else ""
         self.info(f"{name:<7} {time.perf_counter() - t0:5.2f}s{extra}")
 
