@@ -18,7 +18,7 @@ from reportbuild.brand import Brand
 from reportbuild.charts import bars, diagrams, print_svg_path  # noqa: F401 - loaded while warming up
 from reportbuild.charts.canvas import Canvas, check_inside
 from reportbuild.charts.glyphs import check_glyphs
-from reportbuild.charts.lean import lean_svg
+from reportbuild.charts.lean import lean_svg, svg_number
 from reportbuild.charts.style import PNG_DPI, Style
 from reportbuild.charts.text import letter_advance
 from reportbuild.errors import BuildError
@@ -56,7 +56,7 @@ def _render(cv: Canvas, fig: Figure, check: bool):
 
 def _pt(inches: float) -> str:
     """A length as matplotlib's SVG writer prints it (%f, trailing zeros dropped), in pt."""
-    return f"{inches * 72:f}".rstrip("0").rstrip(".")
+    return svg_number(inches * 72)
 
 
 def svg_size(cv: Canvas) -> tuple[str, str]:

@@ -237,7 +237,7 @@ def _lean(root: ET.Element, advance: Advance | None) -> None:
             {child: el for el in root.iter() for child in el}[defs].remove(defs)
 
 
-def _number(value: float) -> str:
+def svg_number(value: float) -> str:
     """As matplotlib's SVG writer prints a coordinate (%f, trailing zeros dropped)."""
     return f"{value:f}".rstrip("0").rstrip(".")
 
@@ -281,7 +281,7 @@ def _start_anchored(root: ET.Element, parents: dict, advance: Advance) -> None:
                 break
             total += em
         else:
-            el.set("x", _number(float(x) - share * total * float(size)))
+            el.set("x", svg_number(float(x) - share * total * float(size)))
             el.set("text-anchor", "start")
 
 
